@@ -1,0 +1,105 @@
+/**
+ * Choosing where tensors live. Order of preference: tfjs-node-gpu (when it loads and sees a GPU),
+ * tfjs-node (libtensorflow on the CPU), wasm (XNNPACK, single thread), then tfjs's pure-JS cpu.
+ * `NASBOOK_BACKEND` forces one; `backendReport()` says what was chosen and why the others were not.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { NasbookError } from "../core/errors";
+
+export type BackendName = "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
+export const BACKEND_NAMES: readonly BackendName[] = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"];
+
+export interface BackendChoice {
+  readonly name: BackendName;
+  /** The tfjs backend name that `tf.getBackend()` reports. */
+  readonly tfName: string;
+  /** Why each backend tried before the chosen one was skipped. */
+  readonly skipped: ReadonlyArray<{ name: BackendName; reason: string }>;
+  readonly forced: boolean;
+}
+
+let chosen: BackendChoice | null = null;
+
+function firstLine(error: unknown): string {
+  return String(error instanceof Error ? error.message : error).split("\n")[0];
+}
+
+/** Each attempt loads a backend and makes it current, or throws saying why it cannot. */
+const attempts: Record<BackendName, () => Promise<string>> = {
+  "tensorflow-gpu": async () => {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    require("@tensorflow/tfjs-node-gpu");
+    await setCurrent("tensorflow");
+    if (!(await tensorflowSeesGpu())) throw new Error("loaded, but libtensorflow sees no GPU");
+    return "tensorflow";
+  },
+  tensorflow: async () => {
+    require("@tensorflow/tfjs-node");
+    await setCurrent("tensorflow");
+    return "tensorflow";
+  },
+  wasm: async () => {
+    require("@tensorflow/tfjs-backend-wasm");
+    await setCurrent("wasm");
+    return "wasm";
+  },
+  cpu: async () => {
+    await setCurrent("cpu");
+    return "cpu";
+  },
+};
+
+async function setCurrent(tfName: string): Promise<void> {
+  if (!(await tf.setBackend(tfName))) throw new Error(`tf.setBackend("${tfName}") failed`);
+  await tf.ready();
+}
+
+/** libtensorflow's GPU build loads without a GPU too; ask it for a GPU device. */
+async function tensorflowSeesGpu(): Promise<boolean> {
+  const backend = tf.backend() as unknown as { binding?: { isUsingGpuDevice?: () => boolean } };
+  return backend.binding?.isUsingGpuDevice?.() ?? false;
+}
+
+function forcedBackend(env: NodeJS.ProcessEnv): BackendName | null {
+  const value = env.NASBOOK_BACKEND;
+  if (value === undefined || value === "") return null;
+  if (!(BACKEND_NAMES as readonly string[]).includes(value)) {
+    throw new NasbookError(`NASBOOK_BACKEND must be one of ${BACKEND_NAMES.join(", ")}; got "${value}".`);
+  }
+  return value as BackendName;
+}
+
+/**
+ * Picks and activates a backend, once per process (later calls return the first choice).
+ * A forced backend that fails to load is an error, not a silent fallback.
+ */
+export async function initBackend(env: NodeJS.ProcessEnv = process.env): Promise<BackendChoice> {
+  if (chosen) return chosen;
+  const forced = forcedBackend(env);
+  const order = forced ? [forced] : BACKEND_NAMES;
+  const skipped: Array<{ name: BackendName; reason: string }> = [];
+  for (const name of order) {
+    try {
+      const tfName = await attempts[name]();
+      chosen = { name, tfName, skipped, forced: forced !== null };
+      return chosen;
+    } catch (error) {
+      skipped.push({ name, reason: firstLine(error) });
+    }
+  }
+  const why = skipped.map((s) => `${s.name}: ${s.reason}`).join("; ");
+  throw new NasbookError(`No tfjs backend could be started (${why}).`);
+}
+
+/** The active choice, for run summaries; throws if `initBackend` has not run. */
+export function currentBackend(): BackendChoice {
+  if (!chosen) throw new NasbookError("No backend chosen yet: call `await initBackend()` first.");
+  return chosen;
+}
+
+/** One paragraph for a notebook's first cell or a CLI header. */
+export function backendReport(choice: BackendChoice = currentBackend()): string {
+  const head = `Backend: ${choice.name}${choice.forced ? " (forced by NASBOOK_BACKEND)" : ""}.`;
+  if (choice.skipped.length === 0) return head;
+  return [head, ...choice.skipped.map((s) => `  skipped ${s.name}: ${s.reason}`)].join("\n");
+}

@@ -1,0 +1,29 @@
+/**
+ * Errors a user can act on. The CLI and notebooks print `message` (one paragraph, no stack);
+ * anything that is not a NasbookError is a bug and keeps its stack.
+ */
+export class NasbookError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A genotype that does not fit its search space; `field` is a path such as `layers[2].kernel`. */
+export class GenotypeError extends NasbookError {
+  constructor(
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`Invalid genotype: ${field} ${problem}.`);
+  }
+}
+
+/** A dataset file that is missing, corrupt or cannot be fetched. */
+export class DatasetError extends NasbookError {}
+
+/** Bad command-line flags or values. */
+export class UsageError extends NasbookError {}
+
+/** A run directory whose contents conflict with what was asked (e.g. another config). */
+export class RunStoreError extends NasbookError {}

@@ -1,0 +1,153 @@
+/** The layers every search space builds from: convolutions, BatchNorm, pooling, dense. */
+import * as tf from "@tensorflow/tfjs";
+import type { Rng } from "../core/random";
+import { addMacs } from "./macs";
+import { Module } from "./module";
+
+export type Padding = "same" | "valid";
+
+/** He-normal weights, seeded, for ReLU networks. */
+function heNormal(shape: number[], fanIn: number, rng: Rng): tf.Tensor {
+  return tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), "float32", rng.seed());
+}
+
+export interface ConvOptions {
+  readonly kernel: readonly [number, number];
+  readonly stride?: number;
+  readonly dilation?: number;
+  readonly padding?: Padding;
+  readonly bias?: boolean;
+}
+
+export class Conv2d extends Module {
+  readonly kernel: tf.Variable;
+  readonly bias: tf.Variable | null;
+
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    readonly options: ConvOptions,
+    rng: Rng,
+  ) {
+    super();
+    const [kh, kw] = options.kernel;
+    this.kernel = this.addVariable(heNormal([kh, kw, inChannels, outChannels], kh * kw * inChannels, rng));
+    this.bias = options.bias ? this.addVariable(tf.zeros([outChannels])) : null;
+  }
+
+  apply(x: tf.Tensor4D): tf.Tensor4D {
+    const { stride = 1, dilation = 1, padding = "same", kernel } = this.options;
+    let y = tf.conv2d(x, this.kernel as tf.Tensor4D, stride, padding, "NHWC", dilation);
+    if (this.bias) y = tf.add(y, this.bias);
+    addMacs(y.shape[1] * y.shape[2] * kernel[0] * kernel[1] * this.inChannels * this.outChannels);
+    return y;
+  }
+}
+
+/** Depthwise convolution (channel multiplier 1): one filter per channel. */
+export class DepthwiseConv2d extends Module {
+  readonly kernel: tf.Variable;
+
+  constructor(
+    readonly channels: number,
+    readonly options: ConvOptions,
+    rng: Rng,
+  ) {
+    super();
+    const [kh, kw] = options.kernel;
+    this.kernel = this.addVariable(heNormal([kh, kw, channels, 1], kh * kw, rng));
+  }
+
+  apply(x: tf.Tensor4D): tf.Tensor4D {
+    const { stride = 1, dilation = 1, padding = "same", kernel } = this.options;
+    const y = tf.depthwiseConv2d(x, this.kernel as tf.Tensor4D, stride, padding, "NHWC", dilation);
+    addMacs(y.shape[1] * y.shape[2] * kernel[0] * kernel[1] * this.channels);
+    return y;
+  }
+}
+
+/**
+ * BatchNorm over N, H, W. In training it normalises with batch statistics and moves the running
+ * ones; `affine: false` (DARTS during search) drops the learned scale and shift.
+ */
+export class BatchNorm extends Module {
+  readonly gamma: tf.Variable | null;
+  readonly beta: tf.Variable | null;
+  readonly runningMean: tf.Variable;
+  readonly runningVar: tf.Variable;
+
+  constructor(
+    readonly channels: number,
+    readonly options: { affine?: boolean; momentum?: number; epsilon?: number } = {},
+  ) {
+    super();
+    const affine = options.affine ?? true;
+    this.gamma = affine ? this.addVariable(tf.ones([channels])) : null;
+    this.beta = affine ? this.addVariable(tf.zeros([channels])) : null;
+    this.runningMean = this.addVariable(tf.zeros([channels]), false);
+    this.runningVar = this.addVariable(tf.ones([channels]), false);
+  }
+
+  apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+    const { momentum = 0.1, epsilon = 1e-5 } = this.options;
+    let mean: tf.Tensor1D;
+    let variance: tf.Tensor1D;
+    if (training) {
+      ({ mean, variance } = tf.moments(x, [0, 1, 2]) as { mean: tf.Tensor1D; variance: tf.Tensor1D });
+      // Running statistics are bookkeeping, not part of the loss: the assigns are not taped.
+      tf.tidy(() => {
+        this.runningMean.assign(this.runningMean.mul(1 - momentum).add(mean.mul(momentum)));
+        this.runningVar.assign(this.runningVar.mul(1 - momentum).add(variance.mul(momentum)));
+      });
+    } else {
+      mean = this.runningMean as tf.Tensor1D;
+      variance = this.runningVar as tf.Tensor1D;
+    }
+    addMacs(x.shape[1] * x.shape[2] * this.channels * 2);
+    const offset = (this.beta ?? undefined) as tf.Tensor1D | undefined;
+    const scale = (this.gamma ?? undefined) as tf.Tensor1D | undefined;
+    return tf.batchNorm4d(x, mean, variance, offset, scale, epsilon);
+  }
+}
+
+/** Fully connected layer on [batch, features]. */
+export class Dense {
+  readonly kernel: tf.Variable;
+  readonly bias: tf.Variable;
+
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    rng: Rng,
+  ) {
+    const limit = Math.sqrt(6 / (inFeatures + outFeatures));
+    this.kernel = tf.variable(tf.randomUniform([inFeatures, outFeatures], -limit, limit, "float32", rng.seed()));
+    this.bias = tf.variable(tf.zeros([outFeatures]));
+  }
+
+  apply(x: tf.Tensor2D): tf.Tensor2D {
+    addMacs(this.inFeatures * this.outFeatures);
+    return tf.add(tf.matMul(x, this.kernel as tf.Tensor2D), this.bias);
+  }
+
+  variables(): tf.Variable[] {
+    return [this.kernel, this.bias];
+  }
+}
+
+export function relu(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.relu(x);
+}
+
+export function maxPool(x: tf.Tensor4D, size: number, stride: number, padding: Padding = "same"): tf.Tensor4D {
+  return tf.maxPool(x, size, stride, padding);
+}
+
+export function avgPool(x: tf.Tensor4D, size: number, stride: number, padding: Padding = "same"): tf.Tensor4D {
+  return tf.avgPool(x, size, stride, padding);
+}
+
+/** [batch, h, w, c] -> [batch, c]. */
+export function globalAvgPool(x: tf.Tensor4D): tf.Tensor2D {
+  return tf.mean(x, [1, 2]) as tf.Tensor2D;
+}
