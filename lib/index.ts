@@ -1,1 +1,36 @@
-export const version = "0.1.0";
+/**
+ * nasbook: neural architecture search as literate experiments.
+ * The triad (search spaces, strategies, evaluators) and around it data, backend, viz and the
+ * experiment store. Notebooks import everything from here: `import * as nb from "nasbook"`.
+ */
+export * from "./core/types";
+export { Rng } from "./core/random";
+export { NasbookError, GenotypeError, DatasetError, UsageError, RunStoreError } from "./core/errors";
+export { SCALES, isScale, scaleFromEnv, byScale, type Scale } from "./core/scale";
+
+export { initBackend, currentBackend, backendReport, BACKEND_NAMES, type BackendChoice, type BackendName } from "./backend/select";
+
+export * from "./data";
+
+export { Module, Sequential } from "./nn/module";
+export { Conv2d, DepthwiseConv2d, BatchNorm, Dense, relu, maxPool, avgPool, globalAvgPool, type ConvOptions, type Padding } from "./nn/layers";
+export { countMacs, addMacs } from "./nn/macs";
+export { MomentumSGD, type SgdOptions } from "./nn/sgd";
+
+export { MacroCnnSpace, DEFAULT_MACRO_OPTIONS, POOLS, type MacroCnnGenotype, type MacroCnnOptions, type MacroLayer, type Pool } from "./spaces/macro-cnn";
+
+export { RandomSearch } from "./strategies/random-search";
+export { RegularizedEvolution, type EvolutionOptions, type Member } from "./strategies/regularized-evolution";
+
+export { TrainFromScratch, type TrainingHyperparameters } from "./evaluators/train-from-scratch";
+export { train, accuracy, DivergedError, TRAINING_DEFAULTS, type TrainingOptions } from "./evaluators/training";
+export { measureLatency } from "./evaluators/latency";
+
+export { RunStore, canonicalJson, toJson, type RunConfig, type RunSummary } from "./store/run-store";
+export { runBlackBoxSearch, trialSeed, type BlackBoxSearchOptions } from "./experiment/black-box-search";
+export { blackBoxPreset, defaultDataset, type BlackBoxPreset, type DataSizes } from "./experiment/presets";
+export { runSearch, bestTrial, type SearchRequest, type SearchResult } from "./experiment/run-search";
+export { METHODS, methodNamed } from "./experiment/methods";
+export type { SearchMethod, MethodContext, MethodOutcome } from "./experiment/method";
+
+export * from "./viz";

@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { NasbookError } from "../core/errors";
+import { registerWasmTrainingKernels } from "./wasm-training";
 
 export type BackendName = "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
 export const BACKEND_NAMES: readonly BackendName[] = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"];
@@ -41,6 +42,7 @@ const attempts: Record<BackendName, () => Promise<string>> = {
   wasm: async () => {
     require("@tensorflow/tfjs-backend-wasm");
     await setCurrent("wasm");
+    registerWasmTrainingKernels();
     return "wasm";
   },
   cpu: async () => {
@@ -52,6 +54,8 @@ const attempts: Record<BackendName, () => Promise<string>> = {
 async function setCurrent(tfName: string): Promise<void> {
   if (!(await tf.setBackend(tfName))) throw new Error(`tf.setBackend("${tfName}") failed`);
   await tf.ready();
+  // Production mode: skips per-op debug checks and the "install tfjs-node" banner; the backend report says what runs.
+  tf.enableProdMode();
 }
 
 /** libtensorflow's GPU build loads without a GPU too; ask it for a GPU device. */

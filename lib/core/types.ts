@@ -26,6 +26,11 @@ export interface Decision {
   readonly from?: number;
 }
 
+export interface BuildOptions {
+  /** Multiplies every channel count (a cheaper, lower-fidelity network below 1). */
+  readonly widthMultiplier?: number;
+}
+
 /** A trainable network built from a genotype: logits out, variables exposed for optimisers. */
 export interface Network {
   /** Logits [batch, classes]. `training` switches BatchNorm to batch statistics (and updates its running ones). */
@@ -52,8 +57,11 @@ export interface SearchSpace<G extends Json> {
   decode(tokens: readonly number[]): G;
   /** One or a few lines of text for logs and tables. */
   describe(genotype: G): string;
-  /** A freshly initialised network (weights seeded from `rng`). */
-  build(genotype: G, input: ImageShape, numClasses: number, rng: Rng): Network;
+  /**
+   * A freshly initialised network (weights seeded from `rng`). A space that cannot scale its
+   * width throws on a `widthMultiplier` other than 1 rather than ignore it.
+   */
+  build(genotype: G, input: ImageShape, numClasses: number, rng: Rng, options?: BuildOptions): Network;
 }
 
 /** How much training one evaluation buys: fewer epochs, a data subset or a narrower net are cheaper. */

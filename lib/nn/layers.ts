@@ -121,8 +121,8 @@ export class Dense {
     rng: Rng,
   ) {
     const limit = Math.sqrt(6 / (inFeatures + outFeatures));
-    this.kernel = tf.variable(tf.randomUniform([inFeatures, outFeatures], -limit, limit, "float32", rng.seed()));
-    this.bias = tf.variable(tf.zeros([outFeatures]));
+    this.kernel = tf.tidy(() => tf.variable(tf.randomUniform([inFeatures, outFeatures], -limit, limit, "float32", rng.seed())));
+    this.bias = tf.tidy(() => tf.variable(tf.zeros([outFeatures])));
   }
 
   apply(x: tf.Tensor2D): tf.Tensor2D {

@@ -1,0 +1,180 @@
+/**
+ * `node build/bench/train-step.js [--profile] [--steps N]`: milliseconds per training step
+ * (forward, backward, SGD update) of the bench networks on every tfjs backend available here,
+ * next to PyTorch (bench/torch_reference.py, CPU, all cores) when /usr/bin/python3 has torch.
+ * Prints a table and writes build/bench/train-step.json. `--profile` adds wasm's per-kernel times.
+ */
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { registerWasmTrainingKernels } from "../lib/backend/wasm-training";
+import { BENCH_NETWORKS, BenchNetwork } from "./networks";
+
+interface Timing {
+  network: string;
+  backend: string;
+  msPerStep: number | null;
+  note?: string;
+}
+
+const CPU_BUDGET_MS = 3000;
+const PYTHON = process.env.TORCH_PYTHON ?? "/usr/bin/python3";
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+/** Builds the network on the current backend and returns one SGD step plus a cleanup. */
+function trainer(net: BenchNetwork, batch = net.inputShape[0]) {
+  const p = net.params();
+  const [, h, w, c] = net.inputShape;
+  const x = tf.randomNormal([batch, h, w, c], 0, 1, "float32", 7) as tf.Tensor4D;
+  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % net.classes), "int32"), net.classes);
+  const optimizer = tf.train.sgd(0.01);
+  const step = () => optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, net.logits(x, p)) as tf.Scalar);
+  const dispose = () => tf.dispose([x, labels, ...Object.values(p), optimizer as unknown as tf.Tensor]);
+  return { step, dispose, optimizer };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function timeSteps(net: BenchNetwork, steps: number, warmup = 3): number {
+  const t = trainer(net);
+  for (let i = 0; i < warmup; i++) t.step();
+  const times: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const start = performance.now();
+    t.step();
+    times.push(performance.now() - start);
+  }
+  t.optimizer.dispose();
+  t.dispose();
+  return median(times);
+}
+
+/** tfjs's cpu backend is a scalar JS loop: time one batch-1 step first and skip if hopeless. */
+function cpuEstimateMs(net: BenchNetwork): number {
+  const t = trainer(net, 1);
+  t.step();
+  const start = performance.now();
+  t.step();
+  const ms = (performance.now() - start) * net.inputShape[0];
+  t.optimizer.dispose();
+  t.dispose();
+  return ms;
+}
+
+async function activate(backend: string): Promise<string | null> {
+  try {
+    if (backend === "tensorflow") require("@tensorflow/tfjs-node");
+    if (backend === "wasm") require("@tensorflow/tfjs-backend-wasm");
+    if (!(await tf.setBackend(backend))) return "could not be initialised";
+    if (backend === "wasm") registerWasmTrainingKernels();
+    return null;
+  } catch (error) {
+    return String(error instanceof Error ? error.message : error).split("\n")[0];
+  }
+}
+
+function measure(net: BenchNetwork, backend: string, steps: number): Timing {
+  if (backend === "cpu") {
+    const estimate = cpuEstimateMs(net);
+    if (estimate > CPU_BUDGET_MS) {
+      return { network: net.name, backend, msPerStep: null, note: `skipped: ~${(estimate / 1000).toFixed(0)} s/step estimated from batch 1` };
+    }
+  }
+  return { network: net.name, backend, msPerStep: timeSteps(net, steps) };
+}
+
+async function tfjsTimings(steps: number): Promise<Timing[]> {
+  const rows: Timing[] = [];
+  for (const backend of ["tensorflow", "wasm", "cpu"]) {
+    const failure = await activate(backend);
+    for (const net of BENCH_NETWORKS) {
+      if (failure) {
+        rows.push({ network: net.name, backend, msPerStep: null, note: `unavailable: ${failure}` });
+        continue;
+      }
+      try {
+        rows.push(measure(net, backend, steps));
+      } catch (error) {
+        rows.push({ network: net.name, backend, msPerStep: null, note: `failed: ${String(error).split("\n")[0]}` });
+      }
+    }
+  }
+  return rows;
+}
+
+function torchTimings(steps: number): Timing[] {
+  const script = path.resolve(__dirname, "../../bench/torch_reference.py");
+  const run = spawnSync(PYTHON, [script, "--steps", String(steps)], { encoding: "utf8" });
+  if (run.status !== 0) {
+    const why = (run.stderr || String(run.error ?? "failed")).trim().split("\n").pop();
+    return BENCH_NETWORKS.map((net) => ({ network: net.name, backend: "pytorch", msPerStep: null, note: `unavailable: ${why}` }));
+  }
+  const result = JSON.parse(run.stdout) as { threads: number; msPerStep: Record<string, number> };
+  return BENCH_NETWORKS.map((net) => ({
+    network: net.name, backend: `pytorch (${result.threads} threads)`, msPerStep: result.msPerStep[net.name],
+  }));
+}
+
+function ratioRows(rows: Timing[]): Array<{ network: string; wasmOverPytorch: number | null }> {
+  return BENCH_NETWORKS.map((net) => {
+    const wasm = rows.find((r) => r.network === net.name && r.backend === "wasm")?.msPerStep;
+    const torch = rows.find((r) => r.network === net.name && r.backend.startsWith("pytorch"))?.msPerStep;
+    return { network: net.name, wasmOverPytorch: wasm && torch ? wasm / torch : null };
+  });
+}
+
+function printTable(rows: Timing[], ratios: ReturnType<typeof ratioRows>): void {
+  console.log(`${"network".padEnd(16)} ${"backend".padEnd(22)} ${"ms/step".padStart(9)}  note`);
+  for (const r of rows) {
+    const ms = r.msPerStep === null ? "-" : r.msPerStep.toFixed(1);
+    console.log(`${r.network.padEnd(16)} ${r.backend.padEnd(22)} ${ms.padStart(9)}  ${r.note ?? ""}`);
+  }
+  for (const r of ratios) {
+    console.log(`${r.network}: wasm / PyTorch = ${r.wasmOverPytorch === null ? "n/a" : r.wasmOverPytorch.toFixed(2) + "x"}`);
+  }
+}
+
+/** Sums wasm's kernel times over one step of each network, largest first. */
+async function printProfile(): Promise<void> {
+  await activate("wasm");
+  for (const net of BENCH_NETWORKS) {
+    const t = trainer(net);
+    t.step();
+    const info = await tf.profile(() => {
+      t.step();
+    });
+    const byKernel = new Map<string, number>();
+    for (const k of info.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + Number(k.kernelTimeMs));
+    console.log(`\nwasm kernel times for one ${net.name} step (ms):`);
+    for (const [name, ms] of [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 15)) {
+      console.log(`  ${name.padEnd(36)} ${ms.toFixed(2).padStart(8)}`);
+    }
+    t.optimizer.dispose();
+    t.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  const steps = option("--steps", 10);
+  const torch = torchTimings(steps);
+  const rows = [...torch, ...(await tfjsTimings(steps))];
+  const ratios = ratioRows(rows);
+  printTable(rows, ratios);
+  const out = path.join(__dirname, "train-step.json");
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), steps, rows, ratios }, null, 2));
+  console.log(`\nwrote ${out}`);
+  if (process.argv.includes("--profile")) await printProfile();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

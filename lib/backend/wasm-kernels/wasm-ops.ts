@@ -1,0 +1,120 @@
+/**
+ * Calling wasm's own (XNNPACK-backed) kernels from inside another kernel. Training kernels are
+ * compositions of these: `withWasmOps` hands a builder to a function, frees every intermediate
+ * the builder made once the function returns, and keeps only the result.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+
+export type Shape4 = [number, number, number, number];
+export type Pair = [number, number];
+/** [[top, bottom], [left, right]]: explicit spatial padding. */
+export type SpatialPads = [Pair, Pair];
+
+/** What tfjs passes to a kernel function. */
+export type KernelArgs = Parameters<tf.KernelFunc>[0];
+
+export interface ConvCall {
+  readonly strides: Pair;
+  readonly dilations: Pair;
+  readonly pads: SpatialPads;
+}
+
+/** The kernels compositions build on, captured before nasbook registers its own versions. */
+const baseKernels = new Map<string, tf.KernelFunc>();
+
+/** Remembers wasm's kernel for `name` as the one compositions call, even after it is replaced. */
+export function captureBaseKernel(name: string): void {
+  if (baseKernels.has(name)) return;
+  const kernel = tf.getKernel(name, "wasm");
+  if (kernel) baseKernels.set(name, kernel.kernelFunc);
+}
+
+function baseKernel(name: string): tf.KernelFunc {
+  captureBaseKernel(name);
+  const kernel = baseKernels.get(name);
+  if (!kernel) throw new Error(`wasm backend has no ${name} kernel to build on`);
+  return kernel;
+}
+
+export class WasmOps {
+  private readonly made: tf.TensorInfo[] = [];
+
+  constructor(readonly backend: BackendWasm) {}
+
+  run(name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}): tf.TensorInfo {
+    const out = baseKernel(name)({ inputs, backend: this.backend, attrs }) as tf.TensorInfo;
+    this.made.push(out);
+    return out;
+  }
+
+  scalar(value: number): tf.TensorInfo {
+    const out = this.backend.makeOutput([], "float32", undefined, new Float32Array([value]));
+    this.made.push(out);
+    return out;
+  }
+
+  sub(a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo {
+    return this.run("Sub", { a, b });
+  }
+
+  reshape(x: tf.TensorInfo, shape: number[]): tf.TensorInfo {
+    return this.run("Reshape", { x }, { shape });
+  }
+
+  transpose(x: tf.TensorInfo, perm: number[]): tf.TensorInfo {
+    return this.run("Transpose", { x }, { perm });
+  }
+
+  pad(x: tf.TensorInfo, paddings: Pair[]): tf.TensorInfo {
+    return this.run("PadV2", { x }, { paddings, constantValue: 0 });
+  }
+
+  slice(x: tf.TensorInfo, begin: number[], size: number[]): tf.TensorInfo {
+    return this.run("Slice", { x }, { begin, size });
+  }
+
+  reverse(x: tf.TensorInfo, dims: number[]): tf.TensorInfo {
+    return this.run("Reverse", { x }, { dims });
+  }
+
+  sum(x: tf.TensorInfo, axis: number[]): tf.TensorInfo {
+    return this.run("Sum", { x }, { axis, keepDims: false });
+  }
+
+  /** a [M, K] times b [K, N]: wasm's XNNPACK path needs rank-2, untransposed operands. */
+  matMul(a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo {
+    return this.run("BatchMatMul", { a, b }, { transposeA: false, transposeB: false });
+  }
+
+  conv2d(x: tf.TensorInfo, filter: tf.TensorInfo, call: ConvCall): tf.TensorInfo {
+    return this.run("Conv2D", { x, filter }, { ...convAttrs(call), dataFormat: "NHWC" });
+  }
+
+  depthwiseConv2d(x: tf.TensorInfo, filter: tf.TensorInfo, call: ConvCall): tf.TensorInfo {
+    return this.run("DepthwiseConv2dNative", { x, filter }, convAttrs(call));
+  }
+
+  /** Frees everything this builder made except `keep` (which may share data with one of them). */
+  release(keep: tf.TensorInfo): void {
+    for (const info of this.made) if (info !== keep) this.backend.disposeData(info.dataId);
+    this.made.length = 0;
+  }
+}
+
+function convAttrs({ strides, dilations, pads }: ConvCall): tf.NamedAttrMap {
+  const pad = [[0, 0], pads[0], pads[1], [0, 0]];
+  return { strides, dilations, pad, dimRoundingMode: undefined } as unknown as tf.NamedAttrMap;
+}
+
+/** Runs a composition and frees its intermediates; the returned TensorInfo belongs to the caller. */
+export function withWasmOps(backend: unknown, body: (ops: WasmOps) => tf.TensorInfo): tf.TensorInfo {
+  const ops = new WasmOps(backend as BackendWasm);
+  let result: tf.TensorInfo | null = null;
+  try {
+    result = body(ops);
+    return result;
+  } finally {
+    ops.release(result as tf.TensorInfo);
+  }
+}

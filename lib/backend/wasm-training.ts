@@ -1,0 +1,49 @@
+/**
+ * Makes tfjs's wasm backend able to train: registers nasbook's gradient kernels (built from
+ * wasm's own XNNPACK kernels) for what wasm lacks, does slowly (Conv2DBackpropInput) or gets
+ * wrong (MaxPoolGrad), and the dilation-aware conv gradients. Called by `initBackend` when wasm is chosen; safe to call more than once.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { conv2DBackpropFilterConfig } from "./wasm-kernels/conv2d-backprop-filter";
+import { conv2DBackpropInputConfig } from "./wasm-kernels/conv2d-backprop-input";
+import { depthwiseBackpropFilterConfig } from "./wasm-kernels/depthwise-backprop-filter";
+import { depthwiseBackpropInputConfig } from "./wasm-kernels/depthwise-backprop-input";
+import { registerDilatedConvGradients } from "./wasm-kernels/dilated-conv-gradients";
+import { maxPoolGradConfig } from "./wasm-kernels/max-pool-grad";
+import { unsortedSegmentSumConfig } from "./wasm-kernels/unsorted-segment-sum";
+import { captureBaseKernel } from "./wasm-kernels/wasm-ops";
+
+const TRAINING_KERNELS: readonly tf.KernelConfig[] = [
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  depthwiseBackpropFilterConfig,
+  depthwiseBackpropInputConfig,
+  maxPoolGradConfig,
+  unsortedSegmentSumConfig,
+];
+
+/** Names of the wasm kernels nasbook provides, for reports and tests. */
+export const WASM_TRAINING_KERNELS: readonly string[] = TRAINING_KERNELS.map((k) => k.kernelName);
+
+let registered = false;
+
+export function registerWasmTrainingKernels(): void {
+  if (registered) return;
+  for (const config of TRAINING_KERNELS) {
+    captureBaseKernel(config.kernelName);
+    if (tf.getKernel(config.kernelName, "wasm")) tf.unregisterKernel(config.kernelName, "wasm");
+    tf.registerKernel(config);
+  }
+  registerDilatedConvGradients();
+  registered = true;
+}
+
+/** Bytes of the wasm module's linear memory: it only grows, so growth across steps means a leak. */
+export function wasmHeapBytes(): number {
+  const backend = tf.findBackend("wasm") as BackendWasm | null;
+  if (!backend) throw new Error("the wasm backend is not initialised");
+  // The emscripten module's typings omit its heap views.
+  const module = backend.wasm as unknown as { HEAPU8: Uint8Array };
+  return module.HEAPU8.buffer.byteLength;
+}

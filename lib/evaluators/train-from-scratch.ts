@@ -1,0 +1,69 @@
+/**
+ * The standard evaluator: build the genotype's network with fresh weights, train it at the
+ * chosen fidelity, and score it on the validation split. The test split is not reachable from
+ * here except through `finalTest`, which opens it (once) for the chosen architecture.
+ */
+import { Rng } from "../core/random";
+import type { EvaluationContext, Evaluator, Fidelity, Json, SearchSpace, TrialMetrics } from "../core/types";
+import type { DataSplits } from "../data";
+import { measureLatency } from "./latency";
+import { train, accuracy, type TrainingOptions } from "./training";
+
+export type TrainingHyperparameters = Omit<TrainingOptions, "epochs" | "batchSize" | "seed" | "onProgress">;
+
+export class TrainFromScratch<G extends Json> implements Evaluator<G> {
+  constructor(
+    readonly space: SearchSpace<G>,
+    readonly splits: DataSplits,
+    readonly fidelity: Fidelity,
+    readonly hyperparameters: TrainingHyperparameters = {},
+  ) {}
+
+  async evaluate(genotype: G, context: EvaluationContext): Promise<TrialMetrics> {
+    const rng = new Rng(context.seed);
+    const { info } = this.splits;
+    const network = this.space.build(genotype, info.shape, info.numClasses, rng, { widthMultiplier: this.fidelity.widthMultiplier });
+    const trainSet = this.fidelity.trainSubset ? this.splits.train.take(this.fidelity.trainSubset) : this.splits.train;
+    const start = performance.now();
+    try {
+      const history = train(network, { train: trainSet, valid: this.splits.valid }, this.trainingOptions(rng, context));
+      const trainSeconds = (performance.now() - start) / 1000;
+      return {
+        validAccuracy: history[history.length - 1],
+        validAccuracyHistory: history,
+        params: network.paramCount(),
+        flops: 2 * network.macs(),
+        latencyMs: measureLatency(network, info.shape),
+        trainSeconds,
+      };
+    } finally {
+      network.dispose();
+    }
+  }
+
+  /**
+   * Trains the chosen genotype once more (same fidelity, a given seed) and scores it on the
+   * test split. Opens the test split, which a DataSplits allows only once.
+   */
+  async finalTest(genotype: G, seed: number, purpose: string): Promise<number> {
+    const rng = new Rng(seed);
+    const { info } = this.splits;
+    const network = this.space.build(genotype, info.shape, info.numClasses, rng, { widthMultiplier: this.fidelity.widthMultiplier });
+    try {
+      train(network, { train: this.splits.train, valid: this.splits.valid }, this.trainingOptions(rng, { seed }));
+      return accuracy(network, this.splits.test.open(purpose), this.fidelity.batchSize);
+    } finally {
+      network.dispose();
+    }
+  }
+
+  private trainingOptions(rng: Rng, context: EvaluationContext): TrainingOptions {
+    return {
+      ...this.hyperparameters,
+      epochs: this.fidelity.epochs,
+      batchSize: this.fidelity.batchSize,
+      seed: rng.seed(),
+      onProgress: context.onProgress,
+    };
+  }
+}

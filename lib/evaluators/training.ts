@@ -1,0 +1,78 @@
+/**
+ * Training a network from scratch: minibatch SGD with momentum and a cosine learning rate,
+ * softmax cross-entropy, BatchNorm in training mode. Shared by every evaluator and by the
+ * final "train the best once more and test it" step.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { NasbookError } from "../core/errors";
+import { Rng } from "../core/random";
+import type { Network, ProgressCallback } from "../core/types";
+import type { Subset } from "../data";
+import { MomentumSGD } from "../nn/sgd";
+
+export interface TrainingOptions {
+  readonly epochs: number;
+  readonly batchSize: number;
+  /** Peak learning rate, annealed to 0 by a cosine over all steps. */
+  readonly learningRate?: number;
+  readonly momentum?: number;
+  /** L2 penalty on weights (not on BatchNorm or biases), added to the gradient. */
+  readonly weightDecay?: number;
+  readonly seed: number;
+  readonly onProgress?: ProgressCallback;
+}
+
+/** Raised when the loss stops being a number; the search records the trial as failed. */
+export class DivergedError extends NasbookError {}
+
+export const TRAINING_DEFAULTS = { learningRate: 0.05, momentum: 0.9, weightDecay: 3e-4 } as const;
+
+/** Trains in place; returns validation accuracy after each epoch. */
+export function train(network: Network, data: { train: Subset; valid: Subset }, options: TrainingOptions): number[] {
+  const { epochs, batchSize, seed, onProgress } = options;
+  const peak = options.learningRate ?? TRAINING_DEFAULTS.learningRate;
+  const optimizer = new MomentumSGD(network.trainableVariables, {
+    momentum: options.momentum ?? TRAINING_DEFAULTS.momentum,
+    weightDecay: options.weightDecay ?? TRAINING_DEFAULTS.weightDecay,
+  });
+  const stepsPerEpoch = Math.ceil(data.train.size / batchSize);
+  const totalSteps = epochs * stepsPerEpoch;
+  const rng = new Rng(seed);
+  const history: number[] = [];
+  let step = 0;
+  try {
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      for (const batch of data.train.batches(batchSize, { rng })) {
+        const learningRate = 0.5 * peak * (1 + Math.cos((Math.PI * step) / totalSteps));
+        const labels = tf.tidy(() => tf.oneHot(tf.cast(batch.y, "int32") as tf.Tensor1D, data.train.info.numClasses));
+        const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, network.apply(batch.x, true)) as tf.Scalar, learningRate);
+        labels.dispose();
+        batch.x.dispose();
+        batch.y.dispose();
+        const value = loss.dataSync()[0];
+        loss.dispose();
+        if (!Number.isFinite(value)) throw new DivergedError(`Training diverged: loss is ${value} at epoch ${epoch + 1}, step ${step + 1}.`);
+        step++;
+        onProgress?.(step, totalSteps, `epoch ${epoch + 1}/${epochs} loss ${value.toFixed(3)}`);
+      }
+      history.push(accuracy(network, data.valid, batchSize));
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  return history;
+}
+
+/** Fraction of `subset` classified correctly, BatchNorm in inference mode. */
+export function accuracy(network: Network, subset: Subset, batchSize: number): number {
+  let correct = 0;
+  for (const batch of subset.batches(batchSize)) {
+    correct += tf.tidy(() => {
+      const predicted = tf.argMax(network.apply(batch.x, false), 1);
+      return tf.sum(tf.cast(tf.equal(predicted, tf.cast(batch.y, "int32")), "int32")).dataSync()[0];
+    });
+    batch.x.dispose();
+    batch.y.dispose();
+  }
+  return subset.size === 0 ? 0 : correct / subset.size;
+}

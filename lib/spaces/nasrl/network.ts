@@ -1,0 +1,105 @@
+/**
+ * The network a NAS-RL genotype describes. Each layer is conv -> BatchNorm -> ReLU on the
+ * depth-wise concatenation of its inputs (smaller maps zero-padded to the largest); a layer
+ * with no input reads the image; every layer no later layer reads ("dangling") feeds the
+ * classifier: concatenated the same way, globally average-pooled, then one dense layer.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { Rng } from "../../core/random";
+import type { ImageShape, Network } from "../../core/types";
+import { BatchNorm, Conv2d, Dense, globalAvgPool } from "../../nn/layers";
+import { countMacs } from "../../nn/macs";
+import { Module } from "../../nn/module";
+import type { NasRlGenotype, NasRlLayer } from "./space";
+
+/**
+ * Concatenates maps along depth, padding each with zeros (split evenly around it) to the
+ * largest height and width among them: how NAS-RL joins inputs of different sizes.
+ */
+export function concatPadded(maps: readonly tf.Tensor4D[]): tf.Tensor4D {
+  if (maps.length === 1) return maps[0];
+  const height = Math.max(...maps.map((m) => m.shape[1]));
+  const width = Math.max(...maps.map((m) => m.shape[2]));
+  const padded = maps.map((m) => {
+    const dh = height - m.shape[1];
+    const dw = width - m.shape[2];
+    if (dh === 0 && dw === 0) return m;
+    const top = Math.floor(dh / 2);
+    const left = Math.floor(dw / 2);
+    return tf.pad(m, [[0, 0], [top, dh - top], [left, dw - left], [0, 0]]);
+  });
+  return tf.concat(padded, 3);
+}
+
+/** Indices of layers that no later layer takes as input (the last layer always is one). */
+export function danglingLayers(genotype: NasRlGenotype): number[] {
+  const used = new Set(genotype.layers.flatMap((l) => l.inputs));
+  return genotype.layers.map((_, i) => i).filter((i) => !used.has(i));
+}
+
+class ConvBnRelu extends Module {
+  private readonly conv: Conv2d;
+  private readonly bn: BatchNorm;
+
+  constructor(inChannels: number, layer: NasRlLayer, rng: Rng) {
+    super();
+    const options = { kernel: [layer.filterHeight, layer.filterWidth] as const, stride: layer.stride, padding: "same" as const };
+    this.conv = this.addChild(new Conv2d(inChannels, layer.filters, options, rng));
+    this.bn = this.addChild(new BatchNorm(layer.filters));
+  }
+
+  apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+    return tf.relu(this.bn.apply(this.conv.apply(x), training));
+  }
+}
+
+export class NasRlNetwork implements Network {
+  private readonly convs: ConvBnRelu[];
+  private readonly outputs: number[];
+  private readonly head: Dense;
+  private readonly macCount: number;
+
+  /** `genotype` must already be valid (the space validates before building). */
+  constructor(
+    private readonly genotype: NasRlGenotype,
+    input: ImageShape,
+    numClasses: number,
+    rng: Rng,
+  ) {
+    const { layers } = genotype;
+    const depth = (inputs: number[]) => inputs.reduce((c, j) => c + layers[j].filters, 0);
+    this.convs = layers.map((l) => new ConvBnRelu(l.inputs.length === 0 ? input[2] : depth(l.inputs), l, rng));
+    this.outputs = danglingLayers(genotype);
+    this.head = new Dense(depth(this.outputs), numClasses, rng);
+    // The braces matter: tidy keeps a returned tensor, and the logits are not wanted here.
+    this.macCount = countMacs(() => tf.tidy(() => {
+      this.apply(tf.zeros([1, ...input]) as tf.Tensor4D, false);
+    }));
+  }
+
+  apply(x: tf.Tensor4D, training: boolean): tf.Tensor2D {
+    const maps: tf.Tensor4D[] = [];
+    this.genotype.layers.forEach((layer, i) => {
+      const inputs = layer.inputs.length === 0 ? x : concatPadded(layer.inputs.map((j) => maps[j]));
+      maps.push(this.convs[i].apply(inputs, training));
+    });
+    return this.head.apply(globalAvgPool(concatPadded(this.outputs.map((i) => maps[i]))));
+  }
+
+  get trainableVariables(): tf.Variable[] {
+    return [...this.convs.flatMap((c) => c.trainableVariables()), ...this.head.variables()];
+  }
+
+  paramCount(): number {
+    return this.trainableVariables.reduce((n, v) => n + v.size, 0);
+  }
+
+  macs(): number {
+    return this.macCount;
+  }
+
+  dispose(): void {
+    for (const conv of this.convs) conv.dispose();
+    for (const v of this.head.variables()) v.dispose();
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The experiment store: one directory per run.
+ *   config.json   what was asked (method, dataset, scale, seed, budget, ...); fixed for the run
+ *   trials.jsonl  one line per finished trial, appended durably
+ *   summary.json  the outcome, written when the run finishes
+ * plus any artifacts a method keeps (alpha history, controller probabilities, report.html).
+ * Opening an existing directory with the same config resumes it; another config is refused.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { RunStoreError } from "../core/errors";
+import type { Scale } from "../core/scale";
+import type { Json, TrialRecord } from "../core/types";
+import { appendLineDurable, writeFileAtomic } from "./atomic";
+
+export type RunConfig = {
+  method: string;
+  dataset: string;
+  scale: Scale;
+  seed: number;
+  [setting: string]: Json;
+};
+
+export type RunSummary = {
+  method: string;
+  dataset: string;
+  scale: Scale;
+  seed: number;
+  backend: string;
+  wallSeconds: number;
+  trials: { ok: number; failed: number };
+  best: { id: number; genotype: Json; validAccuracy: number; testAccuracy: number | null } | null;
+  [extra: string]: Json;
+};
+
+const CONFIG = "config.json";
+const TRIALS = "trials.jsonl";
+const SUMMARY = "summary.json";
+
+export class RunStore {
+  private constructor(
+    readonly dir: string,
+    readonly config: RunConfig,
+  ) {}
+
+  /** Creates the run directory, or reopens it to resume when its config equals `config`. */
+  static open(dir: string, config: RunConfig): RunStore {
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, CONFIG);
+    if (fs.existsSync(file)) {
+      const stored = readJson(file) as RunConfig;
+      const differences = differingKeys(stored, config);
+      if (differences.length > 0) {
+        const detail = differences.map((k) => `${k}: stored ${JSON.stringify(stored[k])}, asked ${JSON.stringify(config[k])}`).join("; ");
+        throw new RunStoreError(
+          `${dir} holds a run with another configuration (${detail}). Resume it with the same settings, or choose another --out directory.`,
+        );
+      }
+    } else {
+      writeFileAtomic(file, `${JSON.stringify(config, null, 2)}\n`);
+    }
+    return new RunStore(dir, config);
+  }
+
+  path(name: string): string {
+    return path.join(this.dir, name);
+  }
+
+  /**
+   * The finished trials, in the order they finished. A torn last line (the process was killed
+   * while appending) is dropped from the file; a bad line elsewhere means the file was edited.
+   */
+  trials<G extends Json = Json>(): TrialRecord<G>[] {
+    const file = this.path(TRIALS);
+    if (!fs.existsSync(file)) return [];
+    const text = fs.readFileSync(file, "utf8");
+    const lines = text.split("\n");
+    const records: TrialRecord<G>[] = [];
+    for (let i = 0; i < lines.length; i++) {
+      if (lines[i].trim() === "") continue;
+      try {
+        records.push(JSON.parse(lines[i]) as TrialRecord<G>);
+      } catch {
+        const isLast = lines.slice(i + 1).every((l) => l.trim() === "");
+        if (!isLast) throw new RunStoreError(`${file}, line ${i + 1}, is not valid JSON; the earlier lines are intact. Fix or remove that line to resume.`);
+        writeFileAtomic(file, lines.slice(0, i).map((l) => `${l}\n`).join(""));
+      }
+    }
+    return records;
+  }
+
+  append<G extends Json>(record: TrialRecord<G>): void {
+    appendLineDurable(this.path(TRIALS), JSON.stringify(record));
+  }
+
+  writeSummary(summary: RunSummary): void {
+    this.writeArtifact(SUMMARY, summary);
+  }
+
+  readSummary(): RunSummary | null {
+    const file = this.path(SUMMARY);
+    return fs.existsSync(file) ? (readJson(file) as RunSummary) : null;
+  }
+
+  /** Any JSON a method keeps beside the trials (alpha history, controller probabilities...). */
+  writeArtifact(name: string, data: Json): void {
+    writeFileAtomic(this.path(name), `${JSON.stringify(data, null, 2)}\n`);
+  }
+}
+
+function readJson(file: string): Json {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as Json;
+  } catch (error) {
+    throw new RunStoreError(`${file} is not valid JSON (${(error as Error).message}). Restore it or choose another --out directory.`);
+  }
+}
+
+function differingKeys(a: Record<string, Json>, b: Record<string, Json>): string[] {
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+  return keys.filter((k) => canonicalJson(a[k]) !== canonicalJson(b[k]));
+}
+
+/** Plain JSON copy of typed settings (readonly arrays, interfaces) for config.json. */
+export function toJson(value: unknown): Json {
+  return JSON.parse(JSON.stringify(value)) as Json;
+}
+
+/** JSON with sorted keys, so equal data compares equal whatever the key order. */
+export function canonicalJson(value: Json | undefined): string {
+  if (value === undefined) return "undefined";
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,195 @@
+/**
+ * The controller's policy (Zoph & Le 2017): a stacked LSTM that walks a space's `decisions()`
+ * and emits one token per decision. A categorical decision is a softmax over the LSTM output,
+ * and the sampled token's embedding is the next input. Anchor decisions ("does layer j feed
+ * layer i") share one LSTM step per layer i and use attention over earlier layers' states:
+ *   P(j feeds i) = sigmoid(v^T tanh(W_prev h_j + W_curr h_i)),
+ * where h_i is the output of layer i's anchor step and h_j the output of layer j's first step.
+ * After an anchor group the next input is the mean of the chosen h_j (sum / (1 + count), as in
+ * ENAS' macro controller; the zero vector when none is chosen).
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { Rng } from "../../core/random";
+import type { Decision } from "../../core/types";
+import { StackedLstm, uniformVariable, type LstmState } from "./lstm";
+
+export interface PolicyOptions {
+  /** LSTM units per layer, also the size of token embeddings (paper: 35). */
+  readonly units: number;
+  readonly lstmLayers: number;
+  /** Every weight starts uniform in [-initRange, initRange] (paper: 0.08). */
+  readonly initRange: number;
+}
+
+export const NASRL_POLICY: PolicyOptions = { units: 35, lstmLayers: 2, initRange: 0.08 };
+
+/** The sequence of one decision walk, as tensors (differentiable when scored). */
+interface Rollout {
+  readonly tokens: number[];
+  /** Sum over decisions of log p(token). */
+  readonly logProb: tf.Scalar;
+  /** Sum over decisions of the entropy of each decision's distribution. */
+  readonly entropy: tf.Scalar;
+}
+
+/** One sampled sequence with the distribution each token was drawn from. */
+export interface PolicySample {
+  readonly tokens: number[];
+  /** probabilities[k][c]: probability of choice c at decision k (anchors: [no, yes]). */
+  readonly probabilities: number[][];
+  readonly logProb: number;
+}
+
+interface CategoricalHead {
+  readonly embedding: tf.Variable;
+  readonly kernel: tf.Variable;
+  readonly bias: tf.Variable;
+}
+
+interface AnchorAttention {
+  readonly wPrev: tf.Variable;
+  readonly wCurr: tf.Variable;
+  readonly v: tf.Variable;
+}
+
+/** Picks decision k's token given its log-probabilities. */
+type Chooser = (k: number, logProbs: tf.Tensor1D) => number;
+
+export class ControllerPolicy {
+  readonly lstm: StackedLstm;
+  /** Learned first input. */
+  readonly start: tf.Variable;
+  /** One softmax and one embedding per categorical decision (null at anchors). */
+  readonly heads: ReadonlyArray<CategoricalHead | null>;
+  readonly attention: AnchorAttention | null;
+
+  constructor(
+    readonly decisions: readonly Decision[],
+    readonly options: PolicyOptions,
+    rng: Rng,
+  ) {
+    checkAnchors(decisions);
+    const { units, initRange } = options;
+    this.lstm = new StackedLstm(units, units, options.lstmLayers, initRange, rng);
+    this.start = uniformVariable([1, units], initRange, rng);
+    this.heads = decisions.map((d) =>
+      d.kind === "anchor"
+        ? null
+        : {
+            embedding: uniformVariable([d.choices, units], initRange, rng),
+            kernel: uniformVariable([units, d.choices], initRange, rng),
+            bias: uniformVariable([d.choices], initRange, rng),
+          },
+    );
+    this.attention = decisions.some((d) => d.kind === "anchor")
+      ? {
+          wPrev: uniformVariable([units, units], initRange, rng),
+          wCurr: uniformVariable([units, units], initRange, rng),
+          v: uniformVariable([units, 1], initRange, rng),
+        }
+      : null;
+  }
+
+  /** Draws a token sequence with `rng` (reads each distribution back to sample the next token). */
+  sample(rng: Rng): PolicySample {
+    const probabilities: number[][] = [];
+    let logProb = 0;
+    const tokens = tf.tidy(() => {
+      const rollout = this.rollout((_, logProbs) => {
+        const p = Array.from(tf.exp(logProbs).dataSync());
+        probabilities.push(p);
+        return rng.categorical(p);
+      });
+      logProb = rollout.logProb.dataSync()[0];
+      return rollout.tokens;
+    });
+    return { tokens, probabilities, logProb };
+  }
+
+  /** log p(tokens) and the summed entropy, teacher-forced: differentiable w.r.t. `variables()`. */
+  score(tokens: readonly number[]): { logProb: tf.Scalar; entropy: tf.Scalar } {
+    if (tokens.length !== this.decisions.length) {
+      throw new RangeError(`ControllerPolicy.score needs ${this.decisions.length} tokens, got ${tokens.length}`);
+    }
+    const { logProb, entropy } = this.rollout((k) => tokens[k]);
+    return { logProb, entropy };
+  }
+
+  private rollout(choose: Chooser): Rollout {
+    const decisions = this.decisions;
+    const layerStates = new Map<number, tf.Tensor2D>();
+    const remember = (layer: number | undefined, h: tf.Tensor2D) => {
+      if (layer !== undefined && !layerStates.has(layer)) layerStates.set(layer, h);
+    };
+    const tokens: number[] = [];
+    const logProbs: tf.Scalar[] = [];
+    const entropies: tf.Scalar[] = [];
+    const emit = (k: number, logp: tf.Tensor1D): number => {
+      const token = choose(k, logp);
+      tokens.push(token);
+      logProbs.push(tf.sum(tf.slice(logp, [token], [1])) as tf.Scalar);
+      entropies.push(tf.neg(tf.sum(tf.mul(tf.exp(logp), logp))) as tf.Scalar);
+      return token;
+    };
+
+    let state: LstmState = this.lstm.zeroState();
+    let input = this.start as tf.Tensor2D;
+    let k = 0;
+    while (k < decisions.length) {
+      const step = this.lstm.step(input, state);
+      state = step.state;
+      const group = decisions[k];
+      remember(group.layer, step.output);
+      if (group.kind === "anchor") {
+        const attention = this.attention!;
+        const current = tf.matMul(step.output, attention.wCurr as tf.Tensor2D);
+        const chosen: tf.Tensor2D[] = [];
+        for (; k < decisions.length && decisions[k].kind === "anchor" && decisions[k].layer === group.layer; k++) {
+          const previous = layerStates.get(decisions[k].from!)!;
+          const hidden = tf.tanh(tf.add(tf.matMul(previous, attention.wPrev as tf.Tensor2D), current));
+          const logit = tf.reshape(tf.matMul(hidden, attention.v as tf.Tensor2D), [1]);
+          // log(1 - sigmoid(x)) = -softplus(x), log sigmoid(x) = -softplus(-x): stable for any logit.
+          const logp = tf.neg(tf.concat([tf.softplus(logit), tf.softplus(tf.neg(logit))])) as tf.Tensor1D;
+          if (emit(k, logp) === 1) chosen.push(previous);
+        }
+        input = chosen.length === 0 ? tf.zerosLike(step.output) : tf.div(tf.addN(chosen), 1 + chosen.length);
+      } else {
+        const head = this.heads[k]!;
+        const logits = tf.add(tf.matMul(step.output, head.kernel as tf.Tensor2D), head.bias);
+        const token = emit(k, tf.reshape(tf.logSoftmax(logits), [-1]));
+        input = tf.slice(head.embedding as tf.Tensor2D, [token, 0], [1, -1]);
+        k++;
+      }
+    }
+    const total = (xs: tf.Scalar[]) => (xs.length === 0 ? tf.scalar(0) : (tf.addN(xs) as tf.Scalar));
+    return { tokens, logProb: total(logProbs), entropy: total(entropies) };
+  }
+
+  variables(): tf.Variable[] {
+    const heads = this.heads.flatMap((h) => (h ? [h.embedding, h.kernel, h.bias] : []));
+    const attention = this.attention ? [this.attention.wPrev, this.attention.wCurr, this.attention.v] : [];
+    return [...this.lstm.variables(), this.start, ...heads, ...attention];
+  }
+
+  dispose(): void {
+    for (const v of this.variables()) v.dispose();
+  }
+}
+
+/**
+ * Anchors need a yes/no choice, a target layer and an earlier source layer whose state exists
+ * by then (some earlier decision carried `layer: from`).
+ */
+function checkAnchors(decisions: readonly Decision[]): void {
+  const seen = new Set<number>();
+  decisions.forEach((d, k) => {
+    if (d.layer !== undefined) seen.add(d.layer);
+    if (d.kind !== "anchor") return;
+    const where = `decision ${k} (${d.name})`;
+    if (d.choices !== 2) throw new RangeError(`${where}: an anchor decision has 2 choices (no, yes), not ${d.choices}`);
+    if (d.layer === undefined || d.from === undefined) throw new RangeError(`${where}: an anchor decision needs layer and from`);
+    if (d.from === d.layer || !seen.has(d.from)) {
+      throw new RangeError(`${where}: layer ${d.from} has no controller state yet (no earlier decision carries layer ${d.from})`);
+    }
+  });
+}

@@ -1,0 +1,155 @@
+/**
+ * NAS-RL's search strategy: an LSTM controller (`policy.ts`) trained with REINFORCE.
+ * For a batch of m sampled architectures with rewards R_k and baseline b,
+ *   loss = -(1/m) sum_k [ (R_k - b) log p(a^k) + beta * H(p(.|a^k)) ],
+ * where log p(a^k) sums over the architecture's tokens and beta weights an optional entropy
+ * bonus. b is an exponential moving average of past rewards (initialised to the first batch's
+ * mean). Works with any space whose `decisions()` describe its tokens.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Rng } from "../../core/random";
+import type { Candidate, Json, Outcome, SearchSpace, Strategy, TrialMetrics } from "../../core/types";
+import { ControllerPolicy, NASRL_POLICY, type PolicyOptions } from "./policy";
+
+export interface ReinforceOptions extends PolicyOptions {
+  /** Adam step size (paper: 6e-4). */
+  readonly learningRate: number;
+  /** Architectures per controller update, m. */
+  readonly batchSize: number;
+  /** b <- decay * b + (1 - decay) * mean batch reward. */
+  readonly baselineDecay: number;
+  /** Weight beta of the entropy bonus (0: none, as in NAS-RL). */
+  readonly entropyWeight: number;
+  /** Maps a trained candidate's metrics to its reward; failed candidates get 0. */
+  readonly reward: (metrics: TrialMetrics) => number;
+}
+
+/**
+ * NAS-RL's reward: the best validation accuracy over the last 5 epochs, cubed (cubing spreads
+ * out the accuracies near the top, where the search spends its time).
+ */
+export function nasRlReward(metrics: TrialMetrics): number {
+  const history = metrics.validAccuracyHistory.length > 0 ? metrics.validAccuracyHistory : [metrics.validAccuracy];
+  return Math.max(...history.slice(-5)) ** 3;
+}
+
+/**
+ * The paper's controller settings. The paper names no baseline decay or batch size for the CNN
+ * search; 0.95 is NASNet's decay and m = 5 a small batch that one machine evaluates in turn.
+ */
+export const NASRL_CONTROLLER: ReinforceOptions = {
+  ...NASRL_POLICY,
+  learningRate: 6e-4,
+  batchSize: 5,
+  baselineDecay: 0.95,
+  entropyWeight: 0,
+  reward: nasRlReward,
+};
+
+/** One controller update, kept for plots (reward curve, per-decision probabilities over time). */
+export interface ControllerUpdate {
+  /** Architectures told so far, this batch included. */
+  readonly told: number;
+  readonly rewards: number[];
+  /** The baseline the advantages R_k - b were taken against. */
+  readonly baseline: number;
+  readonly loss: number;
+  /** Mean over the batch of the distribution each decision was sampled from (anchors: [no, yes]). */
+  readonly probabilities: number[][];
+}
+
+interface Sampled {
+  readonly tokens: number[];
+  readonly probabilities: number[][];
+}
+
+export class ReinforceController<G extends Json> implements Strategy<G> {
+  readonly name = "reinforce";
+  readonly options: ReinforceOptions;
+  readonly policy: ControllerPolicy;
+  /** Every update so far, oldest first. */
+  readonly updates: ControllerUpdate[] = [];
+  private readonly rng: Rng;
+  private readonly optimizer: tf.Optimizer;
+  private readonly pending = new Map<number, Sampled>();
+  private batch: Array<Sampled & { reward: number }> = [];
+  private baseline: number | null = null;
+  private told = 0;
+  private nextId = 0;
+
+  constructor(
+    private readonly space: SearchSpace<G>,
+    seed: number,
+    options: Partial<ReinforceOptions> = {},
+  ) {
+    this.options = { ...NASRL_CONTROLLER, ...options };
+    if (!Number.isInteger(this.options.batchSize) || this.options.batchSize < 1) {
+      throw new RangeError(`ReinforceController batchSize must be a positive integer, got ${this.options.batchSize}`);
+    }
+    this.rng = new Rng(seed);
+    this.policy = new ControllerPolicy(space.decisions(), this.options, this.rng.fork());
+    this.optimizer = tf.train.adam(this.options.learningRate);
+  }
+
+  /** Samples from the current policy; may be called up to m times (or more) before the tells. */
+  ask(): Candidate<G> {
+    const { tokens, probabilities } = this.policy.sample(this.rng);
+    const id = this.nextId++;
+    this.pending.set(id, { tokens, probabilities });
+    return { id, genotype: this.space.decode(tokens) };
+  }
+
+  /**
+   * Records the candidate's reward (0 when it failed: the controller learns to avoid what
+   * breaks) and updates the policy once m rewards are in. Candidates asked before an update and
+   * told after it are scored under the updated policy, as in the paper's asynchronous training.
+   */
+  tell(candidate: Candidate<G>, outcome: Outcome): void {
+    const sampled = this.pending.get(candidate.id);
+    if (!sampled) throw new RangeError(`ReinforceController.tell: candidate ${candidate.id} was not asked or was already told`);
+    this.pending.delete(candidate.id);
+    this.told++;
+    const reward = outcome.status === "ok" && outcome.metrics ? this.options.reward(outcome.metrics) : 0;
+    if (!Number.isFinite(reward)) throw new RangeError(`ReinforceController: reward of candidate ${candidate.id} is ${reward}`);
+    this.batch.push({ ...sampled, reward });
+    if (this.batch.length === this.options.batchSize) this.update();
+  }
+
+  /** The current baseline (null before the first update). */
+  get currentBaseline(): number | null {
+    return this.baseline;
+  }
+
+  private update(): void {
+    const batch = this.batch;
+    this.batch = [];
+    const rewards = batch.map((s) => s.reward);
+    const meanReward = mean(rewards);
+    const baseline = this.baseline ?? meanReward;
+    const cost = tf.tidy(() => this.optimizer.minimize(() => this.loss(batch, baseline), true, this.policy.variables()) as tf.Scalar);
+    const loss = cost.dataSync()[0];
+    cost.dispose();
+    const decay = this.options.baselineDecay;
+    this.baseline = decay * baseline + (1 - decay) * meanReward;
+    const probabilities = batch[0].probabilities.map((row, k) => row.map((_, c) => mean(batch.map((s) => s.probabilities[k][c]))));
+    this.updates.push({ told: this.told, rewards, baseline, loss, probabilities });
+  }
+
+  /** -(1/m) sum_k [(R_k - b) log p(a^k) + beta H_k], taped for the gradient. */
+  private loss(batch: ReadonlyArray<Sampled & { reward: number }>, baseline: number): tf.Scalar {
+    const terms = batch.map(({ tokens, reward }) => {
+      const { logProb, entropy } = this.policy.score(tokens);
+      return tf.add(tf.mul(logProb, reward - baseline), tf.mul(entropy, this.options.entropyWeight));
+    });
+    return tf.div(tf.neg(tf.addN(terms)), batch.length) as tf.Scalar;
+  }
+
+  dispose(): void {
+    this.policy.dispose();
+    this.optimizer.dispose();
+  }
+}
+
+function mean(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}

@@ -1,0 +1,19 @@
+/** Notebook and report output: figures, tables, progress bars. */
+export { inNotebook, showBundle, LiveDisplay, type MimeBundle } from "./display";
+export { escapeHtml } from "./html";
+export { showMarkdown } from "./markdown";
+export {
+  showFigure,
+  figureHtml,
+  figureText,
+  figureTitle,
+  plotlyLibraryHtml,
+  NotebookFigures,
+  PLOTLY_MIME,
+  type Figure,
+  type Trace,
+} from "./plotly";
+export { ProgressBar, formatProgress, formatDuration, type ProgressOptions, type ProgressState, type ProgressStream } from "./progress";
+export { writeReport, reportHtml, type Report, type ReportSection, type ReportTable } from "./report";
+export { showTable, tableHtml, tableText, formatCell, type DataFrameLike, type TableInput, type TableOptions, type TableRecord } from "./table";
+export { bestSoFar, bestSoFarFigure, paramsVsAccuracyFigure, type TrialSeries } from "./search-figures";

@@ -1,0 +1,174 @@
+import { before, test } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../lib/backend/select";
+import { Rng } from "../../lib/core/random";
+import type { Outcome, TrialMetrics } from "../../lib/core/types";
+import { NasRlSpace, type NasRlGenotype } from "../../lib/spaces/nasrl/space";
+import { ControllerPolicy } from "../../lib/strategies/controller/policy";
+import { ReinforceController, nasRlReward } from "../../lib/strategies/controller/reinforce";
+
+before(async () => {
+  await initBackend({ NASBOOK_BACKEND: "cpu" });
+});
+
+/** 3 layers, kernels from {1,3,5,7}, one filter count: 9 decisions, 3 of them anchors. */
+const small = new NasRlSpace({ layers: 3, filterHeights: [1, 3, 5, 7], filterWidths: [1, 3, 5, 7], filters: [4], strides: [1] });
+
+function ok(validAccuracyHistory: number[]): Outcome {
+  const metrics: TrialMetrics = {
+    validAccuracy: validAccuracyHistory[validAccuracyHistory.length - 1],
+    validAccuracyHistory,
+    params: 0,
+    flops: 0,
+    latencyMs: 0,
+    trainSeconds: 0,
+  };
+  return { status: "ok", metrics };
+}
+
+test("sampling is seeded and deterministic", () => {
+  const run = (seed: number) => {
+    const controller = new ReinforceController(small, seed, { batchSize: 2 });
+    const genotypes = Array.from({ length: 6 }, () => {
+      const candidate = controller.ask();
+      controller.tell(candidate, ok([0.5]));
+      return candidate.genotype;
+    });
+    controller.dispose();
+    return JSON.stringify(genotypes);
+  };
+  assert.equal(run(7), run(7));
+  assert.notEqual(run(7), run(8));
+});
+
+// ---- A hand computation of log p(tokens) for a 2-unit, 2-layer controller ----
+
+type Matrix = { rows: number; cols: number; data: number[] };
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+const matrix = (v: tf.Variable): Matrix => {
+  const [rows, cols] = v.shape.length === 2 ? v.shape : [1, v.shape[0]];
+  return { rows, cols, data: Array.from(v.dataSync()) };
+};
+/** Row vector x times matrix m. */
+const times = (x: number[], m: Matrix) => Array.from({ length: m.cols }, (_, j) => x.reduce((s, xi, i) => s + xi * m.data[i * m.cols + j], 0));
+const plus = (a: number[], b: number[]) => a.map((x, i) => x + b[i]);
+const row = (m: Matrix, r: number) => m.data.slice(r * m.cols, (r + 1) * m.cols);
+const logSoftmax = (z: number[]) => {
+  const max = Math.max(...z);
+  const lse = max + Math.log(z.reduce((s, x) => s + Math.exp(x - max), 0));
+  return z.map((x) => x - lse);
+};
+
+function handLogProb(policy: ControllerPolicy, tokens: number[]): number {
+  const units = policy.options.units;
+  const layers = policy.lstm.layers.map((l) => ({ kernel: matrix(l.kernel), bias: row(matrix(l.bias), 0) }));
+  let h = layers.map(() => new Array(units).fill(0));
+  let c = layers.map(() => new Array(units).fill(0));
+  const step = (x: number[]) => {
+    let input = x;
+    layers.forEach((l, n) => {
+      const z = plus(times([...input, ...h[n]], l.kernel), l.bias);
+      const gate = (g: number) => z.slice(g * units, (g + 1) * units);
+      const [i, f, g, o] = [gate(0), gate(1), gate(2), gate(3)];
+      c[n] = c[n].map((cj, j) => sigmoid(f[j]) * cj + sigmoid(i[j]) * Math.tanh(g[j]));
+      h[n] = h[n].map((_, j) => sigmoid(o[j]) * Math.tanh(c[n][j]));
+      input = h[n];
+    });
+    return input;
+  };
+  const categorical = (k: number, out: number[]) => {
+    const head = policy.heads[k]!;
+    return logSoftmax(plus(times(out, matrix(head.kernel)), row(matrix(head.bias), 0)))[tokens[k]];
+  };
+  // Decision 0: layers[0].filterHeight, from the learned start input.
+  const out0 = step(row(matrix(policy.start), 0));
+  let logp = categorical(0, out0);
+  // Decision 1: the anchor "does layer 0 feed layer 1", attending to layer 0's state out0.
+  const out1 = step(row(matrix(policy.heads[0]!.embedding), tokens[0]));
+  const a = policy.attention!;
+  const hidden = plus(times(out0, matrix(a.wPrev)), times(out1, matrix(a.wCurr))).map(Math.tanh);
+  const p = sigmoid(times(hidden, matrix(a.v))[0]);
+  logp += Math.log(tokens[1] === 1 ? p : 1 - p);
+  // Decision 2: layers[1].filterHeight; its input is the mean of the chosen states (out0 / 2) or zeros.
+  const out2 = step(tokens[1] === 1 ? out0.map((x) => x / 2) : new Array(units).fill(0));
+  logp += categorical(2, out2);
+  return logp;
+}
+
+test("log-probabilities match a hand computation, and sampling agrees with scoring", () => {
+  const tiny = new NasRlSpace({ layers: 2, filterHeights: [1, 3, 5], filterWidths: [3], filters: [4], strides: [1] });
+  assert.deepEqual(tiny.decisions().map((d) => d.name), ["layers[0].filterHeight", "layers[1].skip[0]", "layers[1].filterHeight"]);
+  const policy = new ControllerPolicy(tiny.decisions(), { units: 2, lstmLayers: 2, initRange: 0.08 }, new Rng(1));
+  // Larger weights than the init so that every term matters to the comparison.
+  policy.variables().forEach((v, n) => v.assign(tf.tidy(() => tf.mul(tf.sin(tf.add(tf.range(0, v.size), 1.7 * n)), 0.9).reshape(v.shape))));
+  for (const tokens of [[0, 0, 2], [2, 1, 1], [1, 1, 0]]) {
+    const scored = tf.tidy(() => policy.score(tokens).logProb.dataSync()[0]);
+    assert.ok(Math.abs(scored - handLogProb(policy, tokens)) < 1e-5, `tokens ${tokens}: ${scored} vs ${handLogProb(policy, tokens)}`);
+  }
+  const rng = new Rng(4);
+  for (let n = 0; n < 5; n++) {
+    const sample = policy.sample(rng);
+    const fromProbabilities = sample.tokens.reduce((s, t, k) => s + Math.log(sample.probabilities[k][t]), 0);
+    assert.ok(Math.abs(sample.logProb - handLogProb(policy, sample.tokens)) < 1e-5);
+    assert.ok(Math.abs(sample.logProb - fromProbabilities) < 1e-5);
+  }
+  policy.dispose();
+});
+
+test("anchors must point back to a layer the controller has already visited", () => {
+  const decisions = [
+    { name: "a", choices: 2, layer: 0 },
+    { name: "skip", choices: 2, kind: "anchor" as const, layer: 1, from: 2 },
+  ];
+  assert.throws(() => new ControllerPolicy(decisions, { units: 2, lstmLayers: 1, initRange: 0.08 }, new Rng(0)), /layer 2 has no controller state/);
+});
+
+test("the reward is the best of the last 5 epochs, cubed", () => {
+  assert.equal(nasRlReward(ok([0.9, 0.1, 0.2, 0.5, 0.4, 0.3, 0.2]).metrics!), 0.5 ** 3);
+});
+
+test("updates wait for a batch of m tells; failed candidates count as reward 0", () => {
+  const controller = new ReinforceController(small, 1, { batchSize: 3 });
+  const candidates = [controller.ask(), controller.ask(), controller.ask()];
+  controller.tell(candidates[0], ok([0.5]));
+  controller.tell(candidates[1], { status: "failed" });
+  assert.equal(controller.updates.length, 0);
+  assert.throws(() => controller.tell(candidates[1], ok([0.5])), /was not asked or was already told/);
+  controller.tell(candidates[2], ok([0.2, 0.8]));
+  assert.equal(controller.updates.length, 1);
+  const [update] = controller.updates;
+  assert.deepEqual(update.rewards, [0.125, 0, 0.8 ** 3]);
+  assert.ok(Math.abs(update.baseline - (0.125 + 0.512) / 3) < 1e-12, "the first baseline is the first batch's mean");
+  assert.equal(update.probabilities.length, small.decisions().length);
+  for (const p of update.probabilities) assert.ok(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+  controller.dispose();
+});
+
+test("REINFORCE learns a synthetic reward (3x3 kernels, a skip from layer 0 into 2) without leaking tensors", () => {
+  // Reward: the fraction of 3x3 kernels, plus the skip 0 -> 2; no CNN is trained.
+  const reward = (g: NasRlGenotype) =>
+    (g.layers.filter((l) => l.filterHeight === 3 && l.filterWidth === 3).length + (g.layers[2].inputs.includes(0) ? 1 : 0)) / 4;
+  const controller = new ReinforceController(small, 5, { learningRate: 0.01, batchSize: 4 });
+  const updates = 120;
+  let tensorsAfterFirst = 0;
+  for (let u = 0; u < updates; u++) {
+    const batch = [0, 1, 2, 3].map(() => controller.ask());
+    for (const candidate of batch) controller.tell(candidate, ok([reward(candidate.genotype)]));
+    if (u === 0) tensorsAfterFirst = tf.memory().numTensors;
+  }
+  assert.equal(tf.memory().numTensors, tensorsAfterFirst, "tensors leak across updates");
+  // Choice 1 is kernel size 3 for a kernel decision (chance 1/4) and "yes" for an anchor (chance 1/2).
+  // Averaged over the kernel decisions: a small batch can lock one decision early, as REINFORCE does.
+  const last = controller.updates[updates - 1].probabilities;
+  const kernels = small.decisions().flatMap((d, k) => (d.kind === "anchor" ? [] : [last[k][1]]));
+  assert.ok(kernels.reduce((a, b) => a + b, 0) / kernels.length > 0.6, `p(3) per kernel decision: ${kernels}`);
+  const skip = small.decisions().findIndex((d) => d.name === "layers[2].skip[0]");
+  assert.ok(last[skip][1] > 0.8, `p(layer 0 feeds layer 2) = ${last[skip][1]}`);
+  const meanReward = (from: number, to: number) => {
+    const rewards = controller.updates.slice(from, to).flatMap((u) => u.rewards);
+    return rewards.reduce((a, b) => a + b, 0) / rewards.length;
+  };
+  assert.ok(meanReward(updates - 10, updates) > meanReward(0, 10) + 0.3);
+  controller.dispose();
+});

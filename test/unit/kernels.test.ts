@@ -1,0 +1,174 @@
+/**
+ * nasbook's wasm training kernels against tfjs's cpu backend on random inputs over a grid of
+ * kernel sizes, strides, dilations and paddings (odd spatial sizes, batch 1 and 2). cpu's
+ * backprop kernels ignore dilation, so dilated references use the zero-inserted ("effective")
+ * filter with dilation 1, which is the same function.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../lib/backend/select";
+import { WASM_TRAINING_KERNELS } from "../../lib/backend/wasm-training";
+
+type Shape4 = [number, number, number, number];
+type Pad = "same" | "valid" | tf.backend_util.ExplicitPadding;
+
+const KERNELS: Array<[number, number]> = [[1, 1], [3, 3], [5, 5], [7, 7], [1, 7], [7, 1]];
+const POOLS: Array<[number, number]> = [[2, 2], [3, 1], [3, 2]];
+const STRIDE_DILATION: Array<[number, number]> = [[1, 1], [2, 1], [1, 2]];
+const PADS: Pad[] = ["same", "valid", [[0, 0], [1, 2], [0, 1], [0, 0]]];
+
+let seed = 1;
+function random(shape: number[]): Float32Array {
+  const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < values.length; i++) {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    values[i] = seed / 1073741824 - 1;
+  }
+  return values;
+}
+
+/** Runs `f` on a backend with fresh tensors made from `inputs`, returning the values. */
+async function on(backend: string, inputs: Array<[Float32Array, number[]]>, f: (...t: tf.Tensor[]) => tf.Tensor) {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const out = f(...inputs.map(([v, s]) => tf.tensor(v, s)));
+    return { values: out.dataSync() as Float32Array, shape: out.shape };
+  });
+}
+
+function assertClose(actual: { values: Float32Array; shape: number[] }, expected: typeof actual, what: string) {
+  assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
+  let scale = 1e-6;
+  let worst = 0;
+  for (let i = 0; i < expected.values.length; i++) {
+    scale = Math.max(scale, Math.abs(expected.values[i]));
+    worst = Math.max(worst, Math.abs(actual.values[i] - expected.values[i]));
+  }
+  assert.ok(worst <= 1e-3 * scale, `${what}: max error ${worst} vs scale ${scale}`);
+}
+
+/** The filter with (d - 1) zeros between taps: a dilation-1 filter computing the dilated conv. */
+function dilateFilter(w: tf.Tensor, d: number): tf.Tensor {
+  if (d === 1) return w;
+  const [kh, kw, ci, co] = w.shape;
+  const spread = w.reshape([kh, 1, kw, 1, ci * co]).pad([[0, 0], [0, d - 1], [0, 0], [0, d - 1], [0, 0]]);
+  return spread.reshape([kh * d, kw * d, ci, co]).slice([0, 0, 0, 0], [(kh - 1) * d + 1, (kw - 1) * d + 1, ci, co]);
+}
+
+function everyDthTap(g: tf.Tensor, d: number): tf.Tensor {
+  if (d === 1) return g;
+  return tf.stridedSlice(g, [0, 0, 0, 0], g.shape, [d, d, 1, 1]);
+}
+
+interface Case {
+  x: Shape4;
+  filter: Shape4;
+  stride: number;
+  dilation: number;
+  pad: Pad;
+  depthwise: boolean;
+}
+
+function outShape(c: Case): Shape4 | null {
+  const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.stride, c.dilation, c.pad, undefined, c.depthwise);
+  return info.outHeight > 0 && info.outWidth > 0 ? (info.outShape as Shape4) : null;
+}
+
+const names = (depthwise: boolean) =>
+  depthwise
+    ? { input: tf.DepthwiseConv2dNativeBackpropInput, filter: tf.DepthwiseConv2dNativeBackpropFilter }
+    : { input: tf.Conv2DBackpropInput, filter: tf.Conv2DBackpropFilter };
+
+async function checkCase(c: Case): Promise<void> {
+  const dyShape = outShape(c);
+  if (!dyShape) return;
+  const what = `${c.depthwise ? "depthwise" : "conv"} x${c.x} w${c.filter} s${c.stride} d${c.dilation} ${JSON.stringify(c.pad)}`;
+  const x: [Float32Array, number[]] = [random(c.x), c.x];
+  const w: [Float32Array, number[]] = [random(c.filter), c.filter];
+  const dy: [Float32Array, number[]] = [random(dyShape), dyShape];
+  const kernel = names(c.depthwise);
+  const attrs = { strides: c.stride, pad: c.pad, dataFormat: "NHWC" };
+  const run = (name: string, inputs: tf.NamedTensorMap, extra: object) =>
+    tf.engine().runKernel(name, inputs, { ...attrs, ...extra } as unknown as tf.NamedAttrMap) as tf.Tensor;
+
+  // The cpu reference runs with dilation 1 on the zero-inserted filter (its kernels ignore dilations).
+  const inputGrad = (reference: boolean) => (dyT: tf.Tensor, wT: tf.Tensor) =>
+    reference
+      ? run(kernel.input, { dy: dyT, filter: dilateFilter(wT, c.dilation) }, { inputShape: c.x, dilations: 1 })
+      : run(kernel.input, { dy: dyT, filter: wT }, { inputShape: c.x, dilations: c.dilation });
+  assertClose(await on("wasm", [dy, w], inputGrad(false)), await on("cpu", [dy, w], inputGrad(true)), `${what} input grad`);
+
+  const effective = dilateFilter(tf.zeros(c.filter), c.dilation).shape;
+  const filterGrad = (reference: boolean) => (xT: tf.Tensor, dyT: tf.Tensor) =>
+    reference
+      ? everyDthTap(run(kernel.filter, { x: xT, dy: dyT }, { filterShape: effective, dilations: 1 }), c.dilation)
+      : run(kernel.filter, { x: xT, dy: dyT }, { filterShape: c.filter, dilations: c.dilation });
+  assertClose(await on("wasm", [x, dy], filterGrad(false)), await on("cpu", [x, dy], filterGrad(true)), `${what} filter grad`);
+}
+
+test("wasm registers nasbook's training kernels", async () => {
+  await initBackend({ NASBOOK_BACKEND: "wasm" });
+  for (const name of WASM_TRAINING_KERNELS) assert.ok(tf.getKernel(name, "wasm"), name);
+});
+
+test("conv2d gradients match cpu over kernel sizes, strides, dilations and paddings", async () => {
+  await initBackend({ NASBOOK_BACKEND: "wasm" });
+  for (const [kh, kw] of KERNELS) {
+    for (const [stride, dilation] of STRIDE_DILATION) {
+      for (const pad of PADS) {
+        await checkCase({ x: [2, 15, 13, 3], filter: [kh, kw, 3, 4], stride, dilation, pad, depthwise: false });
+      }
+    }
+  }
+  await checkCase({ x: [1, 9, 7, 5], filter: [3, 3, 5, 2], stride: 2, dilation: 1, pad: "same", depthwise: false });
+});
+
+test("depthwise gradients match cpu, with channel multipliers 1 and 2", async () => {
+  await initBackend({ NASBOOK_BACKEND: "wasm" });
+  for (const [kh, kw] of KERNELS) {
+    for (const [stride, dilation] of STRIDE_DILATION) {
+      for (const pad of PADS) {
+        await checkCase({ x: [2, 15, 13, 3], filter: [kh, kw, 3, 1], stride, dilation, pad, depthwise: true });
+      }
+    }
+  }
+  for (const [stride, dilation] of STRIDE_DILATION) {
+    await checkCase({ x: [1, 9, 11, 4], filter: [3, 3, 4, 2], stride, dilation, pad: "same", depthwise: true });
+  }
+});
+
+test("max and average pool gradients match cpu, with all-negative windows", async () => {
+  await initBackend({ NASBOOK_BACKEND: "wasm" });
+  const shape: Shape4 = [2, 9, 7, 3];
+  const x = random(shape).map((v) => v - 0.9);
+  for (const [size, stride] of POOLS) {
+    for (const pad of ["same", "valid"] as const) {
+      for (const pool of [tf.maxPool, tf.avgPool]) {
+        const outShape = tf.backend_util.computePool2DInfo(shape as Shape4, size, stride, 1, pad).outShape;
+        const weights = tf.tensor(random(outShape), outShape);
+        const grad = (xT: tf.Tensor) => tf.grad((v: tf.Tensor) => pool(v as tf.Tensor4D, size, stride, pad).mul(weights).sum())(xT);
+        const what = `${pool === tf.maxPool ? "max" : "avg"} pool ${size}/${stride} ${pad} grad`;
+        assertClose(await on("wasm", [[x, shape]], grad), await on("cpu", [[x, shape]], grad), what);
+        weights.dispose();
+      }
+    }
+  }
+});
+
+test("a window of tied maxima sends its whole gradient to one of them", async () => {
+  await initBackend({ NASBOOK_BACKEND: "wasm" });
+  const grad = tf.tidy(() => tf.grad((x: tf.Tensor) => tf.maxPool(x as tf.Tensor4D, 2, 2, "valid").mul(tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1])).sum())(tf.zeros([1, 4, 4, 1])));
+  const values = Array.from(grad.dataSync());
+  grad.dispose();
+  const windows = [0, 2, 8, 10].map((corner) => [corner, corner + 1, corner + 4, corner + 5].map((i) => values[i]));
+  windows.forEach((w, i) => assert.deepEqual(w.filter((v) => v !== 0), [i + 1]));
+});
+
+test("unsortedSegmentSum matches cpu, dropping out-of-range ids", async () => {
+  await initBackend({ NASBOOK_BACKEND: "wasm" });
+  const ids = [3, 0, 3, 7, -1, 2];
+  const values: [Float32Array, number[]] = [random([6, 2, 5]), [6, 2, 5]];
+  const sum = (x: tf.Tensor) => tf.unsortedSegmentSum(x, tf.tensor1d(ids, "int32"), 5);
+  assertClose(await on("wasm", [values], sum), await on("cpu", [values], sum), "unsortedSegmentSum");
+});
