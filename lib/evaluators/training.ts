@@ -25,7 +25,7 @@ export interface TrainingOptions {
 /** Raised when the loss stops being a number; the search records the trial as failed. */
 export class DivergedError extends NasbookError {}
 
-export const TRAINING_DEFAULTS = { learningRate: 0.05, momentum: 0.9, weightDecay: 3e-4 } as const;
+export const TRAINING_DEFAULTS = { learningRate: 0.1, momentum: 0.9, weightDecay: 3e-4 } as const;
 
 /** Trains in place; returns validation accuracy after each epoch. */
 export function train(network: Network, data: { train: Subset; valid: Subset }, options: TrainingOptions): number[] {

@@ -17,13 +17,14 @@ const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "nasbook-search-"));
 
 async function smallSplits() {
   await initBackend({ NASBOOK_BACKEND: process.env.NASBOOK_BACKEND || "wasm" });
-  return loadDataset("fashion-mnist", { seed: 0, trainSize: 200, validSize: 100, testSize: 100 });
+  return loadDataset("fashion-mnist", { seed: 0, trainSize: 400, validSize: 200, testSize: 100 });
 }
 
 test("trials on real Fashion-MNIST learn something, and tensors do not pile up across trials", async () => {
   const splits = await smallSplits();
-  const evaluator = new TrainFromScratch(space, splits, { epochs: 3, batchSize: 25 }, { learningRate: 0.1 });
-  const genotype = { layers: [{ kernel: 3, filters: 8, pool: "max" as const }] };
+  const wide = new MacroCnnSpace({ minLayers: 1, maxLayers: 2, kernels: [3], filters: [32] });
+  const evaluator = new TrainFromScratch(wide, splits, { epochs: 3, batchSize: 20 });
+  const genotype = { layers: [{ kernel: 3, filters: 32, pool: "max" as const }, { kernel: 3, filters: 32, pool: "max" as const }] };
   const first = await evaluator.evaluate(genotype, { seed: 1 });
   const tensors = tf.memory().numTensors;
   const again = await evaluator.evaluate(genotype, { seed: 1 });
