@@ -18,6 +18,8 @@ export interface TrainingOptions {
   readonly momentum?: number;
   /** L2 penalty on weights (not on BatchNorm or biases), added to the gradient. */
   readonly weightDecay?: number;
+  /** CIFAR-style augmentation (random crop with padding, flip, cutout) of every training batch. */
+  readonly augment?: boolean;
   readonly seed: number;
   readonly onProgress?: ProgressCallback;
 }
@@ -42,7 +44,7 @@ export function train(network: Network, data: { train: Subset; valid: Subset }, 
   let step = 0;
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
-      for (const batch of data.train.batches(batchSize, { rng })) {
+      for (const batch of data.train.batches(batchSize, { rng, augment: options.augment })) {
         const learningRate = 0.5 * peak * (1 + Math.cos((Math.PI * step) / totalSteps));
         const labels = tf.tidy(() => tf.oneHot(tf.cast(batch.y, "int32") as tf.Tensor1D, data.train.info.numClasses));
         const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, network.apply(batch.x, true)) as tf.Scalar, learningRate);

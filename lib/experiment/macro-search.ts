@@ -26,7 +26,8 @@ function macroMethod(name: string, description: string, strategy: StrategyFactor
     async run(context: MethodContext): Promise<MethodOutcome> {
       const preset = blackBoxPreset(context.scale);
       const space = new MacroCnnSpace(preset.space);
-      const evaluator = new TrainFromScratch(space, context.splits, preset.fidelity);
+      // Augmentation is part of the CIFAR-10 protocol of every paper here; the MNISTs train without it.
+      const evaluator = new TrainFromScratch(space, context.splits, preset.fidelity, { augment: context.dataset === "cifar10" });
       const trials = await runBlackBoxSearch({
         space,
         strategy: strategy(space, context.scale, context.seed),
