@@ -40,6 +40,12 @@ export class Rng {
     return items[this.int(items.length)];
   }
 
+  /** A uniform choice among the items other than `current` (mutations that must change something). */
+  choiceExcept<T>(items: readonly T[], current: T): T {
+    const others = items.filter((item) => item !== current);
+    return others.length > 0 ? this.choice(others) : current;
+  }
+
   /** Fisher-Yates, in place; returns the same array. */
   shuffle<T>(items: T[]): T[] {
     for (let i = items.length - 1; i > 0; i--) {

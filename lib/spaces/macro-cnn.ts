@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { GenotypeError } from "../core/errors";
 import type { Rng } from "../core/random";
+import { isRecord, oneOf } from "../core/validate";
 import type { BuildOptions, Decision, ImageShape, Network, SearchSpace } from "../core/types";
 import { countMacs } from "../nn/macs";
 import { BatchNorm, Conv2d, Dense, globalAvgPool, maxPool, avgPool } from "../nn/layers";
@@ -131,9 +132,9 @@ export class MacroCnnSpace implements SearchSpace<MacroCnnGenotype> {
     const at = rng.int(layers.length);
     if (edit === "insert") layers.splice(rng.int(layers.length + 1), 0, this.sampleLayer(rng));
     else if (edit === "delete") layers.splice(at, 1);
-    else if (edit === "kernel") layers[at].kernel = pickOther(kernels, layers[at].kernel, rng);
-    else if (edit === "filters") layers[at].filters = pickOther(filters, layers[at].filters, rng);
-    else layers[at].pool = pickOther(POOLS, layers[at].pool, rng);
+    else if (edit === "kernel") layers[at].kernel = rng.choiceExcept(kernels, layers[at].kernel);
+    else if (edit === "filters") layers[at].filters = rng.choiceExcept(filters, layers[at].filters);
+    else layers[at].pool = rng.choiceExcept(POOLS, layers[at].pool);
     return { layers };
   }
 
@@ -207,20 +208,4 @@ export class MacroCnnSpace implements SearchSpace<MacroCnnGenotype> {
     const scaled = this.validate(genotype).layers.map((l) => ({ ...l, filters: Math.max(1, Math.round(l.filters * width)) }));
     return new MacroCnn({ layers: scaled }, input, numClasses, rng);
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function oneOf<T>(value: unknown, allowed: readonly T[], field: string): T {
-  if (!allowed.includes(value as T)) {
-    throw new GenotypeError(field, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}, got ${JSON.stringify(value)}`);
-  }
-  return value as T;
-}
-
-function pickOther<T>(choices: readonly T[], current: T, rng: Rng): T {
-  const others = choices.filter((c) => c !== current);
-  return others.length > 0 ? rng.choice(others) : current;
 }
