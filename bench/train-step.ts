@@ -2,14 +2,18 @@
  * `node build/bench/train-step.js [--profile] [--steps N]`: milliseconds per training step
  * (forward, backward, SGD update) of the bench networks on every tfjs backend available here,
  * next to PyTorch (bench/torch_reference.py, CPU, all cores) when /usr/bin/python3 has torch.
- * Prints a table and writes build/bench/train-step.json. `--profile` adds wasm's per-kernel times.
+ * Then trials per minute of a small search, serial vs k worker threads (`--workers K`, default 2;
+ * `--no-parallel` skips it). Prints tables and writes build/bench/train-step.json (with the load
+ * average, since the machine may be shared). `--profile` adds wasm's per-kernel times.
  */
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { registerWasmTrainingKernels } from "../lib/backend/wasm-training";
 import { BENCH_NETWORKS, BenchNetwork } from "./networks";
+import { parallelThroughput, type ParallelTiming } from "./parallel-search";
 
 interface Timing {
   network: string;
@@ -162,14 +166,24 @@ async function printProfile(): Promise<void> {
   }
 }
 
+function printParallel(p: ParallelTiming): void {
+  console.log(`\nsearch of ${p.trials} trials on wasm: serial ${p.serialTrialsPerMinute.toFixed(1)} trials/min, ` +
+    `${p.workers} workers ${p.parallelTrialsPerMinute.toFixed(1)} trials/min (${p.speedup.toFixed(2)}x)`);
+}
+
 async function main(): Promise<void> {
   const steps = option("--steps", 10);
+  const loadBefore = os.loadavg();
   const torch = torchTimings(steps);
   const rows = [...torch, ...(await tfjsTimings(steps))];
   const ratios = ratioRows(rows);
   printTable(rows, ratios);
+  const parallel = process.argv.includes("--no-parallel") ? null : await parallelThroughput(12, option("--workers", 2));
+  if (parallel) printParallel(parallel);
+  const loadAverage = { before: loadBefore, after: os.loadavg(), cores: os.availableParallelism() };
+  console.log(`load average (1, 5, 15 min) before ${loadBefore.map((l) => l.toFixed(2)).join(" ")}, after ${loadAverage.after.map((l) => l.toFixed(2)).join(" ")} on ${loadAverage.cores} cores`);
   const out = path.join(__dirname, "train-step.json");
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), steps, rows, ratios }, null, 2));
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), steps, loadAverage, rows, ratios, parallel }, null, 2));
   console.log(`\nwrote ${out}`);
   if (process.argv.includes("--profile")) await printProfile();
 }

@@ -27,9 +27,11 @@ export { train, accuracy, DivergedError, TRAINING_DEFAULTS, type TrainingOptions
 export { measureLatency } from "./evaluators/latency";
 
 export { RunStore, canonicalJson, toJson, type RunConfig, type RunSummary } from "./store/run-store";
-export { runBlackBoxSearch, trialSeed, type BlackBoxSearchOptions } from "./experiment/black-box-search";
+export { runBlackBoxSearch, trialSeed, type BlackBoxSearchOptions, type ConcurrentEvaluator } from "./experiment/black-box-search";
+export { WorkerPool, defaultWorkerCount, type EvaluationJob, type WorkerPoolOptions } from "./experiment/worker-pool";
+export { registerSpace, spaceFromSpec, type SpaceSpec } from "./spaces/registry";
 export { blackBoxPreset, defaultDataset, type BlackBoxPreset, type DataSizes } from "./experiment/presets";
-export { runSearch, bestTrial, type SearchRequest, type SearchResult } from "./experiment/run-search";
+export { runSearch, bestTrial, type SearchRequest, type SearchResult, type SearchOptions } from "./experiment/run-search";
 export { METHODS, methodNamed } from "./experiment/methods";
 export type { SearchMethod, MethodContext, MethodOutcome } from "./experiment/method";
 

@@ -1,22 +1,35 @@
 /**
- * The multi-trial loop: ask the strategy, evaluate, record, tell. Trials already in the store
- * are replayed through ask/tell instead of being trained again, so a killed run resumes exactly
- * where it stopped and the same seed gives the same sequence. A candidate that fails (NaN loss,
- * out of memory, invalid genotype) is recorded as failed and the search goes on.
+ * The multi-trial loop, in rounds of `round` candidates: ask them all, evaluate them (several at
+ * once when the evaluator is a worker pool), then append and tell them in id order. The round
+ * size is a run setting: it decides what the strategy has been told when it proposes, so the
+ * same seed and round give the same trials whether 1 or k evaluations run at once. Trials
+ * already in the store are replayed through ask/tell instead of being trained again, so a killed
+ * run resumes exactly where it stopped (the unfinished rest of a round is asked again). A
+ * candidate that fails (NaN loss, out of memory, a crashed worker) is recorded as failed and the
+ * search goes on.
  */
 import { RunStoreError } from "../core/errors";
 import type { Candidate, Evaluator, Json, Outcome, ProgressCallback, SearchSpace, Strategy, TrialRecord } from "../core/types";
 import { canonicalJson, type RunStore } from "../store/run-store";
 
+/** An evaluator that may be given several candidates at once (a worker pool). */
+export interface ConcurrentEvaluator<G extends Json> extends Evaluator<G> {
+  /** How many evaluations it runs at once. */
+  readonly concurrency: number;
+}
+
 export interface BlackBoxSearchOptions<G extends Json> {
   readonly space: SearchSpace<G>;
   readonly strategy: Strategy<G>;
-  readonly evaluator: Evaluator<G>;
+  /** A plain evaluator runs one candidate at a time in this thread; a `ConcurrentEvaluator` up to its concurrency. */
+  readonly evaluator: Evaluator<G> | ConcurrentEvaluator<G>;
   readonly store: RunStore;
   /** Total number of trials, including those already stored. */
   readonly budget: number;
   /** Run seed; each trial trains with a seed derived from it and the trial id. */
   readonly seed: number;
+  /** Candidates asked before any of them is told (default 1: one at a time). Store it with the run's settings. */
+  readonly round?: number;
   /** Called once per trial finished in this call (not for replayed ones). */
   readonly onTrial?: (record: TrialRecord<G>) => void;
   /** Progress in trials: (finished, budget, text). */
@@ -25,35 +38,60 @@ export interface BlackBoxSearchOptions<G extends Json> {
 
 /** Returns every trial of the run, replayed and new, in id order. */
 export async function runBlackBoxSearch<G extends Json>(options: BlackBoxSearchOptions<G>): Promise<TrialRecord<G>[]> {
-  const { strategy, store, budget, onProgress } = options;
-  const records = replay(strategy, store.trials<G>());
-  onProgress?.(records.length, budget, records.length > 0 ? `resumed after ${records.length} trials` : undefined);
+  const { strategy, store, onProgress } = options;
+  const round = options.round ?? 1;
+  if (!Number.isInteger(round) || round < 1) throw new RangeError(`round must be a positive integer, got ${round}`);
+  const stored = storedInIdOrder(store.trials<G>());
+  const budget = Math.max(options.budget, stored.length);
+  const records: TrialRecord<G>[] = [];
+  onProgress?.(stored.length, budget, stored.length > 0 ? `resumed after ${stored.length} trials` : undefined);
   while (records.length < budget) {
-    const candidate = strategy.ask();
-    const record = await runTrial(candidate, options);
-    store.append(record);
-    strategy.tell(candidate, outcomeOf(record));
-    records.push(record);
-    options.onTrial?.(record);
-    onProgress?.(records.length, budget, describeTrial(record));
+    const candidates = Array.from({ length: Math.min(round, budget - records.length) }, () => strategy.ask());
+    // Check the replayed part of the round before training anything.
+    const replayed = candidates.filter((c) => c.id < stored.length).map((c) => checkedReplay(c, stored[c.id], strategy.name));
+    const fresh = evaluateRound(candidates.slice(replayed.length), options);
+    for (const [i, candidate] of candidates.entries()) {
+      const record = i < replayed.length ? replayed[i] : await fresh[i - replayed.length];
+      if (i >= replayed.length) store.append(record);
+      strategy.tell(candidate, outcomeOf(record));
+      records.push(record);
+      if (i < replayed.length) continue;
+      options.onTrial?.(record);
+      onProgress?.(records.length, budget, describeTrial(record));
+    }
   }
   return records;
 }
 
-function replay<G extends Json>(strategy: Strategy<G>, stored: TrialRecord<G>[]): TrialRecord<G>[] {
+function storedInIdOrder<G extends Json>(stored: TrialRecord<G>[]): TrialRecord<G>[] {
   const byId = [...stored].sort((a, b) => a.id - b.id);
-  for (const record of byId) {
-    const candidate = strategy.ask();
-    if (candidate.id !== record.id || canonicalJson(candidate.genotype) !== canonicalJson(record.genotype)) {
-      throw new RunStoreError(
-        `Stored trial ${record.id} is not what strategy "${strategy.name}" proposes with this seed ` +
-          `(stored ${JSON.stringify(record.genotype)}, proposed ${JSON.stringify(candidate.genotype)}); ` +
-          `the run directory was written by another version of the code. Choose another --out directory.`,
-      );
-    }
-    strategy.tell(candidate, outcomeOf(record));
-  }
+  byId.forEach((record, i) => {
+    if (record.id !== i) throw new RunStoreError(`The run's trials.jsonl has no trial ${i} but has trial ${record.id}; it was edited or written by another tool.`);
+  });
   return byId;
+}
+
+function checkedReplay<G extends Json>(candidate: Candidate<G>, record: TrialRecord<G>, strategy: string): TrialRecord<G> {
+  if (candidate.id !== record.id || canonicalJson(candidate.genotype) !== canonicalJson(record.genotype)) {
+    throw new RunStoreError(
+      `Stored trial ${record.id} is not what strategy "${strategy}" proposes with this seed ` +
+        `(stored ${JSON.stringify(record.genotype)}, proposed ${JSON.stringify(candidate.genotype)}); ` +
+        `the run directory was written by another version of the code or another round size. Choose another --out directory.`,
+    );
+  }
+  return record;
+}
+
+/** Starts the round's evaluations, at most the evaluator's concurrency at once; results in candidate order. */
+function evaluateRound<G extends Json>(candidates: Candidate<G>[], options: BlackBoxSearchOptions<G>): Promise<TrialRecord<G>>[] {
+  const limit = "concurrency" in options.evaluator ? Math.max(1, options.evaluator.concurrency) : 1;
+  const results: Promise<TrialRecord<G>>[] = [];
+  for (const [i, candidate] of candidates.entries()) {
+    // Candidate i starts when candidate i - limit has finished (runTrial never rejects).
+    const slot = i >= limit ? results[i - limit] : Promise.resolve();
+    results.push(slot.then(() => runTrial(candidate, options)));
+  }
+  return results;
 }
 
 async function runTrial<G extends Json>(candidate: Candidate<G>, options: BlackBoxSearchOptions<G>): Promise<TrialRecord<G>> {

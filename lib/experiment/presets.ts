@@ -15,6 +15,11 @@ export interface BlackBoxPreset {
   readonly data: DataSizes;
   /** Trials per search. */
   readonly budget: number;
+  /**
+   * Candidates asked before any is told: up to this many train at once (in worker threads), and
+   * the results are the same whatever the number of workers. Part of the run's settings.
+   */
+  readonly round: number;
   readonly fidelity: Fidelity;
   readonly space: MacroCnnOptions;
   readonly evolution: EvolutionOptions;
@@ -26,6 +31,7 @@ const PRESETS: Record<Scale, BlackBoxPreset> = {
   smoke: {
     data: { trainSize: 256, validSize: 128, testSize: 128 },
     budget: 4,
+    round: 2,
     fidelity: { epochs: 1, batchSize: 32 },
     space: { minLayers: 1, maxLayers: 2, kernels: [1, 3], filters: [4, 8] },
     evolution: { populationSize: 2, sampleSize: 2 },
@@ -34,14 +40,16 @@ const PRESETS: Record<Scale, BlackBoxPreset> = {
   quick: {
     data: { trainSize: 1000, validSize: 500, testSize: 2000 },
     budget: 12,
-    fidelity: { epochs: 2, batchSize: 50 },
-    space: { minLayers: 1, maxLayers: 4, kernels: [1, 3, 5], filters: [8, 16, 32] },
-    evolution: { populationSize: 5, sampleSize: 2 },
-    reductions: "quick: 1,000 training / 500 validation images, 12 trials of 2 epochs, population 5, sample 2 (paper: 100 / 25)",
+    round: 4,
+    fidelity: { epochs: 2, batchSize: 32 },
+    space: { minLayers: 1, maxLayers: 3, kernels: [1, 3, 5], filters: [8, 16, 32] },
+    evolution: { populationSize: 4, sampleSize: 2 },
+    reductions: "quick: 1,000 training / 500 validation images, 12 trials of 2 epochs, up to 3 layers, population 4, sample 2 (paper: 100 / 25)",
   },
   paper: {
     data: { validSize: 5000 },
     budget: 200,
+    round: 4,
     fidelity: { epochs: 20, batchSize: 128 },
     space: { minLayers: 2, maxLayers: 8, kernels: [1, 3, 5, 7], filters: [32, 64, 128] },
     evolution: { populationSize: 50, sampleSize: 10 },

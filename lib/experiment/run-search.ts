@@ -27,13 +27,21 @@ export interface SearchProgress {
   readonly log?: (line: string) => void;
 }
 
+export interface SearchOptions extends SearchProgress {
+  /**
+   * Train the best genotype again and score it on the test split (default true). A notebook that
+   * compares several runs turns this off and tests only the overall winner, once.
+   */
+  readonly testBest?: boolean;
+}
+
 export interface SearchResult {
   readonly summary: RunSummary;
   readonly trials: TrialRecord[];
   readonly store: RunStore;
 }
 
-export async function runSearch(request: SearchRequest, progress: SearchProgress = {}): Promise<SearchResult> {
+export async function runSearch(request: SearchRequest, progress: SearchOptions = {}): Promise<SearchResult> {
   const start = performance.now();
   const log = progress.log ?? (() => {});
   const method = methodNamed(request.method);
@@ -45,8 +53,9 @@ export async function runSearch(request: SearchRequest, progress: SearchProgress
   log(`${method.description}: ${dataset} at ${scale} scale, seed ${seed}, backend ${backend.name}`);
   const outcome = await method.run({ dataset, scale, seed, splits, store, onProgress: progress.onTrials ?? (() => {}) });
   const best = bestTrial(outcome.trials);
-  if (best) log(`best: trial ${best.id}, validation accuracy ${best.metrics?.validAccuracy.toFixed(4)}; testing it once`);
-  const testAccuracy = best ? await outcome.finalTest(best) : null;
+  const testBest = progress.testBest ?? true;
+  if (best) log(`best: trial ${best.id}, validation accuracy ${best.metrics?.validAccuracy.toFixed(4)}${testBest ? "; testing it once" : ""}`);
+  const testAccuracy = best && testBest ? await outcome.finalTest(best) : null;
   const summary: RunSummary = {
     method: name,
     dataset,

@@ -48,6 +48,14 @@ export class WasmOps {
     return out;
   }
 
+  /** Max pooling that also returns each window's argmax as a flat index into x (batch included). */
+  maxPoolWithArgmax(x: tf.TensorInfo, attrs: tf.NamedAttrMap): { pooled: tf.TensorInfo; argmax: tf.TensorInfo } {
+    const call = { inputs: { x }, backend: this.backend, attrs: { ...attrs, includeBatchInIndex: true } };
+    const [pooled, argmax] = baseKernel("MaxPoolWithArgmax")(call) as tf.TensorInfo[];
+    this.made.push(pooled, argmax);
+    return { pooled, argmax };
+  }
+
   scalar(value: number): tf.TensorInfo {
     const out = this.backend.makeOutput([], "float32", undefined, new Float32Array([value]));
     this.made.push(out);

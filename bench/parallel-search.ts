@@ -1,0 +1,66 @@
+/**
+ * Trials per minute of a small fixed random search on wasm, evaluated serially in this thread
+ * and by a pool of worker threads (k = 2 by default): the same trials either way, so the ratio
+ * is the speed-up from evaluating candidates in parallel. The pool's time includes starting its
+ * workers (each loads the backend and the data).
+ */
+import { initBackend } from "../lib/backend/select";
+import type { Evaluator, Json } from "../lib/core/types";
+import { loadDataset } from "../lib/data";
+import { TrainFromScratch } from "../lib/evaluators/train-from-scratch";
+import { runBlackBoxSearch } from "../lib/experiment/black-box-search";
+import { WorkerPool, type EvaluationJob } from "../lib/experiment/worker-pool";
+import { spaceFromSpec } from "../lib/spaces/registry";
+import { RunStore } from "../lib/store/run-store";
+import { RandomSearch } from "../lib/strategies/random-search";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+export interface ParallelTiming {
+  trials: number;
+  workers: number;
+  serialTrialsPerMinute: number;
+  parallelTrialsPerMinute: number;
+  speedup: number;
+}
+
+const JOB: EvaluationJob = {
+  space: { kind: "macro-cnn", options: { minLayers: 1, maxLayers: 2, kernels: [3], filters: [8, 16] } },
+  dataset: "fashion-mnist",
+  data: { seed: 0, trainSize: 1000, validSize: 500, testSize: 100 },
+  fidelity: { epochs: 1, batchSize: 50 },
+};
+
+async function searchMinutes(evaluator: Evaluator<Json>, trials: number, round: number): Promise<number> {
+  const space = spaceFromSpec(JOB.space);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nasbook-bench-"));
+  const store = RunStore.open(dir, { method: "random", dataset: JOB.dataset, scale: "smoke", seed: 1 });
+  const start = performance.now();
+  await runBlackBoxSearch({ space, strategy: new RandomSearch(space, 1), evaluator, store, budget: trials, seed: 1, round });
+  const minutes = (performance.now() - start) / 60000;
+  fs.rmSync(dir, { recursive: true, force: true });
+  return minutes;
+}
+
+export async function parallelThroughput(trials = 12, workers = 2): Promise<ParallelTiming> {
+  await initBackend({ ...process.env, NASBOOK_BACKEND: "wasm" });
+  const splits = await loadDataset(JOB.dataset, JOB.data);
+  const serial = new TrainFromScratch(spaceFromSpec(JOB.space), splits, JOB.fidelity);
+  const serialMinutes = await searchMinutes(serial, trials, trials);
+  const start = performance.now();
+  const pool = new WorkerPool(JOB, { workers, backend: "wasm" });
+  try {
+    await searchMinutes(pool, trials, trials);
+  } finally {
+    await pool.close();
+  }
+  const parallelMinutes = (performance.now() - start) / 60000;
+  return {
+    trials,
+    workers,
+    serialTrialsPerMinute: trials / serialMinutes,
+    parallelTrialsPerMinute: trials / parallelMinutes,
+    speedup: serialMinutes / parallelMinutes,
+  };
+}

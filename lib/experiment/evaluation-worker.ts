@@ -1,0 +1,43 @@
+/**
+ * Entry point of one evaluation worker thread (started by `WorkerPool`). It rebuilds the search
+ * space, the data splits and the evaluator from the plain `EvaluationJob` it was started with,
+ * on its own backend instance, then answers one `EvaluationRequest` at a time.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { initBackend } from "../backend/select";
+import type { Json, TrialMetrics } from "../core/types";
+import { loadDataset } from "../data";
+import { TrainFromScratch } from "../evaluators/train-from-scratch";
+import { spaceFromSpec } from "../spaces/registry";
+import type { EvaluationJob, EvaluationReply, EvaluationRequest, WorkerSetup } from "./worker-pool";
+
+async function evaluatorFor(setup: WorkerSetup): Promise<TrainFromScratch<Json>> {
+  const env = setup.backend ? { ...process.env, NASBOOK_BACKEND: setup.backend } : process.env;
+  await initBackend(env);
+  const job: EvaluationJob = setup.job;
+  const space = spaceFromSpec(job.space);
+  const splits = await loadDataset(job.dataset, job.data);
+  return new TrainFromScratch(space, splits, job.fidelity, job.hyperparameters);
+}
+
+function reply(message: EvaluationReply): void {
+  parentPort?.postMessage(message);
+}
+
+function start(): void {
+  if (!parentPort) throw new Error("evaluation-worker is a worker_threads entry point, not a script to run");
+  const ready = evaluatorFor(workerData as WorkerSetup);
+  // Keeps an initialisation failure from being an unhandled rejection; each request reports it.
+  ready.catch(() => {});
+  parentPort.on("message", async (request: EvaluationRequest) => {
+    try {
+      const evaluator = await ready;
+      const metrics: TrialMetrics = await evaluator.evaluate(request.genotype, { seed: request.seed });
+      reply({ ok: true, metrics });
+    } catch (error) {
+      reply({ ok: false, error: error instanceof Error ? error.message : String(error) });
+    }
+  });
+}
+
+start();

@@ -1,0 +1,34 @@
+/**
+ * Search spaces by name, rebuilt from plain data: a worker thread cannot receive a class
+ * instance, so it gets a `SpaceSpec` (`{ kind: "macro-cnn", options }`) and builds its own copy.
+ * Spaces register a builder here; the spec is also what a run's config.json records.
+ */
+import { NasbookError } from "../core/errors";
+import type { Json, SearchSpace } from "../core/types";
+import { MacroCnnSpace, type MacroCnnOptions } from "./macro-cnn";
+
+export interface SpaceSpec {
+  readonly kind: string;
+  /** The space's constructor options, as plain data. */
+  readonly options: Json;
+}
+
+type SpaceBuilder = (options: Json) => SearchSpace<Json>;
+
+const BUILDERS = new Map<string, SpaceBuilder>();
+
+/** Makes `kind` buildable from a spec; registering a kind twice is a mistake, not an override. */
+export function registerSpace(kind: string, build: SpaceBuilder): void {
+  if (BUILDERS.has(kind)) throw new NasbookError(`Search space "${kind}" is already registered.`);
+  BUILDERS.set(kind, build);
+}
+
+export function spaceFromSpec(spec: SpaceSpec): SearchSpace<Json> {
+  const build = BUILDERS.get(spec.kind);
+  if (!build) {
+    throw new NasbookError(`Unknown search space "${spec.kind}"; registered: ${[...BUILDERS.keys()].join(", ")}.`);
+  }
+  return build(spec.options);
+}
+
+registerSpace("macro-cnn", (options) => new MacroCnnSpace(options as unknown as MacroCnnOptions) as unknown as SearchSpace<Json>);

@@ -1,0 +1,125 @@
+/**
+ * Parallel candidates: a search evaluated by k = 2 worker threads writes the same trials as the
+ * serial in-process search of the same seed and round size; failures inside workers become
+ * failed records; the parent allocates no tensors.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../lib/backend/select";
+import type { Json, TrialRecord } from "../../lib/core/types";
+import { loadDataset } from "../../lib/data";
+import { TrainFromScratch } from "../../lib/evaluators/train-from-scratch";
+import { runBlackBoxSearch, type BlackBoxSearchOptions } from "../../lib/experiment/black-box-search";
+import { WorkerPool, type EvaluationJob } from "../../lib/experiment/worker-pool";
+import { spaceFromSpec, type SpaceSpec } from "../../lib/spaces/registry";
+import { RunStore } from "../../lib/store/run-store";
+import { RegularizedEvolution } from "../../lib/strategies/regularized-evolution";
+
+const BACKEND = "wasm";
+const spec: SpaceSpec = { kind: "macro-cnn", options: { minLayers: 1, maxLayers: 2, kernels: [1, 3], filters: [4, 8] } };
+const job: EvaluationJob = {
+  space: spec,
+  dataset: "fashion-mnist",
+  data: { seed: 0, trainSize: 100, validSize: 50, testSize: 10 },
+  fidelity: { epochs: 1, batchSize: 50 },
+};
+const config = { method: "evolution", dataset: "fashion-mnist", scale: "smoke" as const, seed: 4 };
+const tempStore = () => RunStore.open(fs.mkdtempSync(path.join(os.tmpdir(), "nasbook-parallel-")), config);
+
+type SearchSetup = Pick<BlackBoxSearchOptions<Json>, "evaluator" | "store" | "budget" | "round">;
+
+function search(setup: SearchSetup): Promise<TrialRecord<Json>[]> {
+  const space = spaceFromSpec(spec);
+  const strategy = new RegularizedEvolution(space, { populationSize: 2, sampleSize: 2 }, config.seed);
+  return runBlackBoxSearch({ space, strategy, seed: config.seed, ...setup });
+}
+
+/** trials.jsonl with the timings (which differ from run to run) removed. */
+function trialsWithoutTimings(store: RunStore): unknown[] {
+  const lines = fs.readFileSync(path.join(store.dir, "trials.jsonl"), "utf8").trim().split("\n");
+  return lines.map((line) => {
+    const { seconds: _seconds, ...record } = JSON.parse(line);
+    if (record.metrics) {
+      const { trainSeconds: _train, latencyMs: _latency, ...metrics } = record.metrics;
+      record.metrics = metrics;
+    }
+    return record;
+  });
+}
+
+async function serialEvaluator() {
+  await initBackend({ NASBOOK_BACKEND: BACKEND });
+  const splits = await loadDataset(job.dataset, job.data);
+  return new TrainFromScratch(spaceFromSpec(spec), splits, job.fidelity);
+}
+
+test("two workers write the same trials as the serial search, and the parent allocates no tensors", async () => {
+  const serialStore = tempStore();
+  await search({ evaluator: await serialEvaluator(), store: serialStore, budget: 6, round: 2 });
+  const tensors = tf.memory().numTensors;
+  const pool = new WorkerPool(job, { workers: 2, backend: BACKEND });
+  const parallelStore = tempStore();
+  try {
+    await search({ evaluator: pool, store: parallelStore, budget: 6, round: 2 });
+  } finally {
+    await pool.close();
+  }
+  assert.equal(tf.memory().numTensors, tensors);
+  const serial = trialsWithoutTimings(serialStore);
+  assert.equal(serial.length, 6);
+  assert.ok(serial.some((t) => (t as TrialRecord).status === "ok"));
+  assert.deepEqual(trialsWithoutTimings(parallelStore), serial);
+});
+
+test("a run stopped inside a round resumes to the trials of an uninterrupted run", async () => {
+  const evaluator = await serialEvaluator();
+  const uninterrupted = tempStore();
+  await search({ evaluator, store: uninterrupted, budget: 4, round: 3 });
+  const resumed = tempStore();
+  await search({ evaluator, store: resumed, budget: 2, round: 3 });
+  const pool = new WorkerPool(job, { workers: 2, backend: BACKEND });
+  try {
+    await search({ evaluator: pool, store: RunStore.open(resumed.dir, config), budget: 4, round: 3 });
+  } finally {
+    await pool.close();
+  }
+  assert.deepEqual(trialsWithoutTimings(resumed), trialsWithoutTimings(uninterrupted));
+});
+
+test("an evaluation that throws in a worker is a failed trial, and the search goes on", async () => {
+  const diverging: EvaluationJob = { ...job, fidelity: { epochs: 2, batchSize: 25 }, hyperparameters: { learningRate: 1e30 } };
+  const pool = new WorkerPool(diverging, { workers: 2, backend: BACKEND });
+  try {
+    const trials = await search({ evaluator: pool, store: tempStore(), budget: 3, round: 2 });
+    assert.deepEqual(trials.map((t) => t.status), ["failed", "failed", "failed"]);
+    assert.match(trials[0].error ?? "", /diverged/);
+  } finally {
+    await pool.close();
+  }
+});
+
+test("a worker that cannot start fails its trials with the reason", async () => {
+  const pool = new WorkerPool({ ...job, space: { kind: "no-such-space", options: {} } }, { workers: 2, backend: BACKEND });
+  try {
+    const trials = await search({ evaluator: pool, store: tempStore(), budget: 2, round: 2 });
+    assert.deepEqual(trials.map((t) => t.status), ["failed", "failed"]);
+    assert.match(trials[1].error ?? "", /Unknown search space "no-such-space"/);
+  } finally {
+    await pool.close();
+  }
+});
+
+test("a worker that runs out of memory fails its trial and is replaced for the next", async () => {
+  const pool = new WorkerPool(job, { workers: 1, backend: BACKEND, resourceLimits: { maxOldGenerationSizeMb: 2, maxYoungGenerationSizeMb: 1 } });
+  try {
+    const trials = await search({ evaluator: pool, store: tempStore(), budget: 2, round: 2 });
+    assert.deepEqual(trials.map((t) => t.status), ["failed", "failed"]);
+    for (const trial of trials) assert.match(trial.error ?? "", /evaluation worker crashed: .*memory/);
+  } finally {
+    await pool.close();
+  }
+});
