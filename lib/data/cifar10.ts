@@ -11,7 +11,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DatasetError } from "../core/errors";
 import type { ProgressCallback } from "../core/types";
-import { resolveDataDir, writeFileAtomic } from "./cache";
+import { writeFileAtomic } from "../core/atomic-files";
+import { resolveDataDir } from "./cache";
 import { checkLabels, imageSize, type DatasetInfo, type RawDataset, type RawImages } from "./dataset";
 import { downloadVerified, md5Of } from "./download";
 import { readTarGz } from "./tar";
@@ -113,7 +114,7 @@ async function extractBatches(sources: Sources, onProgress?: ProgressCallback): 
   for (const name of [...TRAIN_FILES, TEST_FILE]) {
     const entry = entries.find((e) => e.name === `${BATCHES_DIR}/${name}`);
     if (!entry) throw new DatasetError(`${sources.archive} has no ${BATCHES_DIR}/${name}. ${howToGet(sources)}`);
-    await writeFileAtomic(join(sources.batchesDir, name), entry.data);
+    writeFileAtomic(join(sources.batchesDir, name), entry.data);
   }
   onProgress?.(1, 1, `Extracting ${ARCHIVE}`);
 }

@@ -12,7 +12,7 @@ import { basename, dirname } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { DatasetError } from "../core/errors";
 import type { ProgressCallback } from "../core/types";
-import { temporaryPath } from "./cache";
+import { temporaryPath } from "../core/atomic-files";
 
 const MAX_REDIRECTS = 5;
 const IDLE_TIMEOUT_MS = 30_000;

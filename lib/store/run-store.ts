@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { RunStoreError } from "../core/errors";
 import type { Scale } from "../core/scale";
 import type { Json, TrialRecord } from "../core/types";
-import { appendLineDurable, writeFileAtomic } from "./atomic";
+import { appendLineDurable, writeFileAtomic } from "../core/atomic-files";
 
 export type RunConfig = {
   method: string;

@@ -2,7 +2,7 @@
  * A run's results as one standalone HTML page: opens offline from disk, plotly.js inlined once
  * in the head, every figure drawn from data embedded in the page.
  */
-import { writeFileAtomic } from "../store/atomic";
+import { writeFileAtomic } from "../core/atomic-files";
 import { escapeHtml } from "./html";
 import { figureHtml, plotlyLibraryHtml, type Figure } from "./plotly";
 import { tableHtml, type TableInput, type TableOptions } from "./table";

@@ -1,10 +1,17 @@
 /** Files that are either wholly there or not at all: write a temporary sibling, fsync, rename. */
+import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
+/** A unique sibling name for writing `file` before renaming it into place (worker threads share a pid). */
+export function temporaryPath(file: string): string {
+  return `${file}.${process.pid}-${randomBytes(4).toString("hex")}.part`;
+}
+
+/** Writes `data` to `file`, creating its folder; on failure nothing is left behind. */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
+  const temporary = temporaryPath(file);
   try {
     const fd = fs.openSync(temporary, "w");
     try {
