@@ -18,9 +18,16 @@ export { countMacs, addMacs } from "./nn/macs";
 export { MomentumSGD, type SgdOptions } from "./nn/sgd";
 
 export { MacroCnnSpace, DEFAULT_MACRO_OPTIONS, POOLS, type MacroCnnGenotype, type MacroCnnOptions, type MacroLayer, type Pool } from "./spaces/macro-cnn";
+export { NasRlSpace, NASRL_PAPER_SPACE, nasRlSpaceOptions, type NasRlGenotype, type NasRlLayer, type NasRlSpaceOptions } from "./spaces/nasrl/space";
+export { NasRlNetwork, concatPadded, danglingLayers } from "./spaces/nasrl/network";
+export { nasRlSvg } from "./spaces/nasrl/draw";
+export { nasRlPreset, type NasRlPreset } from "./spaces/nasrl/preset";
 
 export { RandomSearch } from "./strategies/random-search";
 export { RegularizedEvolution, type EvolutionOptions, type Member } from "./strategies/regularized-evolution";
+export { StackedLstm, uniformVariable, type LstmState } from "./strategies/controller/lstm";
+export { ControllerPolicy, NASRL_POLICY, type PolicyOptions, type PolicySample } from "./strategies/controller/policy";
+export { ReinforceController, NASRL_CONTROLLER, nasRlReward, type ReinforceOptions, type ControllerUpdate } from "./strategies/controller/reinforce";
 
 export { TrainFromScratch, type TrainingHyperparameters } from "./evaluators/train-from-scratch";
 export { train, accuracy, DivergedError, TRAINING_DEFAULTS, type TrainingOptions } from "./evaluators/training";

@@ -2,10 +2,12 @@
 import { UsageError } from "../core/errors";
 import { evolutionMethod, randomSearchMethod } from "./macro-search";
 import type { SearchMethod } from "./method";
+import { nasRlMethod } from "./nasrl-search";
 
 export const METHODS: Readonly<Record<string, SearchMethod>> = {
   random: randomSearchMethod,
   evolution: evolutionMethod,
+  "nas-rl": nasRlMethod,
 };
 
 export function methodNamed(name: string): SearchMethod {

@@ -6,6 +6,7 @@
 import { NasbookError } from "../core/errors";
 import type { Json, SearchSpace } from "../core/types";
 import { MacroCnnSpace, type MacroCnnOptions } from "./macro-cnn";
+import { NasRlSpace, type NasRlSpaceOptions } from "./nasrl/space";
 
 export interface SpaceSpec {
   readonly kind: string;
@@ -32,3 +33,4 @@ export function spaceFromSpec(spec: SpaceSpec): SearchSpace<Json> {
 }
 
 registerSpace("macro-cnn", (options) => new MacroCnnSpace(options as unknown as MacroCnnOptions) as unknown as SearchSpace<Json>);
+registerSpace("nas-rl", (options) => new NasRlSpace(options as unknown as NasRlSpaceOptions) as unknown as SearchSpace<Json>);

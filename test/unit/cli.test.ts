@@ -115,3 +115,21 @@ function killAfterFirstTrial(args: string[], trialsFile: string): Promise<void> 
     child.on("error", reject);
   });
 }
+
+test("nas-rl: a smoke search completes, keeps the controller's probabilities, and a re-run resumes without retraining", () => {
+  const out = tempDir();
+  const args = ["search", "--method", "nas-rl", "--dataset", "fashion-mnist", "--scale", "smoke", "--seed", "1", "--out", out];
+  const first = run(args);
+  assert.equal(first.status, 0, first.stderr);
+  const trials = readTrials(out);
+  assert.deepEqual(trials.map((t) => t.id), [0, 1, 2, 3]);
+  const controller = JSON.parse(fs.readFileSync(path.join(out, "controller.json"), "utf8"));
+  assert.ok(controller.updates.length >= 1);
+  assert.equal(controller.updates[0].probabilities.length, controller.decisions.length);
+  const summary = JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8"));
+  assert.equal(summary.method, "nas-rl");
+  const again = run(args);
+  assert.equal(again.status, 0, again.stderr);
+  assert.deepEqual(readTrials(out), trials, "the re-run trains nothing new");
+  assert.match(again.stderr, /resumed after 4 trials/);
+});

@@ -13,7 +13,7 @@ before(async () => {
 });
 
 /** 3 layers, kernels from {1,3,5,7}, one filter count: 9 decisions, 3 of them anchors. */
-const small = new NasRlSpace({ layers: 3, filterHeights: [1, 3, 5, 7], filterWidths: [1, 3, 5, 7], filters: [4], strides: [1] });
+const small = new NasRlSpace({ layers: 3, filterHeights: [1, 3, 5, 7], filterWidths: [1, 3, 5, 7], filters: [4], strides: [1], inputPool: 1 });
 
 function ok(validAccuracyHistory: number[]): Outcome {
   const metrics: TrialMetrics = {
@@ -97,7 +97,7 @@ function handLogProb(policy: ControllerPolicy, tokens: number[]): number {
 }
 
 test("log-probabilities match a hand computation, and sampling agrees with scoring", () => {
-  const tiny = new NasRlSpace({ layers: 2, filterHeights: [1, 3, 5], filterWidths: [3], filters: [4], strides: [1] });
+  const tiny = new NasRlSpace({ layers: 2, filterHeights: [1, 3, 5], filterWidths: [3], filters: [4], strides: [1], inputPool: 1 });
   assert.deepEqual(tiny.decisions().map((d) => d.name), ["layers[0].filterHeight", "layers[1].skip[0]", "layers[1].filterHeight"]);
   const policy = new ControllerPolicy(tiny.decisions(), { units: 2, lstmLayers: 2, initRange: 0.08 }, new Rng(1));
   // Larger weights than the init so that every term matters to the comparison.
@@ -171,4 +171,25 @@ test("REINFORCE learns a synthetic reward (3x3 kernels, a skip from layer 0 into
   };
   assert.ok(meanReward(updates - 10, updates) > meanReward(0, 10) + 0.3);
   controller.dispose();
+});
+
+test("with equal rewards only the entropy bonus moves the policy, towards uniform", () => {
+  const peaked = (entropyWeight: number) => {
+    const controller = new ReinforceController(small, 2, { batchSize: 2, learningRate: 0.05, entropyWeight });
+    controller.policy.heads[0]!.bias.assign(tf.tensor1d([3, 0, 0, 0]));
+    return controller;
+  };
+  const pFirstChoice = (controller: ReinforceController<NasRlGenotype>, updates: number) => {
+    for (let u = 0; u < updates; u++) {
+      const batch = [controller.ask(), controller.ask()];
+      for (const candidate of batch) controller.tell(candidate, ok([0.7]));
+    }
+    const p = controller.updates[updates - 1].probabilities[0][0];
+    controller.dispose();
+    return p;
+  };
+  const before = Math.exp(3) / (Math.exp(3) + 3);
+  // Advantages are all 0, so without a bonus Adam's steps are exactly 0.
+  assert.ok(Math.abs(pFirstChoice(peaked(0), 30) - before) < 0.02);
+  assert.ok(pFirstChoice(peaked(1), 30) < before - 0.2);
 });

@@ -4,7 +4,10 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/select";
 import { GenotypeError } from "../../lib/core/errors";
 import { Rng } from "../../lib/core/random";
+import { SCALES } from "../../lib/core/scale";
+import { nasRlSvg } from "../../lib/spaces/nasrl/draw";
 import { concatPadded, danglingLayers } from "../../lib/spaces/nasrl/network";
+import { nasRlPreset } from "../../lib/spaces/nasrl/preset";
 import { NASRL_PAPER_SPACE, NasRlSpace, type NasRlGenotype, type NasRlLayer } from "../../lib/spaces/nasrl/space";
 
 before(async () => {
@@ -37,6 +40,9 @@ test("decisions: an anchor per earlier layer, then one token per multi-valued fi
   assert.equal(anchors.length, 15);
   for (const a of anchors) assert.ok(a.from! < a.layer! && a.choices === 2);
   assert.ok(strided.decisions().some((d) => d.name === "layers[2].stride" && d.choices === 3));
+  const labels = strided.choiceLabels();
+  strided.decisions().forEach((d, k) => assert.equal(labels[k].length, d.choices));
+  assert.deepEqual(labels.slice(0, 5), [["1", "3", "5", "7"], ["1", "3", "5", "7"], ["24", "36", "48", "64"], ["1", "2", "3"], ["no", "yes"]]);
 });
 
 test("encode and decode round-trip genotypes and tokens", () => {
@@ -88,6 +94,16 @@ test("describe lists each layer's kernel, filters, stride and inputs", () => {
   assert.equal(strided.describe(g), "0:3x5x36 | 1:7x7x24<0 | 2:1x3x48/s2<0,1");
 });
 
+test("the drawing has a box per layer and an edge per input, image read and dangling output", () => {
+  const g: NasRlGenotype = { layers: [layer(3, 5, 36, []), layer(7, 7, 24, [0]), layer(1, 3, 48, [])] };
+  const svg = nasRlSvg(g, "a <title>");
+  assert.match(svg, /^<svg [^>]*>.*<\/svg>$/s);
+  assert.equal((svg.match(/<rect /g) ?? []).length, 3 + 2);
+  // Edges: image->0, 0->1, image->2, and layers 1 and 2 into the classifier.
+  assert.equal((svg.match(/<path d="M [^"]*" fill="none"/g) ?? []).length, 5);
+  assert.match(svg, /<title>a &lt;title&gt;<\/title>/);
+});
+
 test("concatPadded centres smaller maps in zeros and stacks depth", () => {
   const big = tf.ones([1, 4, 4, 2]) as tf.Tensor4D;
   const small = tf.fill([1, 2, 3, 1], 5) as tf.Tensor4D;
@@ -132,4 +148,24 @@ test("build: a layer without inputs reads the image, and every unread layer reac
   assert.equal(network.paramCount(), conv(3, 3, 12) + conv(5, 3, 18) + conv(1, 12, 24) + 42 * 4 + 4);
   logits.dispose();
   network.dispose();
+});
+
+test("inputPool shrinks the image before the first layers read it", () => {
+  const pooled = new NasRlSpace({ ...NASRL_PAPER_SPACE, layers: 1, inputPool: 2 });
+  const network = pooled.build({ layers: [layer(3, 3, 24, [])] }, [8, 8, 1], 10, new Rng(0));
+  // The conv runs on 4x4 instead of 8x8.
+  assert.equal(network.macs(), 16 * (9 * 24 + 2 * 24) + 24 * 10);
+  network.dispose();
+  assert.throws(() => new NasRlSpace({ ...NASRL_PAPER_SPACE, inputPool: 0 }), /inputPool >= 1/);
+});
+
+test("every scale's preset is consistent: a round is one controller batch, top-k fits the budget", () => {
+  for (const scale of SCALES) {
+    const preset = nasRlPreset(scale);
+    assert.doesNotThrow(() => new NasRlSpace(preset.space), scale);
+    assert.equal(preset.round, preset.controller.batchSize, scale);
+    assert.ok(Math.max(...preset.topK) <= preset.budget && preset.budget % preset.round === 0, scale);
+    assert.ok(preset.seeds.length >= 3, `${scale}: at least 3 seeds`);
+  }
+  assert.deepEqual(nasRlPreset("paper").space, NASRL_PAPER_SPACE);
 });

@@ -3,11 +3,12 @@
  * depth-wise concatenation of its inputs (smaller maps zero-padded to the largest); a layer
  * with no input reads the image; every layer no later layer reads ("dangling") feeds the
  * classifier: concatenated the same way, globally average-pooled, then one dense layer.
+ * `inputPool` > 1 average-pools the image first (a CPU-scale reduction, not in the paper).
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../../core/random";
 import type { ImageShape, Network } from "../../core/types";
-import { BatchNorm, Conv2d, Dense, globalAvgPool } from "../../nn/layers";
+import { BatchNorm, Conv2d, Dense, avgPool, globalAvgPool } from "../../nn/layers";
 import { countMacs } from "../../nn/macs";
 import { Module } from "../../nn/module";
 import type { NasRlGenotype, NasRlLayer } from "./space";
@@ -65,6 +66,7 @@ export class NasRlNetwork implements Network {
     input: ImageShape,
     numClasses: number,
     rng: Rng,
+    private readonly inputPool = 1,
   ) {
     const { layers } = genotype;
     const depth = (inputs: number[]) => inputs.reduce((c, j) => c + layers[j].filters, 0);
@@ -72,15 +74,18 @@ export class NasRlNetwork implements Network {
     this.outputs = danglingLayers(genotype);
     this.head = new Dense(depth(this.outputs), numClasses, rng);
     // The braces matter: tidy keeps a returned tensor, and the logits are not wanted here.
-    this.macCount = countMacs(() => tf.tidy(() => {
-      this.apply(tf.zeros([1, ...input]) as tf.Tensor4D, false);
-    }));
+    this.macCount = countMacs(() =>
+      tf.tidy(() => {
+        this.apply(tf.zeros([1, ...input]) as tf.Tensor4D, false);
+      }),
+    );
   }
 
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor2D {
+    const image = this.inputPool === 1 ? x : avgPool(x, this.inputPool, this.inputPool);
     const maps: tf.Tensor4D[] = [];
     this.genotype.layers.forEach((layer, i) => {
-      const inputs = layer.inputs.length === 0 ? x : concatPadded(layer.inputs.map((j) => maps[j]));
+      const inputs = layer.inputs.length === 0 ? image : concatPadded(layer.inputs.map((j) => maps[j]));
       maps.push(this.convs[i].apply(inputs, training));
     });
     return this.head.apply(globalAvgPool(concatPadded(this.outputs.map((i) => maps[i]))));

@@ -8,6 +8,7 @@ import { GenotypeError } from "../../core/errors";
 import type { Rng } from "../../core/random";
 import type { Scale } from "../../core/scale";
 import type { BuildOptions, Decision, ImageShape, Network, SearchSpace } from "../../core/types";
+import { isRecord, oneOf } from "../../core/validate";
 import { NasRlNetwork } from "./network";
 
 // Type aliases, not interfaces: only aliases are assignable to the `Json` constraint.
@@ -31,6 +32,11 @@ export interface NasRlSpaceOptions {
   readonly filters: readonly number[];
   /** [1] is the paper's main space; [1, 2, 3] its "with strides" variant. */
   readonly strides: readonly number[];
+  /**
+   * Average-pools the image by this factor before any layer reads it (1: no pooling, as in the
+   * paper). A CPU-scale reduction: a factor of 2 makes every layer 4 times cheaper.
+   */
+  readonly inputPool: number;
 }
 
 /** The paper's choices at its starting depth of 6 (the paper then grows depth by 2 every 1,600 samples). */
@@ -40,16 +46,18 @@ export const NASRL_PAPER_SPACE: NasRlSpaceOptions = {
   filterWidths: [1, 3, 5, 7],
   filters: [24, 36, 48, 64],
   strides: [1],
+  inputPool: 1,
 };
 
 /**
  * The space at each scale. Kernel choices stay the paper's (they are the science); quick keeps
- * 4 layers and divides the filter counts by 4, smoke keeps 3 layers and two kernel sizes.
+ * 4 layers, divides the filter counts by 4 and halves the image; smoke keeps 3 layers and two
+ * kernel sizes.
  */
 export function nasRlSpaceOptions(scale: Scale): NasRlSpaceOptions {
   if (scale === "paper") return NASRL_PAPER_SPACE;
-  if (scale === "quick") return { ...NASRL_PAPER_SPACE, layers: 4, filters: [6, 9, 12, 16] };
-  return { layers: 3, filterHeights: [1, 3], filterWidths: [1, 3], filters: [4, 8], strides: [1] };
+  if (scale === "quick") return { ...NASRL_PAPER_SPACE, layers: 4, filters: [6, 9, 12, 16], inputPool: 2 };
+  return { layers: 3, filterHeights: [1, 3], filterWidths: [1, 3], filters: [4, 8], strides: [1], inputPool: 2 };
 }
 
 /** The categorical fields of a layer, in token order, with the option list each draws from. */
@@ -59,14 +67,15 @@ const FIELDS = [
   ["filters", "filters"],
   ["stride", "strides"],
 ] as const;
-type Field = (typeof FIELDS)[number][0];
 
 export class NasRlSpace implements SearchSpace<NasRlGenotype> {
   readonly name = "nas-rl";
 
   constructor(readonly options: NasRlSpaceOptions = NASRL_PAPER_SPACE) {
-    if (!Number.isInteger(options.layers) || options.layers < 1) {
-      throw new RangeError(`NasRlSpace needs layers >= 1, got ${options.layers}`);
+    for (const name of ["layers", "inputPool"] as const) {
+      if (!Number.isInteger(options[name]) || options[name] < 1) {
+        throw new RangeError(`NasRlSpace needs ${name} >= 1, got ${options[name]}`);
+      }
     }
     for (const [, list] of FIELDS) {
       const values = options[list];
@@ -82,12 +91,25 @@ export class NasRlSpace implements SearchSpace<NasRlGenotype> {
    * a decision, so it emits no token (the paper's main space has no stride decision).
    */
   decisions(): Decision[] {
-    const out: Decision[] = [];
+    return this.grammar().map((g) => g.decision);
+  }
+
+  /** For each decision, a label per choice (anchors: "no", "yes"); for tables and heatmaps. */
+  choiceLabels(): string[][] {
+    return this.grammar().map((g) => g.labels);
+  }
+
+  private grammar(): Array<{ decision: Decision; labels: string[] }> {
+    const out: Array<{ decision: Decision; labels: string[] }> = [];
     for (let i = 0; i < this.options.layers; i++) {
-      for (let j = 0; j < i; j++) out.push({ name: `layers[${i}].skip[${j}]`, choices: 2, kind: "anchor", layer: i, from: j });
+      for (let j = 0; j < i; j++) {
+        out.push({ decision: { name: `layers[${i}].skip[${j}]`, choices: 2, kind: "anchor", layer: i, from: j }, labels: ["no", "yes"] });
+      }
       for (const [field, list] of FIELDS) {
-        const choices = this.options[list].length;
-        if (choices > 1) out.push({ name: `layers[${i}].${field}`, choices, kind: "categorical", layer: i });
+        const values = this.options[list];
+        if (values.length > 1) {
+          out.push({ decision: { name: `layers[${i}].${field}`, choices: values.length, kind: "categorical", layer: i }, labels: values.map(String) });
+        }
       }
     }
     return out;
@@ -154,14 +176,7 @@ export class NasRlSpace implements SearchSpace<NasRlGenotype> {
   private validateLayer(layer: unknown, i: number): NasRlLayer {
     const path = `layers[${i}]`;
     if (!isRecord(layer)) throw new GenotypeError(path, "must be an object {filterHeight, filterWidth, filters, stride, inputs}");
-    const field = (name: Field, allowed: readonly number[]): number => {
-      const v = layer[name];
-      if (typeof v !== "number" || !allowed.includes(v)) {
-        throw new GenotypeError(`${path}.${name}`, `must be one of ${allowed.join(", ")}, got ${JSON.stringify(v)}`);
-      }
-      return v;
-    };
-    const [filterHeight, filterWidth, filters, stride] = FIELDS.map(([name, list]) => field(name, this.options[list]));
+    const [filterHeight, filterWidth, filters, stride] = FIELDS.map(([name, list]) => oneOf(layer[name], this.options[list], `${path}.${name}`));
     return { filterHeight, filterWidth, filters, stride, inputs: validateInputs(layer.inputs, i, `${path}.inputs`) };
   }
 
@@ -179,12 +194,8 @@ export class NasRlSpace implements SearchSpace<NasRlGenotype> {
   build(genotype: NasRlGenotype, input: ImageShape, numClasses: number, rng: Rng, options: BuildOptions = {}): Network {
     const width = options.widthMultiplier ?? 1;
     const layers = this.validate(genotype).layers.map((l) => ({ ...l, filters: Math.max(1, Math.round(l.filters * width)) }));
-    return new NasRlNetwork({ layers }, input, numClasses, rng);
+    return new NasRlNetwork({ layers }, input, numClasses, rng, this.options.inputPool);
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Strictly ascending indices of earlier layers: the one canonical form, so encode/decode round-trip. */

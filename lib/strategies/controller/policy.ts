@@ -5,8 +5,8 @@
  * layer i") share one LSTM step per layer i and use attention over earlier layers' states:
  *   P(j feeds i) = sigmoid(v^T tanh(W_prev h_j + W_curr h_i)),
  * where h_i is the output of layer i's anchor step and h_j the output of layer j's first step.
- * After an anchor group the next input is the mean of the chosen h_j (sum / (1 + count), as in
- * ENAS' macro controller; the zero vector when none is chosen).
+ * After an anchor group the next input is the sum of the chosen h_j divided by (1 + their count),
+ * as in ENAS' macro controller (the paper does not say); the zero vector when none is chosen.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../../core/random";
@@ -54,6 +54,38 @@ interface AnchorAttention {
 
 /** Picks decision k's token given its log-probabilities. */
 type Chooser = (k: number, logProbs: tf.Tensor1D) => number;
+
+/** What one walk over the decisions accumulates: tokens, their log-probabilities, entropies, layer states. */
+class Walk {
+  private readonly tokens: number[] = [];
+  private readonly logProbs: tf.Scalar[] = [];
+  private readonly entropies: tf.Scalar[] = [];
+  /** A layer's anchor state: the controller output at the first step that carries that layer. */
+  private readonly layerStates = new Map<number, tf.Tensor2D>();
+
+  constructor(private readonly choose: Chooser) {}
+
+  emit(k: number, logp: tf.Tensor1D): number {
+    const token = this.choose(k, logp);
+    this.tokens.push(token);
+    this.logProbs.push(tf.sum(tf.slice(logp, [token], [1])) as tf.Scalar);
+    this.entropies.push(tf.neg(tf.sum(tf.mul(tf.exp(logp), logp))) as tf.Scalar);
+    return token;
+  }
+
+  remember(layer: number | undefined, output: tf.Tensor2D): void {
+    if (layer !== undefined && !this.layerStates.has(layer)) this.layerStates.set(layer, output);
+  }
+
+  layerState(layer: number): tf.Tensor2D {
+    return this.layerStates.get(layer)!;
+  }
+
+  result(): Rollout {
+    const total = (xs: tf.Scalar[]) => (xs.length === 0 ? tf.scalar(0) : (tf.addN(xs) as tf.Scalar));
+    return { tokens: this.tokens, logProb: total(this.logProbs), entropy: total(this.entropies) };
+  }
+}
 
 export class ControllerPolicy {
   readonly lstm: StackedLstm;
@@ -116,53 +148,44 @@ export class ControllerPolicy {
   }
 
   private rollout(choose: Chooser): Rollout {
-    const decisions = this.decisions;
-    const layerStates = new Map<number, tf.Tensor2D>();
-    const remember = (layer: number | undefined, h: tf.Tensor2D) => {
-      if (layer !== undefined && !layerStates.has(layer)) layerStates.set(layer, h);
-    };
-    const tokens: number[] = [];
-    const logProbs: tf.Scalar[] = [];
-    const entropies: tf.Scalar[] = [];
-    const emit = (k: number, logp: tf.Tensor1D): number => {
-      const token = choose(k, logp);
-      tokens.push(token);
-      logProbs.push(tf.sum(tf.slice(logp, [token], [1])) as tf.Scalar);
-      entropies.push(tf.neg(tf.sum(tf.mul(tf.exp(logp), logp))) as tf.Scalar);
-      return token;
-    };
-
+    const walk = new Walk(choose);
     let state: LstmState = this.lstm.zeroState();
     let input = this.start as tf.Tensor2D;
     let k = 0;
-    while (k < decisions.length) {
+    while (k < this.decisions.length) {
       const step = this.lstm.step(input, state);
       state = step.state;
-      const group = decisions[k];
-      remember(group.layer, step.output);
-      if (group.kind === "anchor") {
-        const attention = this.attention!;
-        const current = tf.matMul(step.output, attention.wCurr as tf.Tensor2D);
-        const chosen: tf.Tensor2D[] = [];
-        for (; k < decisions.length && decisions[k].kind === "anchor" && decisions[k].layer === group.layer; k++) {
-          const previous = layerStates.get(decisions[k].from!)!;
-          const hidden = tf.tanh(tf.add(tf.matMul(previous, attention.wPrev as tf.Tensor2D), current));
-          const logit = tf.reshape(tf.matMul(hidden, attention.v as tf.Tensor2D), [1]);
-          // log(1 - sigmoid(x)) = -softplus(x), log sigmoid(x) = -softplus(-x): stable for any logit.
-          const logp = tf.neg(tf.concat([tf.softplus(logit), tf.softplus(tf.neg(logit))])) as tf.Tensor1D;
-          if (emit(k, logp) === 1) chosen.push(previous);
-        }
-        input = chosen.length === 0 ? tf.zerosLike(step.output) : tf.div(tf.addN(chosen), 1 + chosen.length);
-      } else {
-        const head = this.heads[k]!;
-        const logits = tf.add(tf.matMul(step.output, head.kernel as tf.Tensor2D), head.bias);
-        const token = emit(k, tf.reshape(tf.logSoftmax(logits), [-1]));
-        input = tf.slice(head.embedding as tf.Tensor2D, [token, 0], [1, -1]);
-        k++;
-      }
+      walk.remember(this.decisions[k].layer, step.output);
+      const next = this.decisions[k].kind === "anchor" ? this.anchorGroup(k, step.output, walk) : this.categorical(k, step.output, walk);
+      ({ input, k } = next);
     }
-    const total = (xs: tf.Scalar[]) => (xs.length === 0 ? tf.scalar(0) : (tf.addN(xs) as tf.Scalar));
-    return { tokens, logProb: total(logProbs), entropy: total(entropies) };
+    return walk.result();
+  }
+
+  /** Decision k from a softmax over the step's output; the token's embedding is the next input. */
+  private categorical(k: number, output: tf.Tensor2D, walk: Walk): { input: tf.Tensor2D; k: number } {
+    const head = this.heads[k]!;
+    const logits = tf.add(tf.matMul(output, head.kernel as tf.Tensor2D), head.bias);
+    const token = walk.emit(k, tf.reshape(tf.logSoftmax(logits), [-1]));
+    return { input: tf.slice(head.embedding as tf.Tensor2D, [token, 0], [1, -1]), k: k + 1 };
+  }
+
+  /** The consecutive anchors from decision k into one layer, all attending from this one step's output. */
+  private anchorGroup(k: number, output: tf.Tensor2D, walk: Walk): { input: tf.Tensor2D; k: number } {
+    const { wPrev, wCurr, v } = this.attention!;
+    const layer = this.decisions[k].layer;
+    const current = tf.matMul(output, wCurr as tf.Tensor2D);
+    const chosen: tf.Tensor2D[] = [];
+    for (; k < this.decisions.length && this.decisions[k].kind === "anchor" && this.decisions[k].layer === layer; k++) {
+      const previous = walk.layerState(this.decisions[k].from!);
+      const hidden = tf.tanh(tf.add(tf.matMul(previous, wPrev as tf.Tensor2D), current));
+      const logit = tf.reshape(tf.matMul(hidden, v as tf.Tensor2D), [1]);
+      // [log(1 - sigmoid(x)), log sigmoid(x)] = [-softplus(x), -softplus(-x)]: stable for any logit.
+      const logp = tf.neg(tf.concat([tf.softplus(logit), tf.softplus(tf.neg(logit))])) as tf.Tensor1D;
+      if (walk.emit(k, logp) === 1) chosen.push(previous);
+    }
+    const input = chosen.length === 0 ? tf.zerosLike(output) : tf.div(tf.addN(chosen), 1 + chosen.length);
+    return { input: input as tf.Tensor2D, k };
   }
 
   variables(): tf.Variable[] {

@@ -115,11 +115,6 @@ export class ReinforceController<G extends Json> implements Strategy<G> {
     if (this.batch.length === this.options.batchSize) this.update();
   }
 
-  /** The current baseline (null before the first update). */
-  get currentBaseline(): number | null {
-    return this.baseline;
-  }
-
   private update(): void {
     const batch = this.batch;
     this.batch = [];
