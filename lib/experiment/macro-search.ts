@@ -5,10 +5,9 @@ import { MacroCnnSpace, type MacroCnnGenotype } from "../spaces/macro-cnn";
 import { toJson } from "../store/run-store";
 import { RandomSearch } from "../strategies/random-search";
 import { RegularizedEvolution } from "../strategies/regularized-evolution";
-import { runBlackBoxSearch } from "./black-box-search";
 import type { MethodContext, MethodOutcome, SearchMethod } from "./method";
 import { blackBoxPreset } from "./presets";
-import { trialEvaluators } from "./trial-evaluators";
+import { runMultiTrial } from "./multi-trial";
 
 type StrategyFactory = (space: MacroCnnSpace, scale: Scale, seed: number) => Strategy<MacroCnnGenotype>;
 
@@ -23,29 +22,18 @@ function macroMethod(name: string, description: string, strategy: StrategyFactor
       const base = { space: "macro-cnn", spaceOptions: space, budget, round, fidelity, data };
       return toJson(name === "evolution" ? { ...base, evolution: preset.evolution } : base) as { [key: string]: Json };
     },
-    async run(context: MethodContext): Promise<MethodOutcome> {
+    run(context: MethodContext): Promise<MethodOutcome> {
       const preset = blackBoxPreset(context.scale);
       const space = new MacroCnnSpace(preset.space);
-      const spec = { kind: "macro-cnn", options: toJson(preset.space) };
-      const evaluators = trialEvaluators(context, { space, spec, data: preset.data, fidelity: preset.fidelity });
-      try {
-        const trials = await runBlackBoxSearch({
-          space,
-          strategy: strategy(space, context.scale, context.seed),
-          evaluator: evaluators.search,
-          store: context.store,
-          budget: preset.budget,
-          round: preset.round,
-          seed: context.seed,
-          onProgress: context.onProgress,
-        });
-        return {
-          trials,
-          finalTest: (best) => evaluators.local.finalTest(space.validate(best.genotype), context.seed, `final test of trial ${best.id}`),
-        };
-      } finally {
-        await evaluators.close();
-      }
+      return runMultiTrial(context, {
+        space,
+        spec: { kind: "macro-cnn", options: toJson(preset.space) },
+        data: preset.data,
+        fidelity: preset.fidelity,
+        strategy: strategy(space, context.scale, context.seed),
+        budget: preset.budget,
+        round: preset.round,
+      });
     },
   };
 }

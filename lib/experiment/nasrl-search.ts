@@ -4,9 +4,8 @@ import { NasRlSpace } from "../spaces/nasrl/space";
 import { nasRlPreset } from "../spaces/nasrl/preset";
 import { toJson } from "../store/run-store";
 import { ReinforceController } from "../strategies/controller/reinforce";
-import { runBlackBoxSearch } from "./black-box-search";
 import type { MethodContext, MethodOutcome, SearchMethod } from "./method";
-import { trialEvaluators } from "./trial-evaluators";
+import { runMultiTrial } from "./multi-trial";
 
 export const nasRlMethod: SearchMethod = {
   name: "nas-rl",
@@ -19,29 +18,22 @@ export const nasRlMethod: SearchMethod = {
   async run(context: MethodContext): Promise<MethodOutcome> {
     const preset = nasRlPreset(context.scale);
     const space = new NasRlSpace(preset.space);
-    const spec = { kind: "nas-rl", options: toJson(preset.space) };
-    const evaluators = trialEvaluators(context, { space, spec, data: preset.data, fidelity: preset.fidelity });
     const controller = new ReinforceController(space, context.seed, preset.controller);
     try {
-      const trials = await runBlackBoxSearch({
+      const outcome = await runMultiTrial(context, {
         space,
+        spec: { kind: "nas-rl", options: toJson(preset.space) },
+        data: preset.data,
+        fidelity: preset.fidelity,
         strategy: controller,
-        evaluator: evaluators.search,
-        store: context.store,
         budget: preset.budget,
         round: preset.round,
-        seed: context.seed,
-        onProgress: context.onProgress,
       });
       // The controller's per-decision probabilities after each update: the heatmap of notebook 01.
       context.store.writeArtifact("controller.json", toJson({ decisions: space.decisions().map((d) => d.name), updates: controller.updates }));
-      return {
-        trials,
-        finalTest: (best) => evaluators.local.finalTest(space.validate(best.genotype), context.seed, `final test of trial ${best.id}`),
-      };
+      return outcome;
     } finally {
       controller.dispose();
-      await evaluators.close();
     }
   },
 };
