@@ -22,11 +22,14 @@ export { NasRlSpace, NASRL_PAPER_SPACE, nasRlSpaceOptions, type NasRlGenotype, t
 export { NasRlNetwork, concatPadded, danglingLayers } from "./spaces/nasrl/network";
 export { nasRlSvg } from "./spaces/nasrl/draw";
 export { nasRlPreset, type NasRlPreset } from "./spaces/nasrl/preset";
+export * from "./spaces/darts";
+export * from "./spaces/operations";
 
 export { RandomSearch } from "./strategies/random-search";
 export { RegularizedEvolution, type EvolutionOptions, type Member } from "./strategies/regularized-evolution";
 export { StackedLstm, uniformVariable, type LstmState } from "./strategies/controller/lstm";
 export { ControllerPolicy, NASRL_POLICY, type PolicyOptions, type PolicySample } from "./strategies/controller/policy";
+export * from "./strategies/darts";
 export { ReinforceController, NASRL_CONTROLLER, nasRlReward, type ReinforceOptions, type ControllerUpdate } from "./strategies/controller/reinforce";
 
 export { TrainFromScratch, type TrainingHyperparameters } from "./evaluators/train-from-scratch";

@@ -104,8 +104,9 @@ export class BatchNorm extends Module {
       variance = this.runningVar as tf.Tensor1D;
     }
     addMacs(x.shape[1] * x.shape[2] * this.channels * 2);
-    const offset = (this.beta ?? undefined) as tf.Tensor1D | undefined;
-    const scale = (this.gamma ?? undefined) as tf.Tensor1D | undefined;
+    // Without affine parameters pass explicit 0 / 1: tfjs's batchNorm gradient fails on missing inputs.
+    const offset = (this.beta ?? tf.zerosLike(mean)) as tf.Tensor1D;
+    const scale = (this.gamma ?? tf.onesLike(mean)) as tf.Tensor1D;
     return tf.batchNorm4d(x, mean, variance, offset, scale, epsilon);
   }
 }
@@ -143,8 +144,24 @@ export function maxPool(x: tf.Tensor4D, size: number, stride: number, padding: P
   return tf.maxPool(x, size, stride, padding);
 }
 
+/** TF's "same" padding of one spatial dimension: [before, after]. */
+function samePadding(size: number, window: number, stride: number): [number, number] {
+  const total = Math.max((Math.ceil(size / stride) - 1) * stride + window - size, 0);
+  return [Math.floor(total / 2), total - Math.floor(total / 2)];
+}
+
+/**
+ * Average over the real pixels of each window (PyTorch's count_include_pad=False). tfjs's "same"
+ * average pooling computes this forward, but its gradient divides by the full window size; padding
+ * explicitly and dividing by the count of real pixels gives the same values with correct gradients.
+ */
 export function avgPool(x: tf.Tensor4D, size: number, stride: number, padding: Padding = "same"): tf.Tensor4D {
-  return tf.avgPool(x, size, stride, padding);
+  if (padding === "valid") return tf.avgPool(x, size, stride, "valid");
+  const [, h, w] = x.shape;
+  const pads: Array<[number, number]> = [[0, 0], samePadding(h, size, stride), samePadding(w, size, stride), [0, 0]];
+  const sums = tf.avgPool(tf.pad(x, pads), size, stride, "valid");
+  const realFraction = tf.avgPool(tf.pad(tf.ones([1, h, w, 1]), pads) as tf.Tensor4D, size, stride, "valid");
+  return tf.div(sums, realFraction);
 }
 
 /** [batch, h, w, c] -> [batch, c]. */

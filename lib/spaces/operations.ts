@@ -39,7 +39,7 @@ class Relu extends Module {
   }
 }
 
-export class Pool extends Module {
+export class Pooling extends Module {
   constructor(
     readonly kind: "max" | "avg",
     readonly size: number,
@@ -48,7 +48,6 @@ export class Pool extends Module {
     super();
   }
 
-  /** tfjs's "same" average pooling divides by the number of real pixels (PyTorch's count_include_pad=False). */
   apply(x: tf.Tensor4D): tf.Tensor4D {
     return this.kind === "max" ? maxPool(x, this.size, this.stride) : avgPool(x, this.size, this.stride);
   }
@@ -187,10 +186,10 @@ type OperationFactory = (channels: number, stride: number, options: OperationOpt
 const FACTORIES: Record<OperationName, OperationFactory> = {
   none: (_c, s) => new Zero(s),
   skip_connect: (c, s, o, rng) => (s === 1 ? new Identity() : new FactorizedReduce(c, c, o, rng)),
-  max_pool_3x3: (_c, s) => new Pool("max", 3, s),
-  max_pool_5x5: (_c, s) => new Pool("max", 5, s),
-  max_pool_7x7: (_c, s) => new Pool("max", 7, s),
-  avg_pool_3x3: (_c, s) => new Pool("avg", 3, s),
+  max_pool_3x3: (_c, s) => new Pooling("max", 3, s),
+  max_pool_5x5: (_c, s) => new Pooling("max", 5, s),
+  max_pool_7x7: (_c, s) => new Pooling("max", 7, s),
+  avg_pool_3x3: (_c, s) => new Pooling("avg", 3, s),
   conv_1x1: (c, s, o, rng) => new ReluConvBn(c, c, [1, 1], s, o, rng),
   conv_3x3: (c, s, o, rng) => new ReluConvBn(c, c, [3, 3], s, o, rng),
   conv_1x3_3x1: (c, s, o, rng) => new FactorizedConv(c, 3, s, o, rng),

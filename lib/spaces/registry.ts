@@ -6,6 +6,8 @@
 import { NasbookError } from "../core/errors";
 import type { Json, SearchSpace } from "../core/types";
 import { MacroCnnSpace, type MacroCnnOptions } from "./macro-cnn";
+import { DartsSpace } from "./darts/space";
+import type { SkeletonOptions } from "./darts/skeleton";
 import { NasRlSpace, type NasRlSpaceOptions } from "./nasrl/space";
 
 export interface SpaceSpec {
@@ -34,3 +36,4 @@ export function spaceFromSpec(spec: SpaceSpec): SearchSpace<Json> {
 
 registerSpace("macro-cnn", (options) => new MacroCnnSpace(options as unknown as MacroCnnOptions) as unknown as SearchSpace<Json>);
 registerSpace("nas-rl", (options) => new NasRlSpace(options as unknown as NasRlSpaceOptions) as unknown as SearchSpace<Json>);
+registerSpace("darts", (options) => new DartsSpace(options as unknown as SkeletonOptions) as unknown as SearchSpace<Json>);

@@ -133,3 +133,23 @@ test("nas-rl: a smoke search completes, keeps the controller's probabilities, an
   assert.deepEqual(readTrials(out), trials, "the re-run trains nothing new");
   assert.match(again.stderr, /resumed after 4 trials/);
 });
+
+test("darts: a smoke search writes the derived cell as trial 0 and the alpha history; a re-run does not search again", () => {
+  const out = tempDir();
+  const args = ["search", "--method", "darts", "--dataset", "fashion-mnist", "--scale", "smoke", "--seed", "1", "--out", out];
+  const first = run(args);
+  assert.equal(first.status, 0, first.stderr);
+  const [trial, ...rest] = readTrials(out);
+  assert.deepEqual(rest, []);
+  assert.equal(trial.id, 0);
+  assert.equal(trial.genotype.normal.length, 8);
+  const alphas = JSON.parse(fs.readFileSync(path.join(out, "alphas.json"), "utf8"));
+  assert.ok(alphas.alphaHistory.length >= 1);
+  const summary = JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8"));
+  assert.deepEqual(summary.best.genotype, trial.genotype);
+  const alphasBefore = fs.statSync(path.join(out, "alphas.json")).mtimeMs;
+  const again = run(args);
+  assert.equal(again.status, 0, again.stderr);
+  assert.deepEqual(readTrials(out), [trial]);
+  assert.equal(fs.statSync(path.join(out, "alphas.json")).mtimeMs, alphasBefore, "the search did not run again");
+});

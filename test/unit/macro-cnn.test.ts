@@ -4,6 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/select";
 import { GenotypeError } from "../../lib/core/errors";
 import { Rng } from "../../lib/core/random";
+import { avgPool } from "../../lib/nn/layers";
 import { MacroCnnSpace, type MacroCnnGenotype } from "../../lib/spaces/macro-cnn";
 
 const space = new MacroCnnSpace({ minLayers: 1, maxLayers: 3, kernels: [1, 3], filters: [4, 8] });
@@ -73,4 +74,24 @@ test("width multiplier scales channels", async () => {
   // conv 1x1x1x4, BN 2x4, dense 4x2+2
   assert.equal(narrow.paramCount(), 4 + 8 + 10);
   narrow.dispose();
+});
+
+test("average pooling with 'same' padding has the gradient of the function it computes", async () => {
+  await initBackend({ NASBOOK_BACKEND: "wasm" });
+  // 7x7 with a 2x2 stride-2 window pads the last row and column: those windows average fewer pixels.
+  const x = tf.randomNormal([1, 7, 7, 2], 0, 1, "float32", 3) as tf.Tensor4D;
+  const weights = tf.randomNormal([1, 4, 4, 2], 0, 1, "float32", 4);
+  const f = (input: tf.Tensor4D) => tf.sum(tf.mul(avgPool(input, 2, 2), weights)) as tf.Scalar;
+  const analytic = tf.grad((input) => f(input as tf.Tensor4D))(x).arraySync() as number[][][][];
+  const values = x.arraySync() as number[][][][];
+  const eps = 1e-2;
+  for (const [i, j, c] of [[6, 6, 0], [6, 3, 1], [2, 2, 0]]) {
+    const shifted = (delta: number) => {
+      const copy = values.map((a) => a.map((b) => b.map((v) => [...v])));
+      copy[0][i][j][c] += delta;
+      return f(tf.tensor4d(copy)).dataSync()[0];
+    };
+    const numeric = (shifted(eps) - shifted(-eps)) / (2 * eps);
+    assert.ok(Math.abs(numeric - analytic[0][i][j][c]) < 1e-2, `at (${i}, ${j}, ${c}): ${numeric} vs ${analytic[0][i][j][c]}`);
+  }
 });

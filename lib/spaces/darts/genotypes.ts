@@ -5,6 +5,7 @@
  * 0 is c_{k-2}, 1 is c_{k-1}, and 2 + j is intermediate node j.
  */
 import { GenotypeError } from "../../core/errors";
+import { isRecord, oneOf } from "../../core/validate";
 
 /** quark0/darts's PRIMITIVES, in its order: the columns of every alpha matrix. */
 export const DARTS_OPS = [
@@ -47,20 +48,14 @@ export function edgeIndex(node: number, input: number): number {
   return (node * (node + 3)) / 2 + input;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function validateEdge(value: unknown, node: number, field: string): DartsEdge {
   if (!isRecord(value)) throw new GenotypeError(field, 'must be an object like {"op": "sep_conv_3x3", "input": 0}');
   const { op, input } = value;
-  if (!CELL_OPS.includes(op as DartsOp)) {
-    throw new GenotypeError(`${field}.op`, `must be one of ${CELL_OPS.join(", ")}; got ${JSON.stringify(op)}`);
-  }
+  const checkedOp = oneOf(op, CELL_OPS, `${field}.op`);
   if (!Number.isInteger(input) || (input as number) < 0 || (input as number) >= node + 2) {
     throw new GenotypeError(`${field}.input`, `must be an integer in [0, ${node + 2}) for node ${node}; got ${JSON.stringify(input)}`);
   }
-  return { op: op as DartsOp, input: input as number };
+  return { op: checkedOp, input: input as number };
 }
 
 function validateCell(value: unknown, field: CellType): DartsEdge[] {

@@ -19,6 +19,11 @@ export interface SkeletonOptions {
   readonly channels: number;
   /** The stem outputs stemMultiplier * C channels (3 in DARTS). */
   readonly stemMultiplier?: number;
+  /**
+   * Stride of the stem conv: 1 in DARTS's CIFAR networks; 2 halves the image first (as its
+   * ImageNet stem does, by 8), which makes a CPU search on 28 x 28 images four times cheaper.
+   */
+  readonly stemStride?: number;
 }
 
 /** Channel bookkeeping for one cell. */
@@ -87,7 +92,7 @@ export class Skeleton<C extends Cell> {
     rng: Rng,
   ) {
     const stemChannels = (options.stemMultiplier ?? 3) * options.channels;
-    this.stem = new Sequential([new Conv2d(input[2], stemChannels, { kernel: [3, 3] }, rng), new BatchNorm(stemChannels)]);
+    this.stem = new Sequential([new Conv2d(input[2], stemChannels, { kernel: [3, 3], stride: options.stemStride ?? 1 }, rng), new BatchNorm(stemChannels)]);
     this.head = new Dense(CONCAT.length * planCells(options)[options.layers - 1].channels, numClasses, rng);
   }
 

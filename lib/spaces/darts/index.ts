@@ -1,0 +1,21 @@
+/** The DARTS cell space: genotypes, the networks they build, the supernet, drawings. */
+export {
+  CELL_OPS,
+  CELL_TYPES,
+  CONCAT,
+  DARTS_OPS,
+  EDGE_COUNT,
+  STEPS,
+  edgeIndex,
+  validateDartsGenotype,
+  type CellType,
+  type DartsEdge,
+  type DartsGenotype,
+  type DartsOp,
+} from "./genotypes";
+export { cellSvg } from "./draw";
+export { DartsNetwork } from "./network";
+export { DartsSpace } from "./space";
+export type { EdgeMixing } from "./search-cell";
+export { isReductionLayer, planCells, type CellPlan, type SkeletonOptions } from "./skeleton";
+export { DartsSupernet, type Alphas, type Mixing } from "./supernet";

@@ -1,0 +1,38 @@
+/** Differentiable architecture search: DARTS (first and second order), GDAS, derivation, the toy problem. */
+export { deriveCell, deriveGenotype, type CellWeights, type EdgeWeights } from "./derive";
+export { GumbelSample, argmaxMixing, gdasTemperature } from "./gumbel";
+export {
+  firstOrderAlphaGradient,
+  secondOrderAlphaGradient,
+  supernetLoss,
+  type AlphaGradient,
+  type LabelledBatch,
+  type MixingSource,
+} from "./hypergradient";
+export { dartsPreset, type DartsPreset, type SearchSettings } from "./presets";
+export { DARTS_METHODS, dartsMethodOptions, runDartsSearch, type DartsMethod, type DartsRunOptions, type DartsRunResult } from "./run";
+export {
+  BilevelSearch,
+  DARTS_HYPERPARAMETERS,
+  GDAS_TAU,
+  alphaSnapshot,
+  dartsSearch,
+  searchHalves,
+  type AlphaSnapshot,
+  type DartsSearchConfig,
+  type DartsSearchResult,
+  type EpochRecord,
+  type SearchCallbacks,
+  type StepLosses,
+} from "./search";
+export {
+  TOY_OPTIMUM,
+  TOY_START,
+  toyFixedPoint,
+  toyHypergradient,
+  toyTrainLoss,
+  toyTrajectory,
+  toyValidLoss,
+  type ToyOptions,
+  type ToyPoint,
+} from "./toy-bilevel";

@@ -1,0 +1,236 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../lib/backend/select";
+import { Rng } from "../../lib/core/random";
+import { Subset } from "../../lib/data/batches";
+import { DivergedError } from "../../lib/evaluators/training";
+import { CELL_TYPES, validateDartsGenotype } from "../../lib/spaces/darts/genotypes";
+import { DartsSpace } from "../../lib/spaces/darts/space";
+import { DartsSupernet } from "../../lib/spaces/darts/supernet";
+import { deriveGenotype } from "../../lib/strategies/darts/derive";
+import { GumbelSample } from "../../lib/strategies/darts/gumbel";
+import { firstOrderAlphaGradient, secondOrderAlphaGradient, supernetLoss, type LabelledBatch } from "../../lib/strategies/darts/hypergradient";
+import { BilevelSearch, DARTS_HYPERPARAMETERS, GDAS_TAU, dartsSearch, type DartsSearchConfig } from "../../lib/strategies/darts/search";
+
+// Three cells (normal, reduce, reduce) on 6 x 6 images: every code path, tiny enough for the cpu backend.
+const SHAPE = [6, 6, 1] as const;
+const CLASSES = 3;
+const TINY = { layers: 3, channels: 2 };
+
+function batch(seed: number, size = 4): LabelledBatch {
+  const x = tf.randomNormal([size, ...SHAPE], 0, 1, "float32", seed) as tf.Tensor4D;
+  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: size }, (_, i) => (i + seed) % CLASSES), "int32"), CLASSES).toFloat() as tf.Tensor2D;
+  return { x, labels };
+}
+
+function config(overrides: Partial<DartsSearchConfig> = {}): DartsSearchConfig {
+  return { ...DARTS_HYPERPARAMETERS, epochs: 2, batchSize: 4, order: 1, gdasTau: null, seed: 0, ...overrides };
+}
+
+/** Loss with one alpha entry moved by `delta`, the entry restored afterwards. */
+function lossWithAlpha(supernet: DartsSupernet, alpha: tf.Variable, at: [number, number], delta: number, loss: () => number): number {
+  const bump = tf.tidy(() => tf.scatterND([at], [delta], alpha.shape));
+  tf.tidy(() => alpha.assign(alpha.add(bump)));
+  const value = loss();
+  tf.tidy(() => alpha.assign(alpha.sub(bump)));
+  bump.dispose();
+  return value;
+}
+
+const ENTRIES: Array<[number, number]> = [[0, 4], [5, 3], [13, 7], [2, 1]];
+
+test("the supernet's gradient wrt alpha matches central finite differences", async () => {
+  await initBackend({ NASBOOK_BACKEND: "cpu" });
+  const supernet = new DartsSupernet(TINY, SHAPE, CLASSES, new Rng(1));
+  const valid = batch(1);
+  const mixing = () => supernet.softmaxMixing();
+  const { grads } = firstOrderAlphaGradient(supernet, valid, mixing);
+  const loss = () => tf.tidy(() => supernetLoss(supernet, valid, mixing).dataSync()[0]);
+  for (const type of CELL_TYPES) {
+    const alpha = supernet.alphas[type];
+    const analytic = grads[alpha.name].arraySync() as number[][];
+    for (const at of ENTRIES) {
+      const h = 1e-2;
+      const numeric = (lossWithAlpha(supernet, alpha, at, h, loss) - lossWithAlpha(supernet, alpha, at, -h, loss)) / (2 * h);
+      const exact = analytic[at[0]][at[1]];
+      assert.ok(Math.abs(numeric - exact) <= 2e-4 + 0.05 * Math.abs(exact), `${type}${JSON.stringify(at)}: analytic ${exact}, numeric ${numeric}`);
+    }
+  }
+  tf.dispose([grads, valid.x, valid.labels]);
+  supernet.dispose();
+});
+
+test("the second-order gradient matches finite differences of L_val(w - xi grad L_train(w, alpha), alpha)", async () => {
+  await initBackend({ NASBOOK_BACKEND: "cpu" });
+  const supernet = new DartsSupernet(TINY, SHAPE, CLASSES, new Rng(2));
+  const [train, valid] = [batch(2), batch(3)];
+  const mixing = () => supernet.softmaxMixing();
+  const xi = 0.5;
+  const weights = supernet.weights();
+  const unrolledValidLoss = () => {
+    const w = weights.map((v) => tf.clone(v));
+    const { value, grads } = tf.variableGrads(() => supernetLoss(supernet, train, mixing), weights);
+    tf.tidy(() => weights.forEach((v) => v.assign(v.sub(grads[v.name].mul(xi)))));
+    const loss = tf.tidy(() => supernetLoss(supernet, valid, mixing).dataSync()[0]);
+    tf.tidy(() => weights.forEach((v, i) => v.assign(w[i])));
+    tf.dispose([value, grads, w]);
+    return loss;
+  };
+  // ReLU and max-pool kinks make these functions only piecewise smooth, and a tiny network
+  // crosses kinks often: both finite differences take small steps (r = 1e-4, not the paper's 1e-2).
+  const second = secondOrderAlphaGradient(supernet, train, valid, mixing, xi, 1e-4);
+  const first = firstOrderAlphaGradient(supernet, valid, mixing);
+  let correction = 0;
+  for (const type of CELL_TYPES) {
+    const alpha = supernet.alphas[type];
+    const analytic = second.grads[alpha.name].arraySync() as number[][];
+    const firstOrder = first.grads[alpha.name].arraySync() as number[][];
+    for (const at of ENTRIES.slice(0, 2)) {
+      const h = 1e-4;
+      const numeric =
+        (lossWithAlpha(supernet, alpha, at, h, unrolledValidLoss) - lossWithAlpha(supernet, alpha, at, -h, unrolledValidLoss)) / (2 * h);
+      const exact = analytic[at[0]][at[1]];
+      assert.ok(Math.abs(numeric - exact) <= 0.02 + 0.05 * Math.abs(exact), `${type}${JSON.stringify(at)}: second order ${exact}, numeric ${numeric}`);
+      correction = Math.max(correction, Math.abs(exact - firstOrder[at[0]][at[1]]));
+    }
+  }
+  assert.ok(correction > 0.1, "the unrolled step must change the gradient, or this test proves nothing");
+  tf.dispose([second.grads, first.grads, train.x, train.labels, valid.x, valid.labels]);
+  supernet.dispose();
+});
+
+/** Makes every edge's op `op` near-certain, so GDAS samples the same path at every step. */
+function dominate(supernet: DartsSupernet, op: number): void {
+  for (const type of CELL_TYPES) {
+    const alpha = supernet.alphas[type];
+    tf.tidy(() => alpha.assign(tf.mul(tf.oneHot(tf.fill([alpha.shape[0]], op, "int32") as tf.Tensor1D, alpha.shape[1] as number), 100)));
+  }
+}
+
+test("search steps free their tensors: first order, second order and GDAS", async () => {
+  await initBackend({ NASBOOK_BACKEND: "cpu" });
+  for (const overrides of [{}, { order: 2 as const }, { gdasTau: GDAS_TAU }]) {
+    const supernet = new DartsSupernet(TINY, SHAPE, CLASSES, new Rng(3));
+    // GDAS allocates an op's optimiser state when the op is first sampled; a fixed path keeps that out of the count.
+    if (overrides.gdasTau) dominate(supernet, 4);
+    const search = new BilevelSearch(supernet, config(overrides));
+    const [train, valid] = [batch(4), batch(5)];
+    const counts: number[] = [];
+    for (let step = 0; step < 3; step++) {
+      search.step(train, valid, 0);
+      counts.push(tf.memory().numTensors);
+    }
+    assert.equal(counts[1], counts[0], `${JSON.stringify(overrides)}: ${counts}`);
+    assert.equal(counts[2], counts[1], `${JSON.stringify(overrides)}: ${counts}`);
+    search.dispose();
+    tf.dispose([train.x, train.labels, valid.x, valid.labels]);
+    supernet.dispose();
+  }
+});
+
+test("GDAS runs one op per edge and still sends a gradient to every alpha row", async () => {
+  await initBackend({ NASBOOK_BACKEND: "cpu" });
+  const supernet = new DartsSupernet(TINY, SHAPE, CLASSES, new Rng(4));
+  const sample = new GumbelSample(supernet.alphas, 1, new Rng(5));
+  const valid = batch(6);
+  const mixing = sample.mixing();
+  for (const type of CELL_TYPES) {
+    const hard = mixing[type].weights.arraySync();
+    hard.forEach((row: number[], e: number) => {
+      assert.deepEqual(row.map((v) => Math.round(v)), row.map((_, o) => (o === mixing[type].chosen![e] ? 1 : 0)));
+      assert.ok(row.every((v) => Math.abs(v - Math.round(v)) < 1e-6));
+    });
+  }
+  const { grads } = firstOrderAlphaGradient(supernet, valid, () => sample.mixing());
+  for (const type of CELL_TYPES) {
+    const g = grads[supernet.alphas[type].name].arraySync() as number[][];
+    assert.ok(g.every((row) => row.some((v) => v !== 0) && row.every(Number.isFinite)), type);
+  }
+  tf.dispose([grads, valid.x, valid.labels, mixing.normal.weights, mixing.reduce.weights]);
+  sample.dispose();
+  supernet.dispose();
+});
+
+test("a GDAS sample of none on every edge, which cuts the earlier cells off, still makes a step", async () => {
+  await initBackend({ NASBOOK_BACKEND: "cpu" });
+  const supernet = new DartsSupernet(TINY, SHAPE, CLASSES, new Rng(10));
+  dominate(supernet, 0);
+  const search = new BilevelSearch(supernet, config({ gdasTau: GDAS_TAU }));
+  const [train, valid] = [batch(8), batch(9)];
+  const before = supernet.alphas.normal.arraySync();
+  const { trainLoss, validLoss } = search.step(train, valid, 0);
+  assert.ok(Number.isFinite(trainLoss) && Number.isFinite(validLoss));
+  // No gradient reaches the normal cell's alpha; only its weight decay moves it.
+  const after = supernet.alphas.normal.arraySync() as number[][];
+  after.forEach((row, e) => row.forEach((v, o) => assert.ok(v <= (before as number[][])[e][o] + 1e-9)));
+  search.dispose();
+  tf.dispose([train.x, train.labels, valid.x, valid.labels]);
+  supernet.dispose();
+});
+
+function tinySubset(size: number, seed: number): Subset {
+  const rng = new Rng(seed);
+  const info = { name: "fashion-mnist" as const, shape: SHAPE, numClasses: CLASSES, classNames: ["a", "b", "c"] };
+  const images = Float32Array.from({ length: size * 36 }, () => rng.normal());
+  const labels = Int32Array.from({ length: size }, () => rng.int(CLASSES));
+  return new Subset(info, images, labels, { mean: [0], std: [1] });
+}
+
+test("a search returns softmax(alpha) per epoch, per-step losses and the cell derived from the last alphas", async () => {
+  await initBackend({ NASBOOK_BACKEND: "cpu" });
+  const supernet = new DartsSupernet(TINY, SHAPE, CLASSES, new Rng(6));
+  const steps: number[] = [];
+  const counts: number[] = [];
+  const before = tf.memory().numTensors;
+  const result = await dartsSearch(supernet, { train: tinySubset(8, 1), valid: tinySubset(8, 2) }, config(), {
+    onProgress: (done) => steps.push(done),
+    onEpoch: () => counts.push(tf.memory().numTensors),
+  });
+  assert.deepEqual(steps, [1, 2, 3, 4]);
+  assert.equal(counts[1], counts[0], `tensors after each epoch: ${counts}`);
+  assert.equal(tf.memory().numTensors, before, "a finished search leaves only the supernet");
+  assert.equal(result.alphaHistory.length, 3);
+  for (const snapshot of result.alphaHistory) {
+    for (const row of [...snapshot.normal, ...snapshot.reduce]) assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+  }
+  assert.notDeepEqual(result.alphaHistory[2].normal, result.alphaHistory[0].normal, "alphas move");
+  assert.equal(result.losses.length, 4);
+  assert.equal(result.epochs.length, 2);
+  assert.deepEqual(result.genotype, deriveGenotype(result.alphaHistory[2]));
+  assert.deepEqual(validateDartsGenotype(result.genotype), result.genotype);
+  supernet.dispose();
+
+  const again = new DartsSupernet(TINY, SHAPE, CLASSES, new Rng(6));
+  const repeat = await dartsSearch(again, { train: tinySubset(8, 1), valid: tinySubset(8, 2) }, config());
+  assert.deepEqual(repeat.losses, result.losses, "the same seeds give the same search");
+  assert.deepEqual(repeat.alphaHistory, result.alphaHistory);
+  again.dispose();
+});
+
+test("a NaN loss stops the search with DivergedError", async () => {
+  await initBackend({ NASBOOK_BACKEND: "cpu" });
+  const supernet = new DartsSupernet(TINY, SHAPE, CLASSES, new Rng(7));
+  const head = supernet.weights().at(-2)!;
+  tf.tidy(() => head.assign(tf.fill(head.shape, NaN)));
+  const before = tf.memory().numTensors;
+  await assert.rejects(dartsSearch(supernet, { train: tinySubset(4, 1), valid: tinySubset(4, 2) }, config()), (e: unknown) => {
+    return e instanceof DivergedError && /diverged at epoch 1, step 1/.test(e.message);
+  });
+  assert.equal(tf.memory().numTensors, before, "nothing leaks when a search fails");
+  supernet.dispose();
+});
+
+test("a derived genotype builds a standalone network that the evaluator can train", async () => {
+  await initBackend({ NASBOOK_BACKEND: "cpu" });
+  const space = new DartsSpace(TINY);
+  const network = space.build(space.sample(new Rng(8)), SHAPE, CLASSES, new Rng(9));
+  const x = batch(7);
+  const logits = network.apply(x.x, true);
+  assert.deepEqual(logits.shape, [4, CLASSES]);
+  assert.ok(network.paramCount() > 0 && network.macs() > 0);
+  const { grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(x.labels, network.apply(x.x, true)) as tf.Scalar, network.trainableVariables);
+  assert.equal(Object.keys(grads).length, network.trainableVariables.length);
+  tf.dispose([logits, grads, x.x, x.labels]);
+  network.dispose();
+});
