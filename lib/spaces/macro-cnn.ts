@@ -8,9 +8,9 @@ import { GenotypeError } from "../core/errors";
 import type { Rng } from "../core/random";
 import { isRecord, oneOf } from "../core/validate";
 import type { BuildOptions, Decision, ImageShape, Network, SearchSpace } from "../core/types";
-import { countMacs } from "../nn/macs";
 import { BatchNorm, Conv2d, Dense, globalAvgPool, maxPool, avgPool } from "../nn/layers";
 import { Module } from "../nn/module";
+import { BuiltNetwork, type VariableOwner } from "../nn/network";
 
 export type Pool = "none" | "max" | "avg";
 export const POOLS: readonly Pool[] = ["none", "max", "avg"];
@@ -63,12 +63,12 @@ class MacroBlock extends Module {
   }
 }
 
-class MacroCnn implements Network {
+class MacroCnn extends BuiltNetwork {
   private readonly blocks: MacroBlock[];
   private readonly head: Dense;
-  private readonly macCount: number;
 
   constructor(genotype: MacroCnnGenotype, input: ImageShape, numClasses: number, rng: Rng) {
+    super(input);
     let channels = input[2];
     this.blocks = genotype.layers.map((layer) => {
       const block = new MacroBlock(channels, layer, rng);
@@ -76,7 +76,6 @@ class MacroCnn implements Network {
       return block;
     });
     this.head = new Dense(channels, numClasses, rng);
-    this.macCount = countMacs(() => tf.tidy(() => void this.apply(tf.zeros([1, ...input]) as tf.Tensor4D, false)));
   }
 
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor2D {
@@ -84,21 +83,8 @@ class MacroCnn implements Network {
     return this.head.apply(globalAvgPool(features));
   }
 
-  get trainableVariables(): tf.Variable[] {
-    return [...this.blocks.flatMap((b) => b.trainableVariables()), ...this.head.variables()];
-  }
-
-  paramCount(): number {
-    return this.trainableVariables.reduce((n, v) => n + v.size, 0);
-  }
-
-  macs(): number {
-    return this.macCount;
-  }
-
-  dispose(): void {
-    for (const block of this.blocks) block.dispose();
-    for (const v of this.head.variables()) v.dispose();
+  protected parts(): VariableOwner[] {
+    return [...this.blocks, this.head];
   }
 }
 

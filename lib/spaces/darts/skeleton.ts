@@ -9,6 +9,7 @@ import type { Rng } from "../../core/random";
 import type { ImageShape } from "../../core/types";
 import { BatchNorm, Conv2d, Dense, globalAvgPool } from "../../nn/layers";
 import { Module, Sequential } from "../../nn/module";
+import type { VariableOwner } from "../../nn/network";
 import { FactorizedReduce, ReluConvBn, type OperationOptions } from "../operations";
 import { CONCAT, type CellType } from "./genotypes";
 
@@ -104,14 +105,17 @@ export class Skeleton<C extends Cell> {
   }
 
   /** Trainable weights (not BatchNorm's running statistics). */
+  /** Everything that owns variables: stem, the cells' modules, head. */
+  parts(): VariableOwner[] {
+    return [this.stem, ...this.cells.flatMap((c) => c.modules), this.head];
+  }
+
   weights(): tf.Variable[] {
-    const modules = [this.stem, ...this.cells.flatMap((c) => c.modules)];
-    return [...modules.flatMap((m) => m.trainableVariables()), ...this.head.variables()];
+    return this.parts().flatMap((p) => p.variables()).filter((v) => v.trainable);
   }
 
   dispose(): void {
-    for (const m of [this.stem, ...this.cells.flatMap((c) => c.modules)]) m.dispose();
-    for (const v of this.head.variables()) v.dispose();
+    for (const v of this.parts().flatMap((p) => p.variables())) v.dispose();
   }
 }
 

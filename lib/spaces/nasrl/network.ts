@@ -7,10 +7,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../../core/random";
-import type { ImageShape, Network } from "../../core/types";
+import type { ImageShape } from "../../core/types";
 import { BatchNorm, Conv2d, Dense, avgPool, globalAvgPool } from "../../nn/layers";
-import { countMacs } from "../../nn/macs";
 import { Module } from "../../nn/module";
+import { BuiltNetwork, type VariableOwner } from "../../nn/network";
 import type { NasRlGenotype, NasRlLayer } from "./space";
 
 /**
@@ -54,11 +54,10 @@ class ConvBnRelu extends Module {
   }
 }
 
-export class NasRlNetwork implements Network {
+export class NasRlNetwork extends BuiltNetwork {
   private readonly convs: ConvBnRelu[];
   private readonly outputs: number[];
   private readonly head: Dense;
-  private readonly macCount: number;
 
   /** `genotype` must already be valid (the space validates before building). */
   constructor(
@@ -68,17 +67,12 @@ export class NasRlNetwork implements Network {
     rng: Rng,
     private readonly inputPool = 1,
   ) {
+    super(input);
     const { layers } = genotype;
     const depth = (inputs: number[]) => inputs.reduce((c, j) => c + layers[j].filters, 0);
     this.convs = layers.map((l) => new ConvBnRelu(l.inputs.length === 0 ? input[2] : depth(l.inputs), l, rng));
     this.outputs = danglingLayers(genotype);
     this.head = new Dense(depth(this.outputs), numClasses, rng);
-    // The braces matter: tidy keeps a returned tensor, and the logits are not wanted here.
-    this.macCount = countMacs(() =>
-      tf.tidy(() => {
-        this.apply(tf.zeros([1, ...input]) as tf.Tensor4D, false);
-      }),
-    );
   }
 
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor2D {
@@ -91,20 +85,7 @@ export class NasRlNetwork implements Network {
     return this.head.apply(globalAvgPool(concatPadded(this.outputs.map((i) => maps[i]))));
   }
 
-  get trainableVariables(): tf.Variable[] {
-    return [...this.convs.flatMap((c) => c.trainableVariables()), ...this.head.variables()];
-  }
-
-  paramCount(): number {
-    return this.trainableVariables.reduce((n, v) => n + v.size, 0);
-  }
-
-  macs(): number {
-    return this.macCount;
-  }
-
-  dispose(): void {
-    for (const conv of this.convs) conv.dispose();
-    for (const v of this.head.variables()) v.dispose();
+  protected parts(): VariableOwner[] {
+    return [...this.convs, this.head];
   }
 }
