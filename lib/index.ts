@@ -43,6 +43,7 @@ export { registerSpace, spaceFromSpec, type SpaceSpec } from "./spaces/registry"
 export { blackBoxPreset, defaultDataset, type BlackBoxPreset, type DataSizes } from "./experiment/presets";
 export { runSearch, bestTrial, type SearchRequest, type SearchResult, type SearchOptions } from "./experiment/run-search";
 export { METHODS, methodNamed } from "./experiment/methods";
+export { searchEvaluator, runMultiTrial, type SearchEvaluator, type TrialSetup, type MultiTrialRun } from "./experiment/multi-trial";
 export type { SearchMethod, MethodContext, MethodOutcome } from "./experiment/method";
 
 export * from "./viz";

@@ -11,15 +11,7 @@ import { toJson } from "../store/run-store";
 import { runBlackBoxSearch, type ConcurrentEvaluator } from "./black-box-search";
 import type { MethodContext, MethodOutcome } from "./method";
 import type { DataSizes } from "./presets";
-import { WorkerPool, defaultWorkerCount } from "./worker-pool";
-
-interface TrialEvaluators<G extends Json> {
-  /** What the search trains its candidates with. */
-  readonly search: TrainFromScratch<G> | ConcurrentEvaluator<G>;
-  /** In this thread, on the context's splits: for the final test. */
-  readonly local: TrainFromScratch<G>;
-  close(): Promise<void>;
-}
+import { WorkerPool, defaultWorkerCount, type EvaluationJob } from "./worker-pool";
 
 export interface TrialSetup<G extends Json> {
   readonly space: SearchSpace<G>;
@@ -29,24 +21,22 @@ export interface TrialSetup<G extends Json> {
   readonly fidelity: Fidelity;
 }
 
-function trialEvaluators<G extends Json>(context: MethodContext, setup: TrialSetup<G>): TrialEvaluators<G> {
-  // Augmentation is part of the CIFAR-10 protocol of every paper here; the MNISTs train without it.
-  const hyperparameters: TrainingHyperparameters = { augment: context.dataset === "cifar10" };
-  const local = new TrainFromScratch(setup.space, context.splits, setup.fidelity, hyperparameters);
+export interface SearchEvaluator<G extends Json> {
+  readonly evaluator: TrainFromScratch<G> | ConcurrentEvaluator<G>;
+  close(): Promise<void>;
+}
+
+/**
+ * What a search should train its candidates with, given the in-process evaluator and the same
+ * evaluator as plain data: a pool of `defaultWorkerCount()` threads on CPU backends, `local`
+ * itself on a GPU or with one worker. Notebooks call it too; `close()` when the search is done.
+ */
+export function searchEvaluator<G extends Json>(local: TrainFromScratch<G>, job: EvaluationJob): SearchEvaluator<G> {
   const backend = currentBackend().name;
   const workers = backend === "tensorflow-gpu" ? 1 : defaultWorkerCount();
-  if (workers === 1) return { search: local, local, close: async () => {} };
-  const pool = new WorkerPool<G>(
-    {
-      space: { kind: setup.spec.kind, options: toJson(setup.spec.options) },
-      dataset: context.dataset,
-      data: { seed: context.seed, ...setup.data },
-      fidelity: setup.fidelity,
-      hyperparameters,
-    },
-    { workers, backend },
-  );
-  return { search: pool, local, close: () => pool.close() };
+  if (workers === 1) return { evaluator: local, close: async () => {} };
+  const pool = new WorkerPool<G>(job, { workers, backend });
+  return { evaluator: pool, close: () => pool.close() };
 }
 
 export interface MultiTrialRun<G extends Json> extends TrialSetup<G> {
@@ -57,12 +47,21 @@ export interface MultiTrialRun<G extends Json> extends TrialSetup<G> {
 
 /** Runs (or resumes) the search in the context's store; the outcome's final test trains in-process. */
 export async function runMultiTrial<G extends Json>(context: MethodContext, run: MultiTrialRun<G>): Promise<MethodOutcome> {
-  const evaluators = trialEvaluators(context, run);
+  // Augmentation is part of the CIFAR-10 protocol of every paper here; the MNISTs train without it.
+  const hyperparameters: TrainingHyperparameters = { augment: context.dataset === "cifar10" };
+  const local = new TrainFromScratch(run.space, context.splits, run.fidelity, hyperparameters);
+  const search = searchEvaluator(local, {
+    space: { kind: run.spec.kind, options: toJson(run.spec.options) },
+    dataset: context.dataset,
+    data: { seed: context.seed, ...run.data },
+    fidelity: run.fidelity,
+    hyperparameters,
+  });
   try {
     const trials = await runBlackBoxSearch({
       space: run.space,
       strategy: run.strategy,
-      evaluator: evaluators.search,
+      evaluator: search.evaluator,
       store: context.store,
       budget: run.budget,
       round: run.round,
@@ -71,9 +70,9 @@ export async function runMultiTrial<G extends Json>(context: MethodContext, run:
     });
     return {
       trials,
-      finalTest: (best) => evaluators.local.finalTest(run.space.validate(best.genotype), context.seed, `final test of trial ${best.id}`),
+      finalTest: (best) => local.finalTest(run.space.validate(best.genotype), context.seed, `final test of trial ${best.id}`),
     };
   } finally {
-    await evaluators.close();
+    await search.close();
   }
 }
