@@ -1,7 +1,9 @@
 /**
- * `node build/bench/train-step.js [--profile] [--steps N]`: milliseconds per training step
- * (forward, backward, SGD update) of the bench networks on every tfjs backend available here,
- * next to PyTorch (bench/torch_reference.py, CPU, all cores) when /usr/bin/python3 has torch.
+ * `node build/bench/train-step.js [--profile] [--steps N] [--rounds R]`: milliseconds per
+ * training step (forward, backward, SGD update) of the bench networks on every tfjs backend
+ * available here, next to PyTorch (bench/torch_reference.py, CPU, all cores) when
+ * /usr/bin/python3 has torch; PyTorch and wasm alternate for R rounds (default 3) and the table
+ * shows medians, the ratio line the median of the per-round ratios.
  * Then trials per minute of a small search, serial vs k worker threads (`--workers K`, default 2;
  * `--no-parallel` skips it). Prints tables and writes build/bench/train-step.json (with the load
  * average, since the machine may be shared). `--profile` adds wasm's per-kernel times.
@@ -79,6 +81,8 @@ async function activate(backend: string): Promise<string | null> {
     if (backend === "wasm") require("@tensorflow/tfjs-backend-wasm");
     if (!(await tf.setBackend(backend))) return "could not be initialised";
     if (backend === "wasm") registerWasmTrainingKernels();
+    // As nasbook's initBackend does: production mode skips tfjs's per-op debug checks.
+    tf.enableProdMode();
     return null;
   } catch (error) {
     return String(error instanceof Error ? error.message : error).split("\n")[0];
@@ -95,9 +99,9 @@ function measure(net: BenchNetwork, backend: string, steps: number): Timing {
   return { network: net.name, backend, msPerStep: timeSteps(net, steps) };
 }
 
-async function tfjsTimings(steps: number): Promise<Timing[]> {
+async function tfjsTimings(steps: number, backends: readonly string[]): Promise<Timing[]> {
   const rows: Timing[] = [];
-  for (const backend of ["tensorflow", "wasm", "cpu"]) {
+  for (const backend of backends) {
     const failure = await activate(backend);
     for (const net of BENCH_NETWORKS) {
       if (failure) {
@@ -127,12 +131,47 @@ function torchTimings(steps: number): Timing[] {
   }));
 }
 
-function ratioRows(rows: Timing[]): Array<{ network: string; wasmOverPytorch: number | null }> {
+type Ratio = { network: string; wasmOverPytorch: number | null };
+
+function ratioRows(rows: Timing[]): Ratio[] {
   return BENCH_NETWORKS.map((net) => {
     const wasm = rows.find((r) => r.network === net.name && r.backend === "wasm")?.msPerStep;
     const torch = rows.find((r) => r.network === net.name && r.backend.startsWith("pytorch"))?.msPerStep;
     return { network: net.name, wasmOverPytorch: wasm && torch ? wasm / torch : null };
   });
+}
+
+/**
+ * Alternates PyTorch and wasm for `rounds` rounds: on a shared machine the load changes within
+ * seconds and hits 2-thread PyTorch harder than 1-thread wasm, so only timings taken side by side
+ * compare. The first round also tries every other backend.
+ */
+async function timeRounds(steps: number, rounds: number): Promise<Timing[][]> {
+  const all: Timing[][] = [];
+  for (let r = 0; r < rounds; r++) {
+    const backends = r === 0 ? ["tensorflow", "wasm", "cpu"] : ["wasm"];
+    all.push([...torchTimings(steps), ...(await tfjsTimings(steps, backends))]);
+  }
+  return all;
+}
+
+function medianOrNull(values: Array<number | null | undefined>): number | null {
+  const present = values.filter((v): v is number => typeof v === "number");
+  return present.length === 0 ? null : median(present);
+}
+
+/** Each backend's median over the rounds, and the median of the per-round wasm/PyTorch ratios. */
+function combineRounds(all: Timing[][]): { rows: Timing[]; ratios: Ratio[] } {
+  const rows = all[0].map((first) => ({
+    ...first,
+    msPerStep: medianOrNull(all.map((round) => round.find((r) => r.network === first.network && r.backend === first.backend)?.msPerStep)),
+  }));
+  const perRound = all.map(ratioRows);
+  const ratios = BENCH_NETWORKS.map((net) => ({
+    network: net.name,
+    wasmOverPytorch: medianOrNull(perRound.map((round) => round.find((r) => r.network === net.name)?.wasmOverPytorch)),
+  }));
+  return { rows, ratios };
 }
 
 function printTable(rows: Timing[], ratios: ReturnType<typeof ratioRows>): void {
@@ -142,7 +181,7 @@ function printTable(rows: Timing[], ratios: ReturnType<typeof ratioRows>): void 
     console.log(`${r.network.padEnd(16)} ${r.backend.padEnd(22)} ${ms.padStart(9)}  ${r.note ?? ""}`);
   }
   for (const r of ratios) {
-    console.log(`${r.network}: wasm / PyTorch = ${r.wasmOverPytorch === null ? "n/a" : r.wasmOverPytorch.toFixed(2) + "x"}`);
+    console.log(`${r.network}: wasm / PyTorch = ${r.wasmOverPytorch === null ? "n/a" : r.wasmOverPytorch.toFixed(2) + "x"} (median of rounds)`);
   }
 }
 
@@ -174,16 +213,19 @@ function printParallel(p: ParallelTiming): void {
 async function main(): Promise<void> {
   const steps = option("--steps", 10);
   const loadBefore = os.loadavg();
-  const torch = torchTimings(steps);
-  const rows = [...torch, ...(await tfjsTimings(steps))];
-  const ratios = ratioRows(rows);
+  const rounds = await timeRounds(steps, option("--rounds", 3));
+  const { rows, ratios } = combineRounds(rounds);
   printTable(rows, ratios);
+  for (const [i, round] of rounds.entries()) {
+    const line = ratioRows(round).map((r) => `${r.network} ${r.wasmOverPytorch?.toFixed(2) ?? "n/a"}x`).join(", ");
+    console.log(`  round ${i + 1}: ${line}`);
+  }
   const parallel = process.argv.includes("--no-parallel") ? null : await parallelThroughput(12, option("--workers", 2));
   if (parallel) printParallel(parallel);
   const loadAverage = { before: loadBefore, after: os.loadavg(), cores: os.availableParallelism() };
   console.log(`load average (1, 5, 15 min) before ${loadBefore.map((l) => l.toFixed(2)).join(" ")}, after ${loadAverage.after.map((l) => l.toFixed(2)).join(" ")} on ${loadAverage.cores} cores`);
   const out = path.join(__dirname, "train-step.json");
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), steps, loadAverage, rows, ratios, parallel }, null, 2));
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), steps, loadAverage, rows, ratios, rounds, parallel }, null, 2));
   console.log(`\nwrote ${out}`);
   if (process.argv.includes("--profile")) await printProfile();
 }

@@ -1,17 +1,22 @@
 /**
- * Makes tfjs's wasm backend able to train: registers nasbook's gradient kernels (built from
- * wasm's own XNNPACK kernels) for what wasm lacks, does slowly (Conv2DBackpropInput) or gets
- * wrong (MaxPoolGrad), and the dilation-aware conv gradients. Called by `initBackend` when wasm is chosen; safe to call more than once.
+ * Makes tfjs's wasm backend able to train: registers nasbook's kernels (built from wasm's own
+ * XNNPACK kernels) for what wasm lacks, does slowly (Conv2DBackpropInput; Sum and Mean over
+ * the batch and spatial axes; Add of a per-channel bias; Identity and Cast, which copy) or gets
+ * wrong (MaxPoolGrad), and the dilation-aware conv gradients. Called by `initBackend` when wasm
+ * is chosen; safe to call more than once.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { biasAddConfig } from "./wasm-kernels/bias-add";
 import { conv2DBackpropFilterConfig } from "./wasm-kernels/conv2d-backprop-filter";
 import { conv2DBackpropInputConfig } from "./wasm-kernels/conv2d-backprop-input";
 import { depthwiseBackpropFilterConfig } from "./wasm-kernels/depthwise-backprop-filter";
 import { depthwiseBackpropInputConfig } from "./wasm-kernels/depthwise-backprop-input";
 import { registerDilatedConvGradients } from "./wasm-kernels/dilated-conv-gradients";
 import { maxPoolGradConfig } from "./wasm-kernels/max-pool-grad";
+import { meanConfig, sumConfig } from "./wasm-kernels/reduce-as-pool";
 import { unsortedSegmentSumConfig } from "./wasm-kernels/unsorted-segment-sum";
+import { castConfig, identityConfig } from "./wasm-kernels/share-not-copy";
 import { captureBaseKernel } from "./wasm-kernels/wasm-ops";
 
 const TRAINING_KERNELS: readonly tf.KernelConfig[] = [
@@ -21,6 +26,11 @@ const TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   depthwiseBackpropInputConfig,
   maxPoolGradConfig,
   unsortedSegmentSumConfig,
+  sumConfig,
+  meanConfig,
+  biasAddConfig,
+  identityConfig,
+  castConfig,
 ];
 
 /** Names of the wasm kernels nasbook provides, for reports and tests. */

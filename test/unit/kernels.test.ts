@@ -172,3 +172,54 @@ test("unsortedSegmentSum matches cpu, dropping out-of-range ids", async () => {
   const sum = (x: tf.Tensor) => tf.unsortedSegmentSum(x, tf.tensor1d(ids, "int32"), 5);
   assertClose(await on("wasm", [values], sum), await on("cpu", [values], sum), "unsortedSegmentSum");
 });
+
+test("sum and mean match cpu over leading, middle, trailing and scattered axes, with keepDims", async () => {
+  await initBackend({ NASBOOK_BACKEND: "wasm" });
+  const shape = [3, 5, 4, 6];
+  const values: [Float32Array, number[]] = [random(shape), shape];
+  const axesGrid: Array<number | number[]> = [0, [0, 1], [0, 1, 2], [1, 2], 1, [2, 1], 3, [0, 3], [0, 2], [0, 1, 2, 3], -2];
+  for (const axes of axesGrid) {
+    for (const keepDims of [false, true]) {
+      for (const [name, reduce] of [["sum", tf.sum], ["mean", tf.mean]] as const) {
+        const f = (x: tf.Tensor) => reduce(x, axes, keepDims);
+        assertClose(await on("wasm", [values], f), await on("cpu", [values], f), `${name} ${JSON.stringify(axes)} keepDims=${keepDims}`);
+      }
+    }
+  }
+  const ints = (x: tf.Tensor) => tf.sum(x.toInt(), [0, 1]).toFloat();
+  assertClose(await on("wasm", [values], ints), await on("cpu", [values], ints), "int32 sum");
+  // Wide kept rows (here 8*8*64 values) once overflowed the wasm stack inside the pooling and
+  // corrupted the heap for the ops after it.
+  const wide: [Float32Array, number[]] = [random([16, 8, 8, 64]), [16, 8, 8, 64]];
+  const wideThenAdd = (x: tf.Tensor) => tf.add(tf.sum(x, 0), tf.sum(x, [0, 1, 2]));
+  assertClose(await on("wasm", [wide], wideThenAdd), await on("cpu", [wide], wideThenAdd), "wide sum then bias add");
+});
+
+test("add matches cpu for per-channel biases on either side and for other broadcasts", async () => {
+  await initBackend({ NASBOOK_BACKEND: "wasm" });
+  const pairs: Array<[number[], number[]]> = [
+    [[2, 5, 3, 4], [4]], [[4], [2, 5, 3, 4]], [[6, 4], [1, 4]], [[2, 3, 4], [1, 1, 4]], [[3, 4], [3, 4]],
+    [[2, 5, 3, 4], [3, 1]], [[2, 3, 4], [3, 4]], [[4], [4]], [[1, 4], [4]], [[5, 1], [1]],
+  ];
+  for (const [sa, sb] of pairs) {
+    const inputs: Array<[Float32Array, number[]]> = [[random(sa), sa], [random(sb), sb]];
+    const add = (a: tf.Tensor, b: tf.Tensor) => tf.add(a, b);
+    assertClose(await on("wasm", inputs, add), await on("cpu", inputs, add), `add ${sa} + ${sb}`);
+  }
+  const ints = (a: tf.Tensor, b: tf.Tensor) => tf.add(a.toInt(), b.toInt()).toFloat();
+  const intInputs: Array<[Float32Array, number[]]> = [[random([3, 4]), [3, 4]], [random([4]), [4]]];
+  assertClose(await on("wasm", intInputs, ints), await on("cpu", intInputs, ints), "int32 bias add");
+});
+
+test("identity and same-dtype cast share data and still match cpu; other casts convert", async () => {
+  await initBackend({ NASBOOK_BACKEND: "wasm" });
+  const values: [Float32Array, number[]] = [random([3, 4]), [3, 4]];
+  const relabel = (x: tf.Tensor) => tf.add(tf.clone(x), tf.cast(x, "float32"));
+  assertClose(await on("wasm", [values], relabel), await on("cpu", [values], relabel), "clone + same-dtype cast");
+  const convert = (x: tf.Tensor) => tf.cast(tf.cast(tf.cast(x.mul(3), "int32"), "int32"), "float32");
+  assertClose(await on("wasm", [values], convert), await on("cpu", [values], convert), "float -> int32 -> float");
+  await tf.setBackend("wasm");
+  const before = tf.memory().numTensors;
+  tf.tidy(() => tf.cast(tf.clone(tf.ones([2, 2])), "float32").dataSync());
+  assert.equal(tf.memory().numTensors, before, "shared data is freed with its last tensor");
+});

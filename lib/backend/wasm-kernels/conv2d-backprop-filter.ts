@@ -10,7 +10,7 @@
  *    with the taps in reverse order.
  */
 import * as tf from "@tensorflow/tfjs";
-import { assertChannelsLast, ConvGradAttrs, crop, dilationsOf, filterGradPlans, flipTaps, stridesOf } from "./conv-as-forward";
+import { assertChannelsLast, batchToChannels, ConvGradAttrs, crop, dilationsOf, filterGradPlans, flipTaps, stridesOf } from "./conv-as-forward";
 import { KernelArgs, SpatialPads, WasmOps, withWasmOps } from "./wasm-ops";
 
 interface Attrs extends ConvGradAttrs {
@@ -21,7 +21,7 @@ type ConvInfo = tf.backend_util.Conv2DInfo;
 
 function dyAsFilter(ops: WasmOps, x: tf.TensorInfo, dy: tf.TensorInfo, info: ConvInfo): tf.TensorInfo {
   const plans = filterGradPlans(info);
-  const image = ops.transpose(x, [3, 1, 2, 0]);
+  const image = batchToChannels(ops, x);
   const taps = ops.transpose(dy, [1, 2, 0, 3]);
   const pads: SpatialPads = [plans[0].pads, plans[1].pads];
   const full = ops.conv2d(image, taps, { strides: dilationsOf(info), dilations: stridesOf(info), pads });
@@ -44,7 +44,7 @@ function xAsFilterPads(info: ConvInfo): SpatialPads | null {
 }
 
 function xAsFilter(ops: WasmOps, x: tf.TensorInfo, dy: tf.TensorInfo, info: ConvInfo, pads: SpatialPads): tf.TensorInfo {
-  const image = ops.transpose(dy, [3, 1, 2, 0]);
+  const image = batchToChannels(ops, dy);
   const taps = ops.transpose(x, [1, 2, 0, 3]);
   const reversed = ops.conv2d(image, taps, { strides: dilationsOf(info), dilations: [1, 1], pads });
   return flipTaps(ops, ops.transpose(reversed, [1, 2, 3, 0]));

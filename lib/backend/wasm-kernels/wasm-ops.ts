@@ -57,13 +57,21 @@ export class WasmOps {
   }
 
   scalar(value: number): tf.TensorInfo {
-    const out = this.backend.makeOutput([], "float32", undefined, new Float32Array([value]));
-    this.made.push(out);
-    return out;
+    return this.adopt(this.backend.makeOutput([], "float32", undefined, new Float32Array([value])));
+  }
+
+  /** Takes a tensor made outside the builder into its care, to be freed with the rest. */
+  adopt(info: tf.TensorInfo): tf.TensorInfo {
+    this.made.push(info);
+    return info;
   }
 
   sub(a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo {
     return this.run("Sub", { a, b });
+  }
+
+  mul(a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo {
+    return this.run("Multiply", { a, b });
   }
 
   reshape(x: tf.TensorInfo, shape: number[]): tf.TensorInfo {
