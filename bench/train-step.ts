@@ -4,7 +4,7 @@
  * available here, next to PyTorch (bench/torch_reference.py, CPU, all cores) when
  * /usr/bin/python3 has torch; PyTorch and wasm alternate for R rounds (default 3) and the table
  * shows medians, the ratio line the median of the per-round ratios.
- * Then trials per minute of a small search, serial vs k worker threads (`--workers K`, default 2;
+ * Then trials per minute of a small search (`--trials N`, default 24), serial vs k worker threads (`--workers K`, default 2;
  * `--no-parallel` skips it). Prints tables and writes build/bench/train-step.json (with the load
  * average, since the machine may be shared). `--profile` adds wasm's per-kernel times.
  */
@@ -220,7 +220,7 @@ async function main(): Promise<void> {
     const line = ratioRows(round).map((r) => `${r.network} ${r.wasmOverPytorch?.toFixed(2) ?? "n/a"}x`).join(", ");
     console.log(`  round ${i + 1}: ${line}`);
   }
-  const parallel = process.argv.includes("--no-parallel") ? null : await parallelThroughput(12, option("--workers", 2));
+  const parallel = process.argv.includes("--no-parallel") ? null : await parallelThroughput(option("--trials", 24), option("--workers", 2));
   if (parallel) printParallel(parallel);
   const loadAverage = { before: loadBefore, after: os.loadavg(), cores: os.availableParallelism() };
   console.log(`load average (1, 5, 15 min) before ${loadBefore.map((l) => l.toFixed(2)).join(" ")}, after ${loadAverage.after.map((l) => l.toFixed(2)).join(" ")} on ${loadAverage.cores} cores`);
