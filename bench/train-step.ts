@@ -13,7 +13,7 @@ import { writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { registerWasmTrainingKernels } from "../lib/backend/wasm-training";
+import { initBackend } from "../lib/backend/select";
 import { BENCH_NETWORKS, BenchNetwork } from "./networks";
 import { parallelThroughput, type ParallelTiming } from "./parallel-search";
 
@@ -75,12 +75,15 @@ function cpuEstimateMs(net: BenchNetwork): number {
   return ms;
 }
 
+/** How nasbook started wasm (its thread count), shown beside the wasm rows. */
+let wasmDetail: string | null = null;
+
 async function activate(backend: string): Promise<string | null> {
   try {
     if (backend === "tensorflow") require("@tensorflow/tfjs-node");
-    if (backend === "wasm") require("@tensorflow/tfjs-backend-wasm");
+    // wasm as nasbook starts it: threaded XNNPACK, one thread per core unless NASBOOK_WASM_THREADS says otherwise.
+    if (backend === "wasm") wasmDetail = (await initBackend({ ...process.env, NASBOOK_BACKEND: "wasm" })).detail;
     if (!(await tf.setBackend(backend))) return "could not be initialised";
-    if (backend === "wasm") registerWasmTrainingKernels();
     // As nasbook's initBackend does: production mode skips tfjs's per-op debug checks.
     tf.enableProdMode();
     return null;
@@ -96,7 +99,7 @@ function measure(net: BenchNetwork, backend: string, steps: number): Timing {
       return { network: net.name, backend, msPerStep: null, note: `skipped: ~${(estimate / 1000).toFixed(0)} s/step estimated from batch 1` };
     }
   }
-  return { network: net.name, backend, msPerStep: timeSteps(net, steps) };
+  return { network: net.name, backend, msPerStep: timeSteps(net, steps), note: backend === "wasm" ? wasmDetail ?? undefined : undefined };
 }
 
 async function tfjsTimings(steps: number, backends: readonly string[]): Promise<Timing[]> {
@@ -131,14 +134,19 @@ function torchTimings(steps: number): Timing[] {
   }));
 }
 
-type Ratio = { network: string; wasmOverPytorch: number | null };
+/** wasm on one thread, and threaded wasm (one XNNPACK thread per core) when it starts. */
+const WASM_VARIANTS = ["wasm", "wasm-threaded"] as const;
+
+type Ratio = { network: string; wasm: string; overPytorch: number | null };
 
 function ratioRows(rows: Timing[]): Ratio[] {
-  return BENCH_NETWORKS.map((net) => {
-    const wasm = rows.find((r) => r.network === net.name && r.backend === "wasm")?.msPerStep;
-    const torch = rows.find((r) => r.network === net.name && r.backend.startsWith("pytorch"))?.msPerStep;
-    return { network: net.name, wasmOverPytorch: wasm && torch ? wasm / torch : null };
-  });
+  return BENCH_NETWORKS.flatMap((net) =>
+    WASM_VARIANTS.map((variant) => {
+      const wasm = rows.find((r) => r.network === net.name && r.backend === variant)?.msPerStep;
+      const torch = rows.find((r) => r.network === net.name && r.backend.startsWith("pytorch"))?.msPerStep;
+      return { network: net.name, wasm: variant, overPytorch: wasm && torch ? wasm / torch : null };
+    }),
+  );
 }
 
 /**
@@ -150,10 +158,24 @@ async function timeRounds(steps: number, rounds: number): Promise<Timing[][]> {
   const all: Timing[][] = [];
   for (let r = 0; r < rounds; r++) {
     const backends = r === 0 ? ["tensorflow", "wasm", "cpu"] : ["wasm"];
-    all.push([...torchTimings(steps), ...(await tfjsTimings(steps, backends))]);
+    const threaded = tfjsTimingsInChild(steps, ["wasm"], String(os.availableParallelism())).map((t) => ({ ...t, backend: "wasm-threaded" }));
+    all.push([...torchTimings(steps), ...tfjsTimingsInChild(steps, backends, "1"), ...threaded]);
   }
   return all;
 }
+
+/**
+ * tfjs timings in a fresh process, like PyTorch's: threaded wasm's idle pthread workers would
+ * otherwise live on in this process and take CPU from the next PyTorch run.
+ */
+function tfjsTimingsInChild(steps: number, backends: readonly string[], wasmThreads: string): Timing[] {
+  const env = { ...process.env, NASBOOK_WASM_THREADS: wasmThreads };
+  const run = spawnSync(process.execPath, [__filename, TFJS_CHILD, backends.join(","), "--steps", String(steps)], { encoding: "utf8", env });
+  if (run.status !== 0) throw new Error(`tfjs timing process failed: ${run.stderr.trim().split("\n").pop()}`);
+  return JSON.parse(run.stdout.trim().split("\n").pop() as string) as Timing[];
+}
+
+const TFJS_CHILD = "--tfjs-child";
 
 function medianOrNull(values: Array<number | null | undefined>): number | null {
   const present = values.filter((v): v is number => typeof v === "number");
@@ -167,9 +189,10 @@ function combineRounds(all: Timing[][]): { rows: Timing[]; ratios: Ratio[] } {
     msPerStep: medianOrNull(all.map((round) => round.find((r) => r.network === first.network && r.backend === first.backend)?.msPerStep)),
   }));
   const perRound = all.map(ratioRows);
-  const ratios = BENCH_NETWORKS.map((net) => ({
-    network: net.name,
-    wasmOverPytorch: medianOrNull(perRound.map((round) => round.find((r) => r.network === net.name)?.wasmOverPytorch)),
+  const ratios = perRound[0].map(({ network, wasm }) => ({
+    network,
+    wasm,
+    overPytorch: medianOrNull(perRound.map((round) => round.find((r) => r.network === network && r.wasm === wasm)?.overPytorch)),
   }));
   return { rows, ratios };
 }
@@ -181,7 +204,7 @@ function printTable(rows: Timing[], ratios: ReturnType<typeof ratioRows>): void 
     console.log(`${r.network.padEnd(16)} ${r.backend.padEnd(22)} ${ms.padStart(9)}  ${r.note ?? ""}`);
   }
   for (const r of ratios) {
-    console.log(`${r.network}: wasm / PyTorch = ${r.wasmOverPytorch === null ? "n/a" : r.wasmOverPytorch.toFixed(2) + "x"} (median of rounds)`);
+    console.log(`${r.network}: ${r.wasm} / PyTorch = ${r.overPytorch === null ? "n/a" : r.overPytorch.toFixed(2) + "x"} (median of rounds)`);
   }
 }
 
@@ -212,12 +235,17 @@ function printParallel(p: ParallelTiming): void {
 
 async function main(): Promise<void> {
   const steps = option("--steps", 10);
+  const child = process.argv.indexOf(TFJS_CHILD);
+  if (child >= 0) {
+    console.log(JSON.stringify(await tfjsTimings(steps, process.argv[child + 1].split(","))));
+    return;
+  }
   const loadBefore = os.loadavg();
   const rounds = await timeRounds(steps, option("--rounds", 3));
   const { rows, ratios } = combineRounds(rounds);
   printTable(rows, ratios);
   for (const [i, round] of rounds.entries()) {
-    const line = ratioRows(round).map((r) => `${r.network} ${r.wasmOverPytorch?.toFixed(2) ?? "n/a"}x`).join(", ");
+    const line = ratioRows(round).map((r) => `${r.network} ${r.wasm} ${r.overPytorch?.toFixed(2) ?? "n/a"}x`).join(", ");
     console.log(`  round ${i + 1}: ${line}`);
   }
   const parallel = process.argv.includes("--no-parallel") ? null : await parallelThroughput(option("--trials", 24), option("--workers", 2));
@@ -230,7 +258,10 @@ async function main(): Promise<void> {
   if (process.argv.includes("--profile")) await printProfile();
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

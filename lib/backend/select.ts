@@ -1,10 +1,12 @@
 /**
  * Choosing where tensors live. Order of preference: tfjs-node-gpu (when it loads and sees a GPU),
- * tfjs-node (libtensorflow on the CPU), wasm (XNNPACK, single thread), then tfjs's pure-JS cpu.
- * `NASBOOK_BACKEND` forces one; `backendReport()` says what was chosen and why the others were not.
+ * tfjs-node (libtensorflow on the CPU), wasm (XNNPACK; one thread unless `NASBOOK_WASM_THREADS`
+ * asks for more and the threaded build starts), then tfjs's pure-JS cpu. `NASBOOK_BACKEND` forces
+ * one; `backendReport()` says what was chosen and why the others were not.
  */
 import * as tf from "@tensorflow/tfjs";
 import { NasbookError } from "../core/errors";
+import { MAX_WASM_THREADS, setThreadedWasmBackend } from "./wasm-threads";
 import { registerWasmTrainingKernels } from "./wasm-training";
 
 export type BackendName = "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
@@ -17,7 +19,11 @@ export interface BackendChoice {
   /** Why each backend tried before the chosen one was skipped. */
   readonly skipped: ReadonlyArray<{ name: BackendName; reason: string }>;
   readonly forced: boolean;
+  /** How the chosen backend runs (wasm's thread count, or why threaded wasm fell back). */
+  readonly detail: string | null;
 }
+
+type Attempt = (env: NodeJS.ProcessEnv) => Promise<{ tfName: string; detail: string | null }>;
 
 let chosen: BackendChoice | null = null;
 
@@ -26,30 +32,61 @@ function firstLine(error: unknown): string {
 }
 
 /** Each attempt loads a backend and makes it current, or throws saying why it cannot. */
-const attempts: Record<BackendName, () => Promise<string>> = {
+const attempts: Record<BackendName, Attempt> = {
   "tensorflow-gpu": async () => {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     require("@tensorflow/tfjs-node-gpu");
     await setCurrent("tensorflow");
     if (!(await tensorflowSeesGpu())) throw new Error("loaded, but libtensorflow sees no GPU");
-    return "tensorflow";
+    return { tfName: "tensorflow", detail: null };
   },
   tensorflow: async () => {
     require("@tensorflow/tfjs-node");
     await setCurrent("tensorflow");
-    return "tensorflow";
+    return { tfName: "tensorflow", detail: null };
   },
-  wasm: async () => {
+  wasm: async (env) => {
     require("@tensorflow/tfjs-backend-wasm");
-    await setCurrent("wasm");
+    const detail = await startWasm(wasmThreads(env));
     registerWasmTrainingKernels();
-    return "wasm";
+    return { tfName: "wasm", detail };
   },
   cpu: async () => {
     await setCurrent("cpu");
-    return "cpu";
+    return { tfName: "cpu", detail: null };
   },
 };
+
+/**
+ * `NASBOOK_WASM_THREADS`, else 1: the small networks of a search train faster on one thread (and
+ * multi-trial searches already run one worker per core); threads pay off for large convolutions.
+ */
+function wasmThreads(env: NodeJS.ProcessEnv): number {
+  const value = env.NASBOOK_WASM_THREADS;
+  if (value === undefined || value === "") return 1;
+  const threads = Number(value);
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WASM_THREADS) {
+    throw new NasbookError(`NASBOOK_WASM_THREADS must be an integer from 1 to ${MAX_WASM_THREADS}; got "${value}".`);
+  }
+  return threads;
+}
+
+/** Threaded wasm when more than one thread is wanted and it starts; single-threaded otherwise. */
+async function startWasm(threads: number): Promise<string> {
+  if (threads > 1) {
+    try {
+      const running = await setThreadedWasmBackend(threads);
+      await tf.ready();
+      tf.enableProdMode();
+      return `XNNPACK on ${running} thread${running === 1 ? "" : "s"}`;
+    } catch (error) {
+      await setCurrent("wasm");
+      return `XNNPACK on 1 thread: threaded wasm failed (${firstLine(error)})`;
+    }
+  }
+  await setCurrent("wasm");
+  return "XNNPACK on 1 thread";
+}
 
 async function setCurrent(tfName: string): Promise<void> {
   if (!(await tf.setBackend(tfName))) throw new Error(`tf.setBackend("${tfName}") failed`);
@@ -84,8 +121,8 @@ export async function initBackend(env: NodeJS.ProcessEnv = process.env): Promise
   const skipped: Array<{ name: BackendName; reason: string }> = [];
   for (const name of order) {
     try {
-      const tfName = await attempts[name]();
-      chosen = { name, tfName, skipped, forced: forced !== null };
+      const { tfName, detail } = await attempts[name](env);
+      chosen = { name, tfName, skipped, forced: forced !== null, detail };
       return chosen;
     } catch (error) {
       skipped.push({ name, reason: firstLine(error) });
@@ -103,7 +140,7 @@ export function currentBackend(): BackendChoice {
 
 /** One paragraph for a notebook's first cell or a CLI header. */
 export function backendReport(choice: BackendChoice = currentBackend()): string {
-  const head = `Backend: ${choice.name}${choice.forced ? " (forced by NASBOOK_BACKEND)" : ""}.`;
+  const head = `Backend: ${choice.name}${choice.detail ? ` (${choice.detail})` : ""}${choice.forced ? ", forced by NASBOOK_BACKEND" : ""}.`;
   if (choice.skipped.length === 0) return head;
   return [head, ...choice.skipped.map((s) => `  skipped ${s.name}: ${s.reason}`)].join("\n");
 }

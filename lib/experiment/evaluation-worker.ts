@@ -12,7 +12,8 @@ import { spaceFromSpec } from "../spaces/registry";
 import type { EvaluationJob, EvaluationReply, EvaluationRequest, WorkerSetup } from "./worker-pool";
 
 async function evaluatorFor(setup: WorkerSetup): Promise<TrainFromScratch<Json>> {
-  const env = setup.backend ? { ...process.env, NASBOOK_BACKEND: setup.backend } : process.env;
+  // The pool already runs one worker per core: each worker's wasm keeps to one thread.
+  const env = { ...process.env, NASBOOK_WASM_THREADS: "1", ...(setup.backend ? { NASBOOK_BACKEND: setup.backend } : {}) };
   await initBackend(env);
   const job: EvaluationJob = setup.job;
   const space = spaceFromSpec(job.space);

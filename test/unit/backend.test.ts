@@ -8,7 +8,7 @@ test("a forced backend is chosen and reported", async () => {
   const choice = await initBackend({ NASBOOK_BACKEND: "wasm" });
   assert.equal(choice.name, "wasm");
   assert.equal(tf.getBackend(), "wasm");
-  assert.match(backendReport(choice), /Backend: wasm \(forced by NASBOOK_BACKEND\)/);
+  assert.match(backendReport(choice), /^Backend: wasm \(XNNPACK on \d threads?[^)]*\), forced by NASBOOK_BACKEND\./);
 });
 
 test("without NASBOOK_BACKEND the first backend that loads is chosen, and the skipped ones say why", () => {
@@ -35,4 +35,18 @@ test("an unknown NASBOOK_BACKEND is a clear error", async () => {
   `;
   const result = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
   assert.match(result.stdout, /NasbookError: NASBOOK_BACKEND must be one of tensorflow-gpu, tensorflow, wasm, cpu; got "tpu"/);
+});
+
+test("wasm runs one XNNPACK thread unless NASBOOK_WASM_THREADS asks for more", () => {
+  const report = (threads: string) => {
+    const script = `
+      const { initBackend, backendReport } = require(${JSON.stringify(require.resolve("../../lib/backend/select"))});
+      initBackend({ NASBOOK_BACKEND: "wasm", NASBOOK_WASM_THREADS: "${threads}" }).then((c) => console.log(backendReport(c)), (e) => console.log(e.message));
+    `;
+    return spawnSync(process.execPath, ["-e", script], { encoding: "utf8" }).stdout;
+  };
+  assert.match(report(""), /Backend: wasm \(XNNPACK on 1 thread\)/);
+  assert.match(report("1"), /Backend: wasm \(XNNPACK on 1 thread\)/);
+  assert.match(report("2"), /Backend: wasm \(XNNPACK on 2 threads\)/);
+  assert.match(report("0"), /NASBOOK_WASM_THREADS must be an integer from 1 to 8; got "0"/);
 });
