@@ -4,11 +4,12 @@
  */
 import type { Scale } from "../../core/scale";
 import type { Fidelity } from "../../core/types";
+import type { DataSizes } from "../../experiment/presets";
 import { NASRL_CONTROLLER, type ReinforceOptions } from "../../strategies/controller/reinforce";
 import { nasRlSpaceOptions, type NasRlSpaceOptions } from "./space";
 
 export interface NasRlPreset {
-  readonly data: { trainSize?: number; validSize?: number; testSize?: number };
+  readonly data: DataSizes;
   /** Architectures sampled per search run (controller and random search alike). */
   readonly budget: number;
   /** Candidates asked before any is told: the controller's batch m, so a batch can train in parallel. */
