@@ -13,7 +13,7 @@ export { initBackend, currentBackend, backendReport, BACKEND_NAMES, type Backend
 export * from "./data";
 
 export { Module, Sequential } from "./nn/module";
-export { Conv2d, DepthwiseConv2d, BatchNorm, Dense, relu, maxPool, avgPool, globalAvgPool, type ConvOptions, type Padding } from "./nn/layers";
+export { Conv2d, DepthwiseConv2d, BatchNorm, Dense, maxPool, avgPool, globalAvgPool, type ConvOptions, type Padding } from "./nn/layers";
 export { countMacs, addMacs } from "./nn/macs";
 export { MomentumSGD, type SgdOptions } from "./nn/sgd";
 

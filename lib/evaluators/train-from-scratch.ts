@@ -4,7 +4,7 @@
  * here except through `finalTest`, which opens it (once) for the chosen architecture.
  */
 import { Rng } from "../core/random";
-import type { EvaluationContext, Evaluator, Fidelity, Json, SearchSpace, TrialMetrics } from "../core/types";
+import type { EvaluationContext, Evaluator, Fidelity, Json, Network, SearchSpace, TrialMetrics } from "../core/types";
 import type { DataSplits } from "../data";
 import { measureLatency } from "./latency";
 import { train, accuracy, type TrainingOptions } from "./training";
@@ -21,8 +21,7 @@ export class TrainFromScratch<G extends Json> implements Evaluator<G> {
 
   async evaluate(genotype: G, context: EvaluationContext): Promise<TrialMetrics> {
     const rng = new Rng(context.seed);
-    const { info } = this.splits;
-    const network = this.space.build(genotype, info.shape, info.numClasses, rng, { widthMultiplier: this.fidelity.widthMultiplier });
+    const network = this.build(genotype, rng);
     const trainSet = this.fidelity.trainSubset ? this.splits.train.take(this.fidelity.trainSubset) : this.splits.train;
     const start = performance.now();
     try {
@@ -33,7 +32,7 @@ export class TrainFromScratch<G extends Json> implements Evaluator<G> {
         validAccuracyHistory: history,
         params: network.paramCount(),
         flops: 2 * network.macs(),
-        latencyMs: measureLatency(network, info.shape),
+        latencyMs: measureLatency(network, this.splits.info.shape),
         trainSeconds,
       };
     } finally {
@@ -47,14 +46,18 @@ export class TrainFromScratch<G extends Json> implements Evaluator<G> {
    */
   async finalTest(genotype: G, seed: number, purpose: string): Promise<number> {
     const rng = new Rng(seed);
-    const { info } = this.splits;
-    const network = this.space.build(genotype, info.shape, info.numClasses, rng, { widthMultiplier: this.fidelity.widthMultiplier });
+    const network = this.build(genotype, rng);
     try {
       train(network, { train: this.splits.train, valid: this.splits.valid }, this.trainingOptions(rng, { seed }));
       return accuracy(network, this.splits.test.open(purpose), this.fidelity.batchSize);
     } finally {
       network.dispose();
     }
+  }
+
+  private build(genotype: G, rng: Rng): Network {
+    const { info } = this.splits;
+    return this.space.build(genotype, info.shape, info.numClasses, rng, { widthMultiplier: this.fidelity.widthMultiplier });
   }
 
   private trainingOptions(rng: Rng, context: EvaluationContext): TrainingOptions {

@@ -112,7 +112,7 @@ export function trialSeed(runSeed: number, trialId: number): number {
   return (Math.imul(runSeed + 1, 1000003) + trialId * 7919) >>> 1;
 }
 
-export function outcomeOf(record: TrialRecord): Outcome {
+function outcomeOf(record: TrialRecord): Outcome {
   return record.status === "ok" ? { status: "ok", metrics: record.metrics } : { status: "failed" };
 }
 

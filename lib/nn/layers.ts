@@ -136,10 +136,6 @@ export class Dense {
   }
 }
 
-export function relu(x: tf.Tensor4D): tf.Tensor4D {
-  return tf.relu(x);
-}
-
 export function maxPool(x: tf.Tensor4D, size: number, stride: number, padding: Padding = "same"): tf.Tensor4D {
   return tf.maxPool(x, size, stride, padding);
 }
