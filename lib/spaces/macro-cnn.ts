@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { GenotypeError } from "../core/errors";
 import type { Rng } from "../core/random";
-import { isRecord, oneOf } from "../core/validate";
+import { checkTokens, isRecord, oneOf } from "../core/validate";
 import type { BuildOptions, Decision, ImageShape, Network, SearchSpace } from "../core/types";
 import { BatchNorm, Conv2d, Dense, globalAvgPool, maxPool, avgPool } from "../nn/layers";
 import { Module } from "../nn/module";
@@ -166,15 +166,7 @@ export class MacroCnnSpace implements SearchSpace<MacroCnnGenotype> {
   }
 
   decode(tokens: readonly number[]): MacroCnnGenotype {
-    const decisions = this.decisions();
-    if (tokens.length !== decisions.length) {
-      throw new GenotypeError("tokens", `must have length ${decisions.length}, has ${tokens.length}`);
-    }
-    tokens.forEach((t, i) => {
-      if (!Number.isInteger(t) || t < 0 || t >= decisions[i].choices) {
-        throw new GenotypeError(`tokens[${i}] (${decisions[i].name})`, `must be an integer in [0, ${decisions[i].choices}), got ${t}`);
-      }
-    });
+    checkTokens(tokens, this.decisions());
     const { minLayers, kernels, filters } = this.options;
     const depth = minLayers + tokens[0];
     const layers = Array.from({ length: depth }, (_, i) => {

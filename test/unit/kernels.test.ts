@@ -219,7 +219,12 @@ test("identity and same-dtype cast share data and still match cpu; other casts c
   const convert = (x: tf.Tensor) => tf.cast(tf.cast(tf.cast(x.mul(3), "int32"), "int32"), "float32");
   assertClose(await on("wasm", [values], convert), await on("cpu", [values], convert), "float -> int32 -> float");
   await tf.setBackend("wasm");
-  const before = tf.memory().numTensors;
-  tf.tidy(() => tf.cast(tf.clone(tf.ones([2, 2])), "float32").dataSync());
-  assert.equal(tf.memory().numTensors, before, "shared data is freed with its last tensor");
+  const x = tf.ones([2, 2]);
+  const shared = [tf.clone(x), tf.cast(x, "float32")];
+  for (const t of shared) assert.equal(t.dataId, x.dataId, "clone and same-dtype cast share the input's data");
+  const buffers = (tf.memory() as { numDataBuffers: number }).numDataBuffers;
+  x.dispose();
+  assert.equal((tf.memory() as { numDataBuffers: number }).numDataBuffers, buffers, "the data lives while a sharer does");
+  tf.dispose(shared);
+  assert.equal((tf.memory() as { numDataBuffers: number }).numDataBuffers, buffers - 1, "and is freed with the last one");
 });

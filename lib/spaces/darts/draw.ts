@@ -3,6 +3,7 @@
  * c_{k-2} and c_{k-1} on the left, the four intermediate nodes, and the output c_k that
  * concatenates them. Edges are labelled and coloured by op. No Graphviz needed: the layout is fixed.
  */
+import { escapeHtml } from "../../viz/html";
 import { DARTS_OPS, STEPS, type DartsEdge, type DartsOp } from "./genotypes";
 
 const OP_COLOURS: Record<DartsOp, string> = {
@@ -32,14 +33,10 @@ function position(state: number): Point {
 }
 const OUTPUT: Point = { x: 250 + 140 * STEPS, y: 175 };
 
-function escape(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
 function nodeShape(p: Point, label: string, fill: string): string {
   return (
     `<rect x="${p.x - 34}" y="${p.y - 17}" width="68" height="34" rx="8" fill="${fill}" stroke="#333"/>` +
-    `<text x="${p.x}" y="${p.y + 5}" text-anchor="middle" font-size="14">${escape(label)}</text>`
+    `<text x="${p.x}" y="${p.y + 5}" text-anchor="middle" font-size="14">${escapeHtml(label)}</text>`
   );
 }
 
@@ -102,7 +99,7 @@ export function cellSvg(edges: readonly DartsEdge[], title = ""): string {
     ...Array.from({ length: STEPS }, (_, i) => nodeShape(position(2 + i), String(i), "#c6dbef")),
     nodeShape(OUTPUT, "c_{k}", "#fde9a9"),
   ];
-  const heading = title ? `<text x="${WIDTH / 2}" y="22" text-anchor="middle" font-size="16" font-weight="bold">${escape(title)}</text>` : "";
+  const heading = title ? `<text x="${WIDTH / 2}" y="22" text-anchor="middle" font-size="16" font-weight="bold">${escapeHtml(title)}</text>` : "";
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif">` +
     `<defs>${defs}</defs>${heading}${arrows.join("")}${nodes.join("")}${labels.join("")}</svg>`

@@ -4,7 +4,7 @@
  * each. The two edges of a node are summed, so their order does not matter; sample, mutate and
  * decode list them by ascending input.
  */
-import { GenotypeError } from "../../core/errors";
+import { checkTokens } from "../../core/validate";
 import type { Rng } from "../../core/random";
 import type { BuildOptions, Decision, ImageShape, Network, SearchSpace } from "../../core/types";
 import { CELL_OPS, CELL_TYPES, CONCAT, STEPS, validateDartsGenotype, type CellType, type DartsEdge, type DartsGenotype } from "./genotypes";
@@ -91,13 +91,7 @@ export class DartsSpace implements SearchSpace<DartsGenotype> {
   }
 
   decode(tokens: readonly number[]): DartsGenotype {
-    const decisions = this.decisions();
-    if (tokens.length !== decisions.length) throw new GenotypeError("tokens", `must have ${decisions.length} entries, has ${tokens.length}`);
-    tokens.forEach((t, i) => {
-      if (!Number.isInteger(t) || t < 0 || t >= decisions[i].choices) {
-        throw new GenotypeError(`tokens[${i}] (${decisions[i].name})`, `must be an integer in [0, ${decisions[i].choices})`);
-      }
-    });
+    checkTokens(tokens, this.decisions());
     const perCell = 3 * STEPS;
     const [normal, reduce] = CELL_TYPES.map((_, c) => {
       const edges: DartsEdge[] = [];

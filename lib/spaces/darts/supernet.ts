@@ -27,7 +27,7 @@ export class DartsSupernet {
     const cells = planCells(options).map((plan) => new SearchCell(plan, rng));
     this.skeleton = new Skeleton(options, cells, input, numClasses, rng);
     // DARTS initialises alpha at 1e-3 * N(0, 1): near-uniform mixing with the ties broken.
-    const init = () => tf.variable(tf.mul(1e-3, tf.randomNormal([EDGE_COUNT, DARTS_OPS.length], 0, 1, "float32", rng.seed())), true);
+    const init = () => tf.tidy(() => tf.variable(tf.mul(1e-3, tf.randomNormal([EDGE_COUNT, DARTS_OPS.length], 0, 1, "float32", rng.seed())), true));
     this.alphas = { normal: init(), reduce: init() };
   }
 

@@ -8,7 +8,7 @@ import { GenotypeError } from "../../core/errors";
 import type { Rng } from "../../core/random";
 import type { Scale } from "../../core/scale";
 import type { BuildOptions, Decision, ImageShape, Network, SearchSpace } from "../../core/types";
-import { isRecord, oneOf } from "../../core/validate";
+import { checkTokens, isRecord, oneOf } from "../../core/validate";
 import { NasRlNetwork } from "./network";
 
 // Type aliases, not interfaces: only aliases are assignable to the `Json` constraint.
@@ -128,15 +128,7 @@ export class NasRlSpace implements SearchSpace<NasRlGenotype> {
   }
 
   decode(tokens: readonly number[]): NasRlGenotype {
-    const decisions = this.decisions();
-    if (tokens.length !== decisions.length) {
-      throw new GenotypeError("tokens", `must have length ${decisions.length}, has ${tokens.length}`);
-    }
-    tokens.forEach((t, k) => {
-      if (!Number.isInteger(t) || t < 0 || t >= decisions[k].choices) {
-        throw new GenotypeError(`tokens[${k}] (${decisions[k].name})`, `must be an integer in [0, ${decisions[k].choices}), got ${t}`);
-      }
-    });
+    checkTokens(tokens, this.decisions());
     let k = 0;
     const next = () => tokens[k++];
     const layers = Array.from({ length: this.options.layers }, (_, i): NasRlLayer => {

@@ -284,7 +284,7 @@ export async function dartsSearch(
     search.dispose();
   }
   return {
-    genotype: deriveGenotype(alphaHistory[alphaHistory.length - 1]),
+    genotype: records.at(-1)?.genotype ?? deriveGenotype(alphaHistory[0]),
     alphaHistory,
     losses,
     epochs: records,
