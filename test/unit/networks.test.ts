@@ -5,6 +5,7 @@ import { initBackend } from "../../lib/backend/select";
 import { Rng } from "../../lib/core/random";
 import type { Json, SearchSpace } from "../../lib/core/types";
 import { DartsSpace } from "../../lib/spaces/darts/space";
+import { DartsSupernet } from "../../lib/spaces/darts/supernet";
 import { MacroCnnSpace } from "../../lib/spaces/macro-cnn";
 import { NasRlSpace, nasRlSpaceOptions } from "../../lib/spaces/nasrl/space";
 
@@ -30,3 +31,10 @@ for (const [name, space] of spaces) {
     assert.equal(tf.memory().numTensors, before);
   });
 }
+
+test("darts supernet: building and disposing it, alphas included, leaves no tensor behind", async () => {
+  await initBackend({ NASBOOK_BACKEND: "wasm" });
+  const before = tf.memory().numTensors;
+  new DartsSupernet({ layers: 3, channels: 2, stemStride: 2 }, [12, 12, 1], 10, new Rng(1)).dispose();
+  assert.equal(tf.memory().numTensors, before);
+});
