@@ -235,7 +235,8 @@ async function printProfile(): Promise<void> {
 
 function printParallel(p: ParallelTiming): void {
   console.log(`\nsearch of ${p.trials} trials on wasm: serial ${p.serialTrialsPerMinute.toFixed(1)} trials/min, ` +
-    `${p.workers} workers ${p.parallelTrialsPerMinute.toFixed(1)} trials/min (${p.speedup.toFixed(2)}x)`);
+    `${p.workers} warm workers ${p.parallelTrialsPerMinute.toFixed(1)} trials/min (${p.speedup.toFixed(2)}x); ` +
+    `starting the workers took ${p.startupSeconds.toFixed(1)} s, ${p.speedupWithStartup.toFixed(2)}x for this search counting it`);
 }
 
 async function main(): Promise<void> {

@@ -1,11 +1,13 @@
 /**
  * Choosing where tensors live. Order of preference: tfjs-node-gpu (when it loads and sees a GPU),
  * tfjs-node (libtensorflow on the CPU), wasm (XNNPACK; one thread unless `NASBOOK_WASM_THREADS`
- * asks for more and the threaded build starts), then tfjs's pure-JS cpu. `NASBOOK_BACKEND` forces
+ * asks for more and the threaded build starts; convolutions on nasbook's native addon when it was
+ * built, see native.ts), then tfjs's pure-JS cpu. `NASBOOK_BACKEND` forces
  * one; `backendReport()` says what was chosen and why the others were not.
  */
 import * as tf from "@tensorflow/tfjs";
 import { NasbookError } from "../core/errors";
+import { loadNativeKernels } from "./native";
 import { MAX_WASM_THREADS, setThreadedWasmBackend } from "./wasm-threads";
 import { registerWasmTrainingKernels } from "./wasm-training";
 
@@ -48,8 +50,9 @@ const attempts: Record<BackendName, Attempt> = {
   wasm: async (env) => {
     require("@tensorflow/tfjs-backend-wasm");
     const detail = await startWasm(wasmThreads(env));
-    registerWasmTrainingKernels();
-    return { tfName: "wasm", detail };
+    const native = loadNativeKernels(env);
+    registerWasmTrainingKernels(native.kernels);
+    return { tfName: "wasm", detail: `${detail}; ${native.detail}` };
   },
   cpu: async () => {
     await setCurrent("cpu");

@@ -1,9 +1,11 @@
 /**
  * Makes tfjs's wasm backend able to train: registers nasbook's kernels (built from wasm's own
- * XNNPACK kernels) for what wasm lacks, does slowly (Conv2DBackpropInput; Sum and Mean over
+ * XNNPACK kernels) for what wasm lacks, does slowly (Conv2DBackpropInput; Tile; Sum and Mean over
  * the batch and spatial axes; Add of a per-channel bias; Identity and Cast, which copy) or gets
  * wrong (MaxPoolGrad), and the dilation-aware conv gradients. Called by `initBackend` when wasm
- * is chosen; safe to call more than once.
+ * is chosen. With nasbook's native addon loaded, its kernels replace the convolutions, their filter
+ * gradients and MaxPoolGrad (wasm-kernels/native-kernels.ts). Calling it again re-registers, with
+ * or without the addon.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
@@ -14,10 +16,13 @@ import { depthwiseBackpropFilterConfig } from "./wasm-kernels/depthwise-backprop
 import { depthwiseBackpropInputConfig } from "./wasm-kernels/depthwise-backprop-input";
 import { registerDilatedConvGradients } from "./wasm-kernels/dilated-conv-gradients";
 import { maxPoolGradConfig } from "./wasm-kernels/max-pool-grad";
+import { nativeKernelConfigs } from "./wasm-kernels/native-kernels";
 import { meanConfig, sumConfig } from "./wasm-kernels/reduce-as-pool";
 import { unsortedSegmentSumConfig } from "./wasm-kernels/unsorted-segment-sum";
 import { castConfig, identityConfig } from "./wasm-kernels/share-not-copy";
-import { captureBaseKernel } from "./wasm-kernels/wasm-ops";
+import { tileConfig } from "./wasm-kernels/tile";
+import { captureBaseKernel, restoreBaseKernel } from "./wasm-kernels/wasm-ops";
+import type { NativeKernels } from "./native";
 
 const TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2DBackpropFilterConfig,
@@ -31,22 +36,26 @@ const TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   biasAddConfig,
   identityConfig,
   castConfig,
+  tileConfig,
 ];
 
 /** Names of the wasm kernels nasbook provides, for reports and tests. */
 export const WASM_TRAINING_KERNELS: readonly string[] = TRAINING_KERNELS.map((k) => k.kernelName);
 
-let registered = false;
+let gradientsRegistered = false;
 
-export function registerWasmTrainingKernels(): void {
-  if (registered) return;
-  for (const config of TRAINING_KERNELS) {
-    captureBaseKernel(config.kernelName);
-    if (tf.getKernel(config.kernelName, "wasm")) tf.unregisterKernel(config.kernelName, "wasm");
-    tf.registerKernel(config);
-  }
-  registerDilatedConvGradients();
-  registered = true;
+function register(config: tf.KernelConfig): void {
+  captureBaseKernel(config.kernelName);
+  if (tf.getKernel(config.kernelName, "wasm")) tf.unregisterKernel(config.kernelName, "wasm");
+  tf.registerKernel(config);
+}
+
+export function registerWasmTrainingKernels(native: NativeKernels | null): void {
+  TRAINING_KERNELS.forEach(register);
+  if (native) nativeKernelConfigs(native).forEach(register);
+  else for (const name of [tf.Conv2D, tf.DepthwiseConv2dNative]) restoreBaseKernel(name);
+  if (!gradientsRegistered) registerDilatedConvGradients();
+  gradientsRegistered = true;
 }
 
 /** Bytes of the wasm module's linear memory: it only grows, so growth across steps means a leak. */

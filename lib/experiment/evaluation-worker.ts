@@ -13,7 +13,7 @@ import type { EvaluationJob, EvaluationReply, EvaluationRequest, WorkerSetup } f
 
 async function evaluatorFor(setup: WorkerSetup): Promise<TrainFromScratch<Json>> {
   // The pool already runs one worker per core: each worker's wasm keeps to one thread.
-  const env = { ...process.env, NASBOOK_WASM_THREADS: "1", ...(setup.backend ? { NASBOOK_BACKEND: setup.backend } : {}) };
+  const env = { ...process.env, NASBOOK_WASM_THREADS: "1", NASBOOK_NATIVE_THREADS: "1", ...(setup.backend ? { NASBOOK_BACKEND: setup.backend } : {}) };
   await initBackend(env);
   const job: EvaluationJob = setup.job;
   const space = spaceFromSpec(job.space);

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as tf from "@tensorflow/tfjs";
+import { loadNativeKernels } from "../../lib/backend/native";
 import { backendReport, initBackend } from "../../lib/backend/select";
 
 test("a forced backend is chosen and reported", async () => {
@@ -45,8 +46,41 @@ test("wasm runs one XNNPACK thread unless NASBOOK_WASM_THREADS asks for more", (
     `;
     return spawnSync(process.execPath, ["-e", script], { encoding: "utf8" }).stdout;
   };
-  assert.match(report(""), /Backend: wasm \(XNNPACK on 1 thread\)/);
-  assert.match(report("1"), /Backend: wasm \(XNNPACK on 1 thread\)/);
-  assert.match(report("2"), /Backend: wasm \(XNNPACK on 2 threads\)/);
+  assert.match(report(""), /Backend: wasm \(XNNPACK on 1 thread[;)]/);
+  assert.match(report("1"), /Backend: wasm \(XNNPACK on 1 thread[;)]/);
+  assert.match(report("2"), /Backend: wasm \(XNNPACK on 2 threads[;)]/);
   assert.match(report("0"), /NASBOOK_WASM_THREADS must be an integer from 1 to 8; got "0"/);
+});
+
+test("wasm reports its native kernels, their threads, and why they are off", () => {
+  const report = (env: Record<string, string>) => {
+    const script = `
+      const { initBackend, backendReport } = require(${JSON.stringify(require.resolve("../../lib/backend/select"))});
+      initBackend(${JSON.stringify({ NASBOOK_BACKEND: "wasm", ...env })}).then((c) => console.log(backendReport(c)), (e) => console.log(e.message));
+    `;
+    return spawnSync(process.execPath, ["-e", script], { encoding: "utf8" }).stdout;
+  };
+  if (process.env.NASBOOK_NATIVE !== "0") {
+    assert.match(report({ NASBOOK_NATIVE_THREADS: "2" }), /XNNPACK on 1 thread; native convolutions on 2 threads\)/);
+    assert.match(report({ NASBOOK_NATIVE_THREADS: "1" }), /native convolutions on 1 thread\)/);
+  }
+  assert.match(report({ NASBOOK_NATIVE: "0" }), /XNNPACK on 1 thread; native kernels off \(NASBOOK_NATIVE=0\)\)/);
+  assert.match(report({ NASBOOK_NATIVE_THREADS: "x" }), /NASBOOK_NATIVE_THREADS must be an integer from 1 to 64; got "x"/);
+});
+
+test("the native addon refuses arrays that do not fit the geometry, naming which", { skip: process.env.NASBOOK_NATIVE === "0" }, () => {
+  const native = loadNativeKernels({}).kernels;
+  assert.ok(native, "the addon is built");
+  // x [1, 4, 4, 2], filter 3x3x2x3, 'valid': y [1, 2, 2, 3].
+  const geometry = Int32Array.of(1, 4, 4, 2, 3, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0);
+  const x = new Float32Array(32).fill(1);
+  const w = new Float32Array(54).fill(0.5);
+  const y = new Float32Array(12);
+  native.conv2d(x, w, y, geometry);
+  assert.deepEqual(Array.from(y), new Array(12).fill(9));
+  assert.throws(() => native.conv2d(x, w, new Float32Array(11), geometry), /conv2d: output has 11 floats, the geometry needs 12/);
+  assert.throws(() => native.conv2d(x, new Float64Array(54) as unknown as Float32Array, y, geometry), /conv2d: second input must be a Float32Array/);
+  assert.throws(() => native.conv2d(x, w, y, geometry.subarray(0, 14)), /geometry must be an Int32Array of 15 fields/);
+  assert.throws(() => native.conv2d(x, w, y, Int32Array.of(1, 4, 4, 2, 3, 3, 3, 2, 2, 0, 1, 1, 1, 0, 0)), /non-positive size, stride or dilation/);
+  assert.throws(() => native.depthwiseConv2d(x, w, y, geometry), /out_c is not a multiple of c/);
 });

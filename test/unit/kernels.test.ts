@@ -1,14 +1,16 @@
 /**
  * nasbook's wasm training kernels against tfjs's cpu backend on random inputs over a grid of
- * kernel sizes, strides, dilations and paddings (odd spatial sizes, batch 1 and 2). cpu's
- * backprop kernels ignore dilation, so dilated references use the zero-inserted ("effective")
- * filter with dilation 1, which is the same function.
+ * kernel sizes, strides, dilations and paddings (odd spatial sizes, batch 1 and 2), twice: with
+ * the native addon's kernels and with the wasm compositions alone. cpu's backprop kernels ignore
+ * dilation, so dilated references use the zero-inserted ("effective") filter with dilation 1,
+ * which is the same function.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
+import { loadNativeKernels, nativeThreads } from "../../lib/backend/native";
 import { initBackend } from "../../lib/backend/select";
-import { WASM_TRAINING_KERNELS } from "../../lib/backend/wasm-training";
+import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from "../../lib/backend/wasm-training";
 
 type Shape4 = [number, number, number, number];
 type Pad = "same" | "valid" | tf.backend_util.ExplicitPadding;
@@ -89,6 +91,12 @@ async function checkCase(c: Case): Promise<void> {
   const dy: [Float32Array, number[]] = [random(dyShape), dyShape];
   const kernel = names(c.depthwise);
   const attrs = { strides: c.stride, pad: c.pad, dataFormat: "NHWC" };
+  const forward = (xT: tf.Tensor, wT: tf.Tensor) =>
+    c.depthwise
+      ? tf.depthwiseConv2d(xT as tf.Tensor4D, wT as tf.Tensor4D, c.stride, c.pad, "NHWC", c.dilation)
+      : tf.conv2d(xT as tf.Tensor4D, wT as tf.Tensor4D, c.stride, c.pad, "NHWC", c.dilation);
+  // tfjs refuses strides and dilations both above 1 in a forward convolution.
+  if (c.stride === 1 || c.dilation === 1) assertClose(await on("wasm", [x, w], forward), await on("cpu", [x, w], forward), `${what} forward`);
   const run = (name: string, inputs: tf.NamedTensorMap, extra: object) =>
     tf.engine().runKernel(name, inputs, { ...attrs, ...extra } as unknown as tf.NamedAttrMap) as tf.Tensor;
 
@@ -112,8 +120,32 @@ test("wasm registers nasbook's training kernels", async () => {
   for (const name of WASM_TRAINING_KERNELS) assert.ok(tf.getKernel(name, "wasm"), name);
 });
 
-test("conv2d gradients match cpu over kernel sizes, strides, dilations and paddings", async () => {
+const native = loadNativeKernels({}).kernels;
+
+test("the native addon is built (set NASBOOK_NATIVE=0 to test without it)", { skip: process.env.NASBOOK_NATIVE === "0" }, () => {
+  assert.ok(native, loadNativeKernels({}).detail);
+});
+
+/** Each grid runs with the native kernels and with wasm's compositions alone. */
+const VARIANTS = [
+  { name: "native", kernels: native },
+  { name: "wasm only", kernels: null },
+];
+
+async function eachVariant(body: () => Promise<void>): Promise<void> {
   await initBackend({ NASBOOK_BACKEND: "wasm" });
+  try {
+    for (const variant of VARIANTS) {
+      if (variant.name === "native" && !variant.kernels) continue;
+      registerWasmTrainingKernels(variant.kernels);
+      await body();
+    }
+  } finally {
+    registerWasmTrainingKernels(native);
+  }
+}
+
+test("conv2d and its gradients match cpu over kernel sizes, strides, dilations and paddings", () => eachVariant(async () => {
   for (const [kh, kw] of KERNELS) {
     for (const [stride, dilation] of STRIDE_DILATION) {
       for (const pad of PADS) {
@@ -122,10 +154,11 @@ test("conv2d gradients match cpu over kernel sizes, strides, dilations and paddi
     }
   }
   await checkCase({ x: [1, 9, 7, 5], filter: [3, 3, 5, 2], stride: 2, dilation: 1, pad: "same", depthwise: false });
-});
+  // More channels than one 16-wide tile, and a row count that leaves a partial tile.
+  await checkCase({ x: [3, 7, 5, 20], filter: [3, 3, 20, 37], stride: 1, dilation: 1, pad: "same", depthwise: false });
+}));
 
-test("depthwise gradients match cpu, with channel multipliers 1 and 2", async () => {
-  await initBackend({ NASBOOK_BACKEND: "wasm" });
+test("depthwise conv and its gradients match cpu, with channel multipliers 1 and 2", () => eachVariant(async () => {
   for (const [kh, kw] of KERNELS) {
     for (const [stride, dilation] of STRIDE_DILATION) {
       for (const pad of PADS) {
@@ -136,10 +169,9 @@ test("depthwise gradients match cpu, with channel multipliers 1 and 2", async ()
   for (const [stride, dilation] of STRIDE_DILATION) {
     await checkCase({ x: [1, 9, 11, 4], filter: [3, 3, 4, 2], stride, dilation, pad: "same", depthwise: true });
   }
-});
+}));
 
-test("max and average pool gradients match cpu, with all-negative windows", async () => {
-  await initBackend({ NASBOOK_BACKEND: "wasm" });
+test("max and average pool gradients match cpu, with all-negative windows", () => eachVariant(async () => {
   const shape: Shape4 = [2, 9, 7, 3];
   const x = random(shape).map((v) => v - 0.9);
   for (const [size, stride] of POOLS) {
@@ -154,16 +186,15 @@ test("max and average pool gradients match cpu, with all-negative windows", asyn
       }
     }
   }
-});
+}));
 
-test("a window of tied maxima sends its whole gradient to one of them", async () => {
-  await initBackend({ NASBOOK_BACKEND: "wasm" });
+test("a window of tied maxima sends its whole gradient to one of them", () => eachVariant(async () => {
   const grad = tf.tidy(() => tf.grad((x: tf.Tensor) => tf.maxPool(x as tf.Tensor4D, 2, 2, "valid").mul(tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1])).sum())(tf.zeros([1, 4, 4, 1])));
   const values = Array.from(grad.dataSync());
   grad.dispose();
   const windows = [0, 2, 8, 10].map((corner) => [corner, corner + 1, corner + 4, corner + 5].map((i) => values[i]));
   windows.forEach((w, i) => assert.deepEqual(w.filter((v) => v !== 0), [i + 1]));
-});
+}));
 
 test("unsortedSegmentSum matches cpu, dropping out-of-range ids", async () => {
   await initBackend({ NASBOOK_BACKEND: "wasm" });
@@ -227,4 +258,45 @@ test("identity and same-dtype cast share data and still match cpu; other casts c
   assert.equal((tf.memory() as { numDataBuffers: number }).numDataBuffers, buffers, "the data lives while a sharer does");
   tf.dispose(shared);
   assert.equal((tf.memory() as { numDataBuffers: number }).numDataBuffers, buffers - 1, "and is freed with the last one");
+});
+
+test("tile matches cpu for per-channel, leading, inner and int32 repeats", async () => {
+  await initBackend({ NASBOOK_BACKEND: "wasm" });
+  const cases: Array<[number[], number[]]> = [
+    [[1, 1, 1, 4], [2, 3, 5, 1]], [[2, 3], [3, 2]], [[3, 1, 2], [1, 4, 1]], [[5], [3]], [[2, 2], [1, 1]], [[2, 3], [0, 2]],
+  ];
+  for (const [shape, reps] of cases) {
+    const values: [Float32Array, number[]] = [random(shape), shape];
+    const tile = (x: tf.Tensor) => tf.tile(x, reps);
+    assertClose(await on("wasm", [values], tile), await on("cpu", [values], tile), `tile ${shape} by ${reps}`);
+    const ints = (x: tf.Tensor) => tf.tile(x.mul(10).toInt(), reps).toFloat();
+    assertClose(await on("wasm", [values], ints), await on("cpu", [values], ints), `int32 tile ${shape} by ${reps}`);
+  }
+});
+
+test("native kernels give the same bits on any number of threads", { skip: !native }, () => {
+  const kernels = native!;
+  // x [8, 32, 32, 16], 3x3 filters, 'same': large enough that every kernel splits its work.
+  const conv = Int32Array.of(8, 32, 32, 16, 3, 3, 16, 32, 32, 1, 1, 1, 1, 1, 1);
+  const x = random([8, 32, 32, 16]);
+  const dy = random([8, 32, 32, 16]);
+  const run = (threads: number) => {
+    kernels.setThreads(threads);
+    const out = {
+      conv: new Float32Array(8 * 32 * 32 * 16), filterGrad: new Float32Array(3 * 3 * 16 * 16),
+      depthwise: new Float32Array(8 * 32 * 32 * 16), depthwiseGrad: new Float32Array(3 * 3 * 16),
+    };
+    kernels.conv2d(x, random([3, 3, 16, 16]).fill(0.25), out.conv, conv);
+    kernels.conv2dFilterGrad(x, dy, out.filterGrad, conv);
+    kernels.depthwiseConv2d(x, new Float32Array(3 * 3 * 16).fill(0.5), out.depthwise, conv);
+    kernels.depthwiseFilterGrad(x, dy, out.depthwiseGrad, conv);
+    return out;
+  };
+  try {
+    const one = run(1);
+    const three = run(3);
+    for (const key of Object.keys(one) as Array<keyof typeof one>) assert.deepEqual(three[key], one[key], key);
+  } finally {
+    kernels.setThreads(nativeThreads(process.env));
+  }
 });

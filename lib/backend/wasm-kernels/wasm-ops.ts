@@ -1,5 +1,6 @@
 /**
- * Calling wasm's own (XNNPACK-backed) kernels from inside another kernel. Training kernels are
+ * Calling wasm's own (XNNPACK-backed) kernels from inside another kernel (convolutions: the
+ * registered ones, which are nasbook's native kernels when its addon is loaded). Training kernels are
  * compositions of these: `withWasmOps` hands a builder to a function, frees every intermediate
  * the builder made once the function returns, and keeps only the result.
  */
@@ -21,20 +22,36 @@ export interface ConvCall {
 }
 
 /** The kernels compositions build on, captured before nasbook registers its own versions. */
-const baseKernels = new Map<string, tf.KernelFunc>();
+const baseKernels = new Map<string, tf.KernelConfig>();
 
 /** Remembers wasm's kernel for `name` as the one compositions call, even after it is replaced. */
 export function captureBaseKernel(name: string): void {
   if (baseKernels.has(name)) return;
   const kernel = tf.getKernel(name, "wasm");
-  if (kernel) baseKernels.set(name, kernel.kernelFunc);
+  if (kernel) baseKernels.set(name, kernel);
+}
+
+/** Puts wasm's own kernel for `name` back in the registry, undoing a replacement. */
+export function restoreBaseKernel(name: string): void {
+  captureBaseKernel(name);
+  const base = baseKernels.get(name);
+  if (!base || tf.getKernel(name, "wasm") === base) return;
+  tf.unregisterKernel(name, "wasm");
+  tf.registerKernel(base);
 }
 
 function baseKernel(name: string): tf.KernelFunc {
   captureBaseKernel(name);
   const kernel = baseKernels.get(name);
   if (!kernel) throw new Error(`wasm backend has no ${name} kernel to build on`);
-  return kernel;
+  return kernel.kernelFunc;
+}
+
+/** The kernel registered for `name` now: nasbook's native one when the addon is loaded, else wasm's. */
+function registeredKernel(name: string): tf.KernelFunc {
+  const kernel = tf.getKernel(name, "wasm");
+  if (!kernel) throw new Error(`wasm backend has no ${name} kernel to build on`);
+  return kernel.kernelFunc;
 }
 
 export class WasmOps {
@@ -42,8 +59,8 @@ export class WasmOps {
 
   constructor(readonly backend: BackendWasm) {}
 
-  run(name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}): tf.TensorInfo {
-    const out = baseKernel(name)({ inputs, backend: this.backend, attrs }) as tf.TensorInfo;
+  run(name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}, kernel = baseKernel(name)): tf.TensorInfo {
+    const out = kernel({ inputs, backend: this.backend, attrs }) as tf.TensorInfo;
     this.made.push(out);
     return out;
   }
@@ -104,11 +121,11 @@ export class WasmOps {
   }
 
   conv2d(x: tf.TensorInfo, filter: tf.TensorInfo, call: ConvCall): tf.TensorInfo {
-    return this.run("Conv2D", { x, filter }, { ...convAttrs(call), dataFormat: "NHWC" });
+    return this.run("Conv2D", { x, filter }, { ...convAttrs(call), dataFormat: "NHWC" }, registeredKernel("Conv2D"));
   }
 
   depthwiseConv2d(x: tf.TensorInfo, filter: tf.TensorInfo, call: ConvCall): tf.TensorInfo {
-    return this.run("DepthwiseConv2dNative", { x, filter }, convAttrs(call));
+    return this.run("DepthwiseConv2dNative", { x, filter }, convAttrs(call), registeredKernel("DepthwiseConv2dNative"));
   }
 
   /** Frees everything this builder made except `keep` (which may share data with one of them). */

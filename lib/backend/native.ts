@@ -1,0 +1,70 @@
+/**
+ * nasbook's optional native CPU kernels: the addon in native/ (C++, built at install by
+ * scripts/build-native.js with the build machine's SIMD) runs convolutions, their filter
+ * gradients and pooling gradients directly on the wasm heap, on a thread per core. wasm keeps
+ * every other kernel and every tensor. Without a compiler at install, or with NASBOOK_NATIVE=0,
+ * training runs on wasm's kernels alone (slower, same results to float rounding).
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { NasbookError } from "../core/errors";
+
+/** Each kernel reads its two inputs and writes `out` in place; `geometry` is `geometryOf`'s. */
+type NativeKernel = (a: Float32Array, b: Float32Array, out: Float32Array, geometry: Int32Array) => void;
+
+export interface NativeKernels {
+  conv2d: NativeKernel;
+  conv2dFilterGrad: NativeKernel;
+  depthwiseConv2d: NativeKernel;
+  depthwiseFilterGrad: NativeKernel;
+  maxPoolGrad: NativeKernel;
+  avgPoolGrad: NativeKernel;
+  /** Threads each kernel call may use, the calling one included. */
+  setThreads(threads: number): number;
+}
+
+export interface NativeStatus {
+  readonly kernels: NativeKernels | null;
+  /** "N threads" when loaded, else why not. */
+  readonly detail: string;
+}
+
+const ADDON = path.join("native", "build", "Release", "nasbook_native.node");
+const MAX_NATIVE_THREADS = 64;
+
+/** The addon beside the package root: from dist/backend (installed) or build/lib/backend (tests). */
+function addonPath(): string | null {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, ADDON);
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return null;
+  }
+}
+
+/** `NASBOOK_NATIVE_THREADS`, else one per core this process may use. */
+export function nativeThreads(env: NodeJS.ProcessEnv): number {
+  const value = env.NASBOOK_NATIVE_THREADS;
+  if (value === undefined || value === "") return Math.min(os.availableParallelism(), MAX_NATIVE_THREADS);
+  const threads = Number(value);
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_NATIVE_THREADS) {
+    throw new NasbookError(`NASBOOK_NATIVE_THREADS must be an integer from 1 to ${MAX_NATIVE_THREADS}; got "${value}".`);
+  }
+  return threads;
+}
+
+/** Loads the addon unless NASBOOK_NATIVE=0, set to `nativeThreads(env)` threads. */
+export function loadNativeKernels(env: NodeJS.ProcessEnv = process.env): NativeStatus {
+  if (env.NASBOOK_NATIVE === "0") return { kernels: null, detail: "native kernels off (NASBOOK_NATIVE=0)" };
+  const threads = nativeThreads(env);
+  const file = addonPath();
+  if (!file) return { kernels: null, detail: "native kernels not built (run `npm run build:native` to see why)" };
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const kernels = require(file) as NativeKernels;
+    kernels.setThreads(threads);
+    return { kernels, detail: `native convolutions on ${threads} thread${threads === 1 ? "" : "s"}` };
+  } catch (error) {
+    return { kernels: null, detail: `native kernels failed to load (${String(error instanceof Error ? error.message : error).split("\n")[0]})` };
+  }
+}

@@ -1,0 +1,15 @@
+# Optional native CPU kernels for the wasm backend (see README "Native kernels"). Built by
+# scripts/build-native.js at install; when it cannot build, nasbook trains on wasm alone.
+{
+  "targets": [
+    {
+      "target_name": "nasbook_native",
+      "sources": ["src/addon.cc", "src/conv.cc", "src/depthwise.cc", "src/pooling.cc", "src/thread_pool.cc"],
+      # -march=native: the addon is built on the machine that runs it. gnu++17 keeps FMA contraction on.
+      "cflags_cc": ["-O3", "-march=native", "-std=gnu++17", "-fno-math-errno"],
+      "cflags_cc!": ["-std=gnu++1y", "-std=gnu++14"],
+      "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=gnu++17"] },
+      "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/O2", "/std:c++17"] } }
+    }
+  ]
+}
