@@ -6,6 +6,7 @@
  * (each worker loads the backend and the data, then trains its first trial) is timed apart, and
  * the speed-up of this short search with it included is reported too.
  */
+import { loadNativeKernels, nativeThreads } from "../lib/backend/native";
 import { initBackend } from "../lib/backend/select";
 import type { Evaluator, Json } from "../lib/core/types";
 import { loadDataset } from "../lib/data";
@@ -23,13 +24,18 @@ import * as path from "node:path";
 export interface ParallelTiming {
   trials: number;
   workers: number;
+  /** One candidate at a time, native kernels on one thread (as in each worker). */
   serialTrialsPerMinute: number;
+  /** One candidate at a time, native kernels on `nativeThreads` threads. */
+  serialAllCoresTrialsPerMinute: number;
+  nativeThreads: number;
   parallelTrialsPerMinute: number;
+  /** parallel / serial (like for like). */
   speedup: number;
+  /** parallel / serial on all cores. */
+  speedupOverAllCores: number;
   /** Seconds to start the workers and train one warm-up trial in each. */
   startupSeconds: number;
-  /** Serial time over pool time for these trials when start-up is counted too. */
-  speedupWithStartup: number;
 }
 
 const JOB: EvaluationJob = {
@@ -50,11 +56,24 @@ async function searchMinutes(evaluator: Evaluator<Json>, trials: number, round: 
   return minutes;
 }
 
-export async function parallelThroughput(trials = 12, workers = 2): Promise<ParallelTiming> {
+/** Minutes of the serial search with the native kernels on `threads` threads (wasm alone without the addon). */
+async function serialMinutes(evaluator: Evaluator<Json>, trials: number, threads: number): Promise<number> {
+  const native = loadNativeKernels().kernels;
+  native?.setThreads(threads);
+  try {
+    return await searchMinutes(evaluator, trials, trials);
+  } finally {
+    native?.setThreads(nativeThreads(process.env));
+  }
+}
+
+export async function parallelThroughput(trials = 96, workers = 2): Promise<ParallelTiming> {
   await initBackend({ ...process.env, NASBOOK_BACKEND: "wasm" });
   const splits = await loadDataset(JOB.dataset, JOB.data);
   const serial = new TrainFromScratch(spaceFromSpec(JOB.space), splits, JOB.fidelity);
-  const serialMinutes = await searchMinutes(serial, trials, trials);
+  const allCores = nativeThreads(process.env);
+  const oneThreadMinutes = await serialMinutes(serial, trials, 1);
+  const allCoresMinutes = await serialMinutes(serial, trials, allCores);
   let startupMinutes = 0;
   const start = performance.now();
   const pool = new WorkerPool(JOB, { workers, backend: "wasm" });
@@ -70,10 +89,12 @@ export async function parallelThroughput(trials = 12, workers = 2): Promise<Para
   return {
     trials,
     workers,
-    serialTrialsPerMinute: trials / serialMinutes,
+    serialTrialsPerMinute: trials / oneThreadMinutes,
+    serialAllCoresTrialsPerMinute: trials / allCoresMinutes,
+    nativeThreads: allCores,
     parallelTrialsPerMinute: trials / parallelMinutes,
-    speedup: serialMinutes / parallelMinutes,
+    speedup: oneThreadMinutes / parallelMinutes,
+    speedupOverAllCores: allCoresMinutes / parallelMinutes,
     startupSeconds: startupMinutes * 60,
-    speedupWithStartup: serialMinutes / (parallelMinutes + startupMinutes),
   };
 }

@@ -4,7 +4,7 @@
  * available here, next to PyTorch (bench/torch_reference.py, CPU, all cores) when
  * /usr/bin/python3 has torch; PyTorch and wasm alternate for R rounds (default 3) and the table
  * shows medians, the ratio line the median of the per-round ratios.
- * Then trials per minute of a small search (`--trials N`, default 24), serial vs k worker threads (`--workers K`, default 2;
+ * Then trials per minute of a small search (`--trials N`, default 96), serial vs k worker threads (`--workers K`, default 2;
  * `--no-parallel` skips it). Prints tables and writes build/bench/train-step.json (with the load
  * average, since the machine may be shared). `--profile` adds wasm's per-kernel times.
  */
@@ -234,9 +234,10 @@ async function printProfile(): Promise<void> {
 }
 
 function printParallel(p: ParallelTiming): void {
-  console.log(`\nsearch of ${p.trials} trials on wasm: serial ${p.serialTrialsPerMinute.toFixed(1)} trials/min, ` +
-    `${p.workers} warm workers ${p.parallelTrialsPerMinute.toFixed(1)} trials/min (${p.speedup.toFixed(2)}x); ` +
-    `starting the workers took ${p.startupSeconds.toFixed(1)} s, ${p.speedupWithStartup.toFixed(2)}x for this search counting it`);
+  console.log(`\nsearch of ${p.trials} trials on wasm, one candidate at a time: ${p.serialTrialsPerMinute.toFixed(1)} trials/min ` +
+    `(native kernels on 1 thread, as in each worker), ${p.serialAllCoresTrialsPerMinute.toFixed(1)} trials/min (on ${p.nativeThreads} threads)`);
+  console.log(`${p.workers} warm workers: ${p.parallelTrialsPerMinute.toFixed(1)} trials/min = ${p.speedup.toFixed(2)}x the first, ` +
+    `${p.speedupOverAllCores.toFixed(2)}x the second; starting the workers took ${p.startupSeconds.toFixed(1)} s`);
 }
 
 async function main(): Promise<void> {
@@ -254,7 +255,7 @@ async function main(): Promise<void> {
     const line = ratioRows(round).map((r) => `${r.network} ${r.wasm} ${r.overPytorch?.toFixed(2) ?? "n/a"}x`).join(", ");
     console.log(`  round ${i + 1}: ${line}`);
   }
-  const parallel = process.argv.includes("--no-parallel") ? null : await parallelThroughput(option("--trials", 24), option("--workers", 2));
+  const parallel = process.argv.includes("--no-parallel") ? null : await parallelThroughput(option("--trials", 96), option("--workers", 2));
   if (parallel) printParallel(parallel);
   const loadAverage = { before: loadBefore, after: os.loadavg(), cores: os.availableParallelism() };
   console.log(`load average (1, 5, 15 min) before ${loadBefore.map((l) => l.toFixed(2)).join(" ")}, after ${loadAverage.after.map((l) => l.toFixed(2)).join(" ")} on ${loadAverage.cores} cores`);

@@ -20,6 +20,8 @@ export interface NativeKernels {
   depthwiseFilterGrad: NativeKernel;
   maxPoolGrad: NativeKernel;
   avgPoolGrad: NativeKernel;
+  /** a [M, C] times b[:C] plus b[C:], per channel. */
+  channelAffine: NativeKernel;
   /** Threads each kernel call may use, the calling one included. */
   setThreads(threads: number): number;
 }

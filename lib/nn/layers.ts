@@ -1,6 +1,7 @@
 /** The layers every search space builds from: convolutions, BatchNorm, pooling, dense. */
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../core/random";
+import { batchNormTraining } from "./batch-norm-training";
 import { addMacs } from "./macs";
 import { Module } from "./module";
 
@@ -90,24 +91,18 @@ export class BatchNorm extends Module {
 
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
     const { momentum = 0.1, epsilon = 1e-5 } = this.options;
-    let mean: tf.Tensor1D;
-    let variance: tf.Tensor1D;
-    if (training) {
-      ({ mean, variance } = tf.moments(x, [0, 1, 2]) as { mean: tf.Tensor1D; variance: tf.Tensor1D });
-      // Running statistics are bookkeeping, not part of the loss: the assigns are not taped.
+    addMacs(x.shape[1] * x.shape[2] * this.channels * 2);
+    // Without affine parameters pass explicit 1 / 0 (constants, so their gradients go nowhere).
+    const scale = (this.gamma ?? tf.onesLike(this.runningVar)) as tf.Tensor1D;
+    const offset = (this.beta ?? tf.zerosLike(this.runningMean)) as tf.Tensor1D;
+    if (!training) return tf.batchNorm4d(x, this.runningMean as tf.Tensor1D, this.runningVar as tf.Tensor1D, offset, scale, epsilon);
+    return batchNormTraining(x, scale, offset, epsilon, ({ mean, variance }) => {
+      // Running statistics are bookkeeping, not part of the loss.
       tf.tidy(() => {
         this.runningMean.assign(this.runningMean.mul(1 - momentum).add(mean.mul(momentum)));
         this.runningVar.assign(this.runningVar.mul(1 - momentum).add(variance.mul(momentum)));
       });
-    } else {
-      mean = this.runningMean as tf.Tensor1D;
-      variance = this.runningVar as tf.Tensor1D;
-    }
-    addMacs(x.shape[1] * x.shape[2] * this.channels * 2);
-    // Without affine parameters pass explicit 0 / 1: tfjs's batchNorm gradient fails on missing inputs.
-    const offset = (this.beta ?? tf.zerosLike(mean)) as tf.Tensor1D;
-    const scale = (this.gamma ?? tf.onesLike(mean)) as tf.Tensor1D;
-    return tf.batchNorm4d(x, mean, variance, offset, scale, epsilon);
+    });
   }
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 
+#include "channel_affine.h"
 #include "conv.h"
 #include "depthwise.h"
 #include "pooling.h"
@@ -54,6 +55,7 @@ Sizes conv_grad_sizes(const Geometry& g) { return {input_size(g), output_size(g)
 Sizes depthwise_sizes(const Geometry& g) { return {input_size(g), size_t(g.taps()) * g.out_c, output_size(g)}; }
 Sizes depthwise_grad_sizes(const Geometry& g) { return {input_size(g), output_size(g), size_t(g.taps()) * g.out_c}; }
 Sizes pool_grad_sizes(const Geometry& g) { return {input_size(g), output_size(g), input_size(g)}; }
+Sizes affine_sizes(const Geometry& g) { return {input_size(g), size_t(2) * g.c, input_size(g)}; }
 
 bool positive(const Geometry& g) {
   const int fields[] = {g.n, g.h, g.w, g.c, g.kh, g.kw, g.out_c, g.ho, g.wo, g.sh, g.sw, g.dh, g.dw};
@@ -109,6 +111,7 @@ KERNEL(depthwiseConv2d, depthwise_conv2d, depthwise_sizes, true)
 KERNEL(depthwiseFilterGrad, depthwise_filter_grad, depthwise_grad_sizes, true)
 KERNEL(maxPoolGrad, max_pool_grad, pool_grad_sizes, true)
 KERNEL(avgPoolGrad, avg_pool_grad, pool_grad_sizes, true)
+KERNEL(channelAffine, channel_affine, affine_sizes, true)
 
 // setThreads(n): the threads each kernel call may use (the calling one included); returns n.
 napi_value set_threads(napi_env env, napi_callback_info info) {
@@ -147,6 +150,7 @@ NAPI_MODULE_INIT() {
       {"depthwiseFilterGrad", nullptr, depthwiseFilterGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPoolGrad", nullptr, maxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"avgPoolGrad", nullptr, avgPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"channelAffine", nullptr, channelAffine, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, set_threads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"hardwareThreads", nullptr, hardware_threads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

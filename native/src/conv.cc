@@ -16,20 +16,29 @@ constexpr int kMaxShares = 8;              // partial sums of a filter gradient
 int64_t patch_length(const Geometry& g) { return int64_t(g.taps()) * g.c; }
 
 // Rows [first, first + rows) of the patch matrix (one row of kh*kw*c input values per output
-// pixel, zeros for padding); `padded_rows` - rows more rows of zeros follow.
+// pixel, zeros for padding); `padded_rows` - rows more rows of zeros follow. With dilation 1 a
+// window row inside the image is kw*c contiguous floats, copied at once.
 void gather_patches(const Geometry& g, const float* x, int64_t first, int rows, int padded_rows, float* patches) {
   const int64_t k = patch_length(g);
-  const size_t row_bytes = sizeof(float) * g.c;
+  const size_t tap_bytes = sizeof(float) * g.c;
   for (int r = 0; r < rows; r++) {
     const int64_t m = first + r;
     const int b = int(m / (int64_t(g.ho) * g.wo));
     const int oy = int(m / g.wo % g.ho), ox = int(m % g.wo);
+    const int left = ox * g.sw - g.pad_left;
+    const bool whole_rows = g.dw == 1 && left >= 0 && left + g.kw <= g.w;
     float* out = patches + r * k;
     for (int i = 0; i < g.kh; i++) {
+      const float* row = tap_row(g, x, b, oy, ox, i, 0);
+      if (whole_rows && row) {
+        std::memcpy(out, row, tap_bytes * g.kw);
+        out += int64_t(g.kw) * g.c;
+        continue;
+      }
       for (int j = 0; j < g.kw; j++, out += g.c) {
-        const float* row = tap_row(g, x, b, oy, ox, i, j);
-        if (row) std::memcpy(out, row, row_bytes);
-        else std::memset(out, 0, row_bytes);
+        const float* tap = tap_row(g, x, b, oy, ox, i, j);
+        if (tap) std::memcpy(out, tap, tap_bytes);
+        else std::memset(out, 0, tap_bytes);
       }
     }
   }

@@ -24,6 +24,30 @@ inline void multiply_add(const float* row, const float* taps, float* out, int ch
     for (int q = 0; q < m; q++) out[ch * m + q] += row[ch] * taps[ch * m + q];
 }
 
+// Output columns [first, last) that read inside the image at horizontal tap j.
+struct ColumnRange {
+  int first, last;
+};
+
+ColumnRange columns_inside(const Geometry& g, int j) {
+  const int shift = j * g.dw - g.pad_left;  // input column of output column 0
+  const int first = shift >= 0 ? 0 : (-shift + g.sw - 1) / g.sw;
+  const int last = g.w - 1 - shift < 0 ? 0 : std::min(g.wo, (g.w - 1 - shift) / g.sw + 1);
+  return {first, std::max(first, last)};
+}
+
+// For one output row of one image, calls visit(input row offset, tap index, j, tap's column range) for
+// every tap whose row is inside the image: the per-pixel bounds checks are hoisted out.
+template <typename Visit>
+void for_each_tap(const Geometry& g, int b, int oy, Visit visit) {
+  for (int i = 0; i < g.kh; i++) {
+    const int iy = oy * g.sh + i * g.dh - g.pad_top;
+    if (iy < 0 || iy >= g.h) continue;
+    const int64_t row = x_row_start(g, b, iy);
+    for (int j = 0; j < g.kw; j++) visit(row, i * g.kw + j, j, columns_inside(g, j));
+  }
+}
+
 }  // namespace
 
 void depthwise_conv2d(const Geometry& g, const float* x, const float* filter, float* y, ThreadPool& pool) {
@@ -33,14 +57,13 @@ void depthwise_conv2d(const Geometry& g, const float* x, const float* filter, fl
     const int b = row_index / g.ho, oy = row_index % g.ho;
     float* out = y + (int64_t(row_index) * g.wo) * g.out_c;
     std::memset(out, 0, sizeof(float) * g.wo * g.out_c);
-    for (int ox = 0; ox < g.wo; ox++, out += g.out_c) {
-      for (int i = 0; i < g.kh; i++) {
-        for (int j = 0; j < g.kw; j++) {
-          const float* row = tap_row(g, x, b, oy, ox, i, j);
-          if (row) multiply_add(row, filter + (i * g.kw + j) * g.out_c, out, g.c, m);
-        }
+    for_each_tap(g, b, oy, [&](int64_t row, int tap, int j, ColumnRange cols) {
+      const float* taps = filter + int64_t(tap) * g.out_c;
+      for (int ox = cols.first; ox < cols.last; ox++) {
+        const float* in = x + row + int64_t(ox * g.sw + j * g.dw - g.pad_left) * g.c;
+        multiply_add(in, taps, out + int64_t(ox) * g.out_c, g.c, m);
       }
-    }
+    });
   };
   const int rows = g.n * g.ho;
   if (parallel(g)) pool.run(rows, task);
@@ -58,15 +81,14 @@ void depthwise_filter_grad(const Geometry& g, const float* x, const float* dy, f
     for (int r = rows * share / shares; r < rows * (share + 1) / shares; r++) {
       const int b = r / g.ho, oy = r % g.ho;
       const float* grad = dy + (int64_t(r) * g.wo) * g.out_c;
-      for (int ox = 0; ox < g.wo; ox++, grad += g.out_c) {
-        for (int i = 0; i < g.kh; i++) {
-          for (int j = 0; j < g.kw; j++) {
-            const float* row = tap_row(g, x, b, oy, ox, i, j);
-            // The same product as the forward pass, summed into the tap instead of the output.
-            if (row) multiply_add(row, grad, acc + (i * g.kw + j) * g.out_c, g.c, m);
-          }
+      for_each_tap(g, b, oy, [&](int64_t row, int tap, int j, ColumnRange cols) {
+        float* taps = acc + int64_t(tap) * g.out_c;
+        for (int ox = cols.first; ox < cols.last; ox++) {
+          const float* in = x + row + int64_t(ox * g.sw + j * g.dw - g.pad_left) * g.c;
+          // The same product as the forward pass, summed into the tap instead of the output.
+          multiply_add(in, grad + int64_t(ox) * g.out_c, taps, g.c, m);
         }
-      }
+      });
     }
   };
   pool.run(shares, task);

@@ -26,6 +26,9 @@ inline int64_t tap_offset(const Geometry& g, int b, int oy, int ox, int i, int j
   return ((int64_t(b) * g.h + iy) * g.w + ix) * g.c;
 }
 
+// Offset of input row iy of image b.
+inline int64_t x_row_start(const Geometry& g, int b, int iy) { return (int64_t(b) * g.h + iy) * g.w * g.c; }
+
 inline const float* tap_row(const Geometry& g, const float* x, int b, int oy, int ox, int i, int j) {
   const int64_t at = tap_offset(g, b, oy, ox, i, j);
   return at < 0 ? nullptr : x + at;

@@ -300,3 +300,23 @@ test("native kernels give the same bits on any number of threads", { skip: !nati
     kernels.setThreads(nativeThreads(process.env));
   }
 });
+
+test("multiply, sub and batch norm match cpu for per-channel vectors on either side", () => eachVariant(async () => {
+  const big = [2, 33, 17, 12];
+  const pairs: Array<[number[], number[]]> = [[big, [12]], [[12], big], [big, [1, 1, 1, 12]], [[1, 12], big], [big, big], [big, [17, 1]], [[6, 12], [12]]];
+  for (const [sa, sb] of pairs) {
+    const inputs: Array<[Float32Array, number[]]> = [[random(sa), sa], [random(sb), sb]];
+    for (const [name, op] of [["mul", tf.mul], ["sub", tf.sub]] as const) {
+      const f = (a: tf.Tensor, b: tf.Tensor) => op(a, b);
+      assertClose(await on("wasm", inputs, f), await on("cpu", inputs, f), `${name} ${sa} and ${sb}`);
+    }
+  }
+  const x: [Float32Array, number[]] = [random(big), big];
+  const vector = (shift: number): [Float32Array, number[]] => [random([12]).map((v) => v + shift), [12]];
+  const [mean, variance, offset, scale] = [vector(0), vector(1.5), vector(0), vector(0)];
+  const full = (xT: tf.Tensor, m: tf.Tensor, v: tf.Tensor, o: tf.Tensor, s: tf.Tensor) =>
+    tf.batchNorm4d(xT as tf.Tensor4D, m as tf.Tensor1D, v as tf.Tensor1D, o as tf.Tensor1D, s as tf.Tensor1D, 1e-3);
+  assertClose(await on("wasm", [x, mean, variance, offset, scale], full), await on("cpu", [x, mean, variance, offset, scale], full), "batch norm");
+  const bare = (xT: tf.Tensor, m: tf.Tensor, v: tf.Tensor) => tf.batchNorm4d(xT as tf.Tensor4D, m as tf.Tensor1D, v as tf.Tensor1D);
+  assertClose(await on("wasm", [x, mean, variance], bare), await on("cpu", [x, mean, variance], bare), "batch norm without scale and offset");
+}));
