@@ -31,13 +31,20 @@ function main() {
     console.warn("nasbook: native kernels not built: node-gyp not found (run this through npm); training uses wasm's kernels.");
     return;
   }
-  const build = spawnSync(process.execPath, [gyp, "rebuild", "--loglevel=error"], { cwd: NATIVE, encoding: "utf8" });
+  // configure + build, not rebuild: rebuild deletes the addon first, so a failed build would lose a working one.
+  const build = spawnSync(process.execPath, [gyp, "configure", "build", "--loglevel=error"], { cwd: NATIVE, encoding: "utf8" });
   if (build.status === 0) {
     console.log("nasbook: native kernels built (native/build/Release/nasbook_native.node).");
     return;
   }
   const why = `${build.stdout ?? ""}\n${build.stderr ?? ""}\n${build.error ?? ""}`.trim().split("\n").slice(-15).join("\n");
-  console.warn(`${why}\n\nnasbook: native kernels not built (above: the build's last lines); training uses wasm's kernels, which are slower.`);
+  const outcome = fs.existsSync(path.join(NATIVE, "build", "Release", "nasbook_native.node"))
+    ? "the addon built earlier stays in use"
+    : "training uses wasm's kernels, which are slower";
+  console.warn(
+    `${why}\n\nnasbook: native kernels not built (above: the build's last lines); ${outcome}.\n` +
+      "They need a C++ compiler, make and Python (Debian: apt-get install g++ make python3); then run `npm run build:native`.",
+  );
 }
 
 main();

@@ -1,9 +1,10 @@
 /**
  * nasbook's optional native CPU kernels: the addon in native/ (C++, built at install by
  * scripts/build-native.js with the build machine's SIMD) runs convolutions, their filter
- * gradients and pooling gradients directly on the wasm heap, on a thread per core. wasm keeps
- * every other kernel and every tensor. Without a compiler at install, or with NASBOOK_NATIVE=0,
- * training runs on wasm's kernels alone (slower, same results to float rounding).
+ * gradients, pooling gradients, batch norm and per-channel products directly on the wasm heap,
+ * on a thread per core (wasm-kernels/native-kernels.ts registers them). wasm keeps every other
+ * kernel and every tensor. Without a compiler at install, or with NASBOOK_NATIVE=0, training
+ * runs on wasm's kernels alone (slower, same results to float rounding).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -65,7 +66,7 @@ export function loadNativeKernels(env: NodeJS.ProcessEnv = process.env): NativeS
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const kernels = require(file) as NativeKernels;
     kernels.setThreads(threads);
-    return { kernels, detail: `native convolutions on ${threads} thread${threads === 1 ? "" : "s"}` };
+    return { kernels, detail: `native kernels on ${threads} thread${threads === 1 ? "" : "s"}` };
   } catch (error) {
     return { kernels: null, detail: `native kernels failed to load (${String(error instanceof Error ? error.message : error).split("\n")[0]})` };
   }

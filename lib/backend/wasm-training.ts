@@ -4,7 +4,7 @@
  * the batch and spatial axes; Add of a per-channel bias; Identity and Cast, which copy) or gets
  * wrong (MaxPoolGrad), and the dilation-aware conv gradients. Called by `initBackend` when wasm
  * is chosen. With nasbook's native addon loaded, its kernels replace the convolutions, their filter
- * gradients and MaxPoolGrad (wasm-kernels/native-kernels.ts). Calling it again re-registers, with
+ * gradients, the pooling gradients, batch norm and per-channel products (wasm-kernels/native-kernels.ts). Calling it again re-registers, with
  * or without the addon.
  */
 import * as tf from "@tensorflow/tfjs";

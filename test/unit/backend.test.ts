@@ -61,8 +61,8 @@ test("wasm reports its native kernels, their threads, and why they are off", () 
     return spawnSync(process.execPath, ["-e", script], { encoding: "utf8" }).stdout;
   };
   if (process.env.NASBOOK_NATIVE !== "0") {
-    assert.match(report({ NASBOOK_NATIVE_THREADS: "2" }), /XNNPACK on 1 thread; native convolutions on 2 threads\)/);
-    assert.match(report({ NASBOOK_NATIVE_THREADS: "1" }), /native convolutions on 1 thread\)/);
+    assert.match(report({ NASBOOK_NATIVE_THREADS: "2" }), /XNNPACK on 1 thread; native kernels on 2 threads\)/);
+    assert.match(report({ NASBOOK_NATIVE_THREADS: "1" }), /native kernels on 1 thread\)/);
   }
   assert.match(report({ NASBOOK_NATIVE: "0" }), /XNNPACK on 1 thread; native kernels off \(NASBOOK_NATIVE=0\)\)/);
   assert.match(report({ NASBOOK_NATIVE_THREADS: "x" }), /NASBOOK_NATIVE_THREADS must be an integer from 1 to 64; got "x"/);

@@ -8,7 +8,7 @@
  * Pads that would have to be negative are clamped to 0 and the surplus output is cropped.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Pair, WasmOps } from "./wasm-ops";
+import type { Pair, Shape4, SpatialPads, WasmOps } from "./wasm-ops";
 
 /** Where one spatial axis of a gradient convolution is padded and which part of its output is kept. */
 export interface AxisPlan {
@@ -121,6 +121,21 @@ export interface ConvGradAttrs {
   dilations?: [number, number] | number;
   dimRoundingMode?: "floor" | "round" | "ceil";
   dataFormat?: "NHWC" | "NCHW";
+}
+
+/** A gradient kernel's attrs: the forward op's, plus the shape of what it differentiates. */
+export type GradAttrs<Shape extends "filterShape" | "inputShape"> = ConvGradAttrs & Record<Shape, Shape4>;
+
+/** The geometry of the forward convolution that a gradient kernel differentiates. */
+export function forwardConvInfo(inputShape: number[], filterShape: number[], a: ConvGradAttrs, depthwise = false): ConvInfo {
+  return tf.backend_util.computeConv2DInfo(
+    inputShape as Shape4, filterShape as Shape4, a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, depthwise,
+  );
+}
+
+/** The explicit pads of a gradient convolution's plan. */
+export function padsOf([rows, cols]: [AxisPlan, AxisPlan]): SpatialPads {
+  return [rows.pads, cols.pads];
 }
 
 export function assertChannelsLast(kernel: string, attrs: ConvGradAttrs): void {

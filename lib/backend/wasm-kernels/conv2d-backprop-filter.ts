@@ -10,12 +10,10 @@
  *    with the taps in reverse order.
  */
 import * as tf from "@tensorflow/tfjs";
-import { assertChannelsLast, batchToChannels, ConvGradAttrs, crop, dilationsOf, filterGradPlans, flipTaps, stridesOf } from "./conv-as-forward";
+import {
+  assertChannelsLast, batchToChannels, crop, dilationsOf, filterGradPlans, flipTaps, forwardConvInfo, GradAttrs, padsOf, stridesOf,
+} from "./conv-as-forward";
 import { KernelArgs, SpatialPads, WasmOps, withWasmOps } from "./wasm-ops";
-
-interface Attrs extends ConvGradAttrs {
-  filterShape: [number, number, number, number];
-}
 
 type ConvInfo = tf.backend_util.Conv2DInfo;
 
@@ -23,8 +21,7 @@ function dyAsFilter(ops: WasmOps, x: tf.TensorInfo, dy: tf.TensorInfo, info: Con
   const plans = filterGradPlans(info);
   const image = batchToChannels(ops, x);
   const taps = ops.transpose(dy, [1, 2, 0, 3]);
-  const pads: SpatialPads = [plans[0].pads, plans[1].pads];
-  const full = ops.conv2d(image, taps, { strides: dilationsOf(info), dilations: stridesOf(info), pads });
+  const full = ops.conv2d(image, taps, { strides: dilationsOf(info), dilations: stridesOf(info), pads: padsOf(plans) });
   return ops.transpose(crop(ops, full, plans), [1, 2, 0, 3]);
 }
 
@@ -52,11 +49,9 @@ function xAsFilter(ops: WasmOps, x: tf.TensorInfo, dy: tf.TensorInfo, info: Conv
 
 function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-  const a = attrs as unknown as Attrs;
+  const a = attrs as unknown as GradAttrs<"filterShape">;
   assertChannelsLast("Conv2DBackpropFilter", a);
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], a.filterShape, a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode,
-  );
+  const info = forwardConvInfo(x.shape, a.filterShape, a);
   const unitStride = info.strideHeight === 1 && info.strideWidth === 1;
   const pads = unitStride ? xAsFilterPads(info) : null;
   const xSmaller = tf.util.sizeFromShape(x.shape) < tf.util.sizeFromShape(dy.shape);

@@ -5,28 +5,21 @@
  * per-example partial filters are then summed over the batch.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ConvGradAttrs, crop, dilationsOf, filterGradPlans, stridesOf } from "./conv-as-forward";
+import { crop, dilationsOf, filterGradPlans, forwardConvInfo, GradAttrs, padsOf, stridesOf } from "./conv-as-forward";
 import { KernelArgs, withWasmOps } from "./wasm-ops";
-
-interface Attrs extends ConvGradAttrs {
-  filterShape: [number, number, number, number];
-}
 
 function depthwiseBackpropFilter({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-  const a = attrs as unknown as Attrs;
+  const a = attrs as unknown as GradAttrs<"filterShape">;
   const [kh, kw, channels, multiplier] = a.filterShape;
   const [n, h, w] = x.shape;
   const [, ho, wo] = dy.shape;
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], a.filterShape, a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, true,
-  );
+  const info = forwardConvInfo(x.shape, a.filterShape, a, true);
   const plans = filterGradPlans(info);
   return withWasmOps(backend, (ops) => {
     const image = ops.reshape(ops.transpose(x, [1, 2, 0, 3]), [1, h, w, n * channels]);
     const taps = ops.reshape(ops.transpose(dy, [1, 2, 0, 3]), [ho, wo, n * channels, multiplier]);
-    const pads: [[number, number], [number, number]] = [plans[0].pads, plans[1].pads];
-    const full = ops.depthwiseConv2d(image, taps, { strides: dilationsOf(info), dilations: stridesOf(info), pads });
+    const full = ops.depthwiseConv2d(image, taps, { strides: dilationsOf(info), dilations: stridesOf(info), pads: padsOf(plans) });
     const perExample = ops.reshape(crop(ops, full, plans), [kh, kw, n, channels * multiplier]);
     const summed = n === 1 ? perExample : ops.sum(perExample, [2]);
     return ops.reshape(summed, [kh, kw, channels, multiplier]);

@@ -4,26 +4,19 @@
  * gets its own tap set and the M results per input channel are summed.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ConvGradAttrs, crop, dilationsOf, flipTaps, inputGradPlans, spreadByStride, stridesOf } from "./conv-as-forward";
+import { crop, dilationsOf, flipTaps, forwardConvInfo, GradAttrs, inputGradPlans, padsOf, spreadByStride, stridesOf } from "./conv-as-forward";
 import { KernelArgs, withWasmOps } from "./wasm-ops";
-
-interface Attrs extends ConvGradAttrs {
-  inputShape: [number, number, number, number];
-}
 
 function depthwiseBackpropInput({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-  const a = attrs as unknown as Attrs;
+  const a = attrs as unknown as GradAttrs<"inputShape">;
   const [kh, kw, channels, multiplier] = filter.shape;
-  const info = tf.backend_util.computeConv2DInfo(
-    a.inputShape, [kh, kw, channels, multiplier], a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, true,
-  );
+  const info = forwardConvInfo(a.inputShape, filter.shape, a, true);
   const plans = inputGradPlans(info);
   return withWasmOps(backend, (ops) => {
     const spread = spreadByStride(ops, dy, stridesOf(info));
     const flipped = ops.reshape(flipTaps(ops, filter), [kh, kw, channels * multiplier, 1]);
-    const pads: [[number, number], [number, number]] = [plans[0].pads, plans[1].pads];
-    const full = ops.depthwiseConv2d(spread, flipped, { strides: [1, 1], dilations: dilationsOf(info), pads });
+    const full = ops.depthwiseConv2d(spread, flipped, { strides: [1, 1], dilations: dilationsOf(info), pads: padsOf(plans) });
     const perProduct = crop(ops, full, plans);
     if (multiplier === 1) return perProduct;
     const [n, h, w] = perProduct.shape;

@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import type { NativeKernels } from "../native";
-import { assertChannelsLast, ConvGradAttrs } from "./conv-as-forward";
+import { assertChannelsLast, ConvGradAttrs, forwardConvInfo } from "./conv-as-forward";
 import { KernelArgs, Shape4, withWasmOps } from "./wasm-ops";
 
 type Geometry = Int32Array;
@@ -42,41 +42,24 @@ function runOnHeap(backend: BackendWasm, kernel: NativeKernel, a: tf.TensorInfo,
   }
 }
 
-type ForwardAttrs = ConvGradAttrs;
-interface FilterGradAttrs extends ConvGradAttrs {
-  filterShape: Shape4;
+interface ConvAttrs extends ConvGradAttrs {
+  /** Set for the filter gradient, which has no filter input to take it from. */
+  filterShape?: Shape4;
 }
 
-function convInfo(x: tf.TensorInfo, filterShape: number[], a: ConvGradAttrs, depthwise: boolean) {
-  return tf.backend_util.computeConv2DInfo(
-    x.shape as Shape4, filterShape as Shape4, a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, depthwise,
-  );
-}
-
-function forward(kernelName: string, depthwise: boolean, kernel: (n: NativeKernels) => NativeKernel) {
+/** A convolution on the addon: the forward pass (inputs x, filter) or the filter gradient (x, dy). */
+function convolution(kernelName: string, depthwise: boolean, pass: "forward" | "filterGrad", kernel: (n: NativeKernels) => NativeKernel) {
   return (native: NativeKernels): tf.KernelConfig => ({
     kernelName,
     backendName: "wasm",
     kernelFunc: ({ inputs, backend, attrs }: KernelArgs) => {
-      const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
-      const a = attrs as unknown as ForwardAttrs;
+      const { x, filter, dy } = inputs as Record<"x" | "filter" | "dy", tf.TensorInfo>;
+      const a = attrs as unknown as ConvAttrs;
       assertChannelsLast(kernelName, a);
-      const info = convInfo(x, filter.shape, a, depthwise);
-      return runOnHeap(backend as BackendWasm, kernel(native), x, filter, info.outShape, geometryOf(info));
-    },
-  });
-}
-
-function filterGrad(kernelName: string, depthwise: boolean, kernel: (n: NativeKernels) => NativeKernel) {
-  return (native: NativeKernels): tf.KernelConfig => ({
-    kernelName,
-    backendName: "wasm",
-    kernelFunc: ({ inputs, backend, attrs }: KernelArgs) => {
-      const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-      const a = attrs as unknown as FilterGradAttrs;
-      assertChannelsLast(kernelName, a);
-      const info = convInfo(x, a.filterShape, a, depthwise);
-      return runOnHeap(backend as BackendWasm, kernel(native), x, dy, a.filterShape, geometryOf(info));
+      const filterShape = pass === "forward" ? (filter.shape as Shape4) : (a.filterShape as Shape4);
+      const info = forwardConvInfo(x.shape, filterShape, a, depthwise);
+      const [second, outShape] = pass === "forward" ? [filter, info.outShape] : [dy, filterShape];
+      return runOnHeap(backend as BackendWasm, kernel(native), x, second, outShape, geometryOf(info));
     },
   });
 }
@@ -159,10 +142,10 @@ const fusedBatchNorm = (native: NativeKernels): tf.KernelConfig => ({
 });
 
 const NATIVE_CONFIGS = [
-  forward(tf.Conv2D, false, (n) => n.conv2d),
-  filterGrad(tf.Conv2DBackpropFilter, false, (n) => n.conv2dFilterGrad),
-  forward(tf.DepthwiseConv2dNative, true, (n) => n.depthwiseConv2d),
-  filterGrad(tf.DepthwiseConv2dNativeBackpropFilter, true, (n) => n.depthwiseFilterGrad),
+  convolution(tf.Conv2D, false, "forward", (n) => n.conv2d),
+  convolution(tf.Conv2DBackpropFilter, false, "filterGrad", (n) => n.conv2dFilterGrad),
+  convolution(tf.DepthwiseConv2dNative, true, "forward", (n) => n.depthwiseConv2d),
+  convolution(tf.DepthwiseConv2dNativeBackpropFilter, true, "filterGrad", (n) => n.depthwiseFilterGrad),
   poolGrad(tf.MaxPoolGrad, (n) => n.maxPoolGrad),
   poolGrad(tf.AvgPoolGrad, (n) => n.avgPoolGrad),
   elementwise("Multiply"),
