@@ -135,8 +135,8 @@ const fusedBatchNorm = (native: NativeKernels): tf.KernelConfig => ({
     if (!m || !v || o === null || s === null) {
       return withWasmOps(backend, (ops) => ops.run(tf.FusedBatchNorm, inputs as tf.NamedTensorInfoMap, attrs));
     }
-    const gain = v.map((variance_, c) => (s ? s[c] : 1) / Math.sqrt(variance_ + varianceEpsilon));
-    const shift = m.map((mean_, c) => (o ? o[c] : 0) - mean_ * gain[c]);
+    const gain = v.map((value, c) => (s ? s[c] : 1) / Math.sqrt(value + varianceEpsilon));
+    const shift = m.map((value, c) => (o ? o[c] : 0) - value * gain[c]);
     return channelAffine(wasm, native, x, gain, shift);
   },
 });
