@@ -1,5 +1,6 @@
 #include "pooling.h"
 
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -11,22 +12,39 @@ void max_pool_grad(const Geometry& g, const float* x, const float* dy, float* dx
   auto task = [&](int b) {
     float* dxb = dx + b * image;
     std::memset(dxb, 0, sizeof(float) * image);
-    std::vector<const float*> best(g.c);
+    // Per channel: the window's maximum, and whether a tap has taken its gradient yet.
+    std::vector<float> best(g.c);
+    std::vector<float> taken(g.c);
     const float* grad = dy + int64_t(b) * g.ho * g.wo * g.c;
     for (int oy = 0; oy < g.ho; oy++) {
       for (int ox = 0; ox < g.wo; ox++, grad += g.c) {
-        std::fill(best.begin(), best.end(), nullptr);
+        bool first = true;
         for (int i = 0; i < g.kh; i++) {
           for (int j = 0; j < g.kw; j++) {
             const float* row = tap_row(g, x, b, oy, ox, i, j);
             if (!row) continue;
-            for (int ch = 0; ch < g.c; ch++) {
-              if (!best[ch] || row[ch] > *best[ch]) best[ch] = row + ch;
-            }
+            float* __restrict top = best.data();
+            if (first) std::memcpy(top, row, sizeof(float) * g.c);
+            else for (int ch = 0; ch < g.c; ch++) top[ch] = row[ch] > top[ch] ? row[ch] : top[ch];
+            first = false;
           }
         }
-        for (int ch = 0; ch < g.c; ch++) {
-          if (best[ch]) dxb[best[ch] - (x + b * image)] += grad[ch];
+        // The first tap equal to the maximum takes dY; selects instead of branches, per channel.
+        std::fill(taken.begin(), taken.end(), 0.0f);
+        for (int i = 0; i < g.kh; i++) {
+          for (int j = 0; j < g.kw; j++) {
+            const int64_t at = tap_offset(g, 0, oy, ox, i, j);
+            if (at < 0) continue;
+            const float* __restrict row = x + b * image + at;
+            const float* __restrict top = best.data();
+            float* __restrict out = dxb + at;
+            float* __restrict done = taken.data();
+            for (int ch = 0; ch < g.c; ch++) {
+              const bool hit = done[ch] == 0.0f && row[ch] == top[ch];
+              out[ch] += hit ? grad[ch] : 0.0f;
+              done[ch] = hit ? 1.0f : done[ch];
+            }
+          }
         }
       }
     }
