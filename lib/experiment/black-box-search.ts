@@ -82,15 +82,21 @@ function checkedReplay<G extends Json>(candidate: Candidate<G>, record: TrialRec
   return record;
 }
 
-/** Starts the round's evaluations, at most the evaluator's concurrency at once; results in candidate order. */
+/**
+ * Starts the round's evaluations, at most the evaluator's concurrency at once; results in
+ * candidate order. Each of the `limit` lanes takes the next unstarted candidate as soon as it is
+ * free (a work queue), so a lane that drew slow candidates does not leave the others idle.
+ */
 function evaluateRound<G extends Json>(candidates: Candidate<G>[], options: BlackBoxSearchOptions<G>): Promise<TrialRecord<G>>[] {
   const limit = "concurrency" in options.evaluator ? Math.max(1, options.evaluator.concurrency) : 1;
-  const results: Promise<TrialRecord<G>>[] = [];
-  for (const [i, candidate] of candidates.entries()) {
-    // Candidate i starts when candidate i - limit has finished (runTrial never rejects).
-    const slot = i >= limit ? results[i - limit] : Promise.resolve();
-    results.push(slot.then(() => runTrial(candidate, options)));
-  }
+  const settle: Array<(record: TrialRecord<G>) => void> = [];
+  const results = candidates.map(() => new Promise<TrialRecord<G>>((resolve) => settle.push(resolve)));
+  let next = 0;
+  // runTrial never rejects, so a lane runs until the queue is empty.
+  const lane = async (): Promise<void> => {
+    for (let i = next++; i < candidates.length; i = next++) settle[i](await runTrial(candidates[i], options));
+  };
+  for (let l = 0; l < Math.min(limit, candidates.length); l++) void lane();
   return results;
 }
 
