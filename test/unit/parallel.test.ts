@@ -1,7 +1,7 @@
 /**
  * Parallel candidates: a search evaluated by k = 2 worker threads writes the same trials as the
  * serial in-process search of the same seed and round size; failures inside workers become
- * failed records; the parent allocates no tensors.
+ * failed records; the parent allocates no tensors; a round is a work queue.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -122,4 +122,25 @@ test("a worker that runs out of memory fails its trial and is replaced for the n
   } finally {
     await pool.close();
   }
+});
+
+test("a round is a work queue: while one slow candidate trains, the other lane takes all the rest", async () => {
+  const space = spaceFromSpec(spec);
+  const strategy = new RegularizedEvolution(space, { populationSize: 2, sampleSize: 2 }, config.seed);
+  const starts: number[] = [];
+  const metrics = { validAccuracy: 0.5, validAccuracyHistory: [0.5], params: 1, flops: 1, latencyMs: 1, trainSeconds: 0 };
+  // Two lanes; the first evaluation to start takes 300 ms, every other one 5 ms.
+  const evaluator = {
+    concurrency: 2,
+    evaluate: async () => {
+      starts.push(performance.now());
+      await new Promise((resolve) => setTimeout(resolve, starts.length === 1 ? 300 : 5));
+      return metrics;
+    },
+  };
+  const store = tempStore();
+  const records = await runBlackBoxSearch({ space, strategy, seed: config.seed, evaluator, store, budget: 6, round: 6 });
+  assert.deepEqual(records.map((r) => r.id), [0, 1, 2, 3, 4, 5], "trials are still told and stored in id order");
+  assert.equal(starts.length, 6);
+  assert.ok(starts[5] - starts[0] < 300, `every other candidate started while the slow one ran (last start after ${(starts[5] - starts[0]).toFixed(0)} ms)`);
 });
