@@ -2,10 +2,11 @@
  * Makes tfjs's wasm backend able to train: registers nasbook's kernels (built from wasm's own
  * XNNPACK kernels) for what wasm lacks, does slowly (Conv2DBackpropInput; Tile; Sum and Mean over
  * the batch and spatial axes; Add of a per-channel bias; Identity and Cast, which copy) or gets
- * wrong (MaxPoolGrad), and the dilation-aware conv gradients. Called by `initBackend` when wasm
- * is chosen. With nasbook's native addon loaded, its kernels replace the convolutions, their filter
- * gradients, the pooling gradients, batch norm and per-channel products (wasm-kernels/native-kernels.ts). Calling it again re-registers, with
- * or without the addon.
+ * wrong (MaxPoolGrad), and two gradients: dilation-aware convolutions, and Mean without a tensor
+ * of ones. Called by `initBackend` when wasm is chosen. With nasbook's native addon loaded, its
+ * kernels replace the convolutions, their filter gradients, the pooling gradients, batch norm and
+ * per-channel products (wasm-kernels/native-kernels.ts). Calling it again re-registers, with or
+ * without the addon.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
@@ -16,6 +17,7 @@ import { depthwiseBackpropFilterConfig } from "./wasm-kernels/depthwise-backprop
 import { depthwiseBackpropInputConfig } from "./wasm-kernels/depthwise-backprop-input";
 import { registerDilatedConvGradients } from "./wasm-kernels/dilated-conv-gradients";
 import { maxPoolGradConfig } from "./wasm-kernels/max-pool-grad";
+import { registerMeanGradient } from "./wasm-kernels/mean-gradient";
 import { nativeKernelConfigs } from "./wasm-kernels/native-kernels";
 import { meanConfig, sumConfig } from "./wasm-kernels/reduce-as-pool";
 import { unsortedSegmentSumConfig } from "./wasm-kernels/unsorted-segment-sum";
@@ -54,7 +56,10 @@ export function registerWasmTrainingKernels(native: NativeKernels | null): void 
   TRAINING_KERNELS.forEach(register);
   if (native) nativeKernelConfigs(native).forEach(register);
   else for (const name of [tf.Conv2D, tf.DepthwiseConv2dNative]) restoreBaseKernel(name);
-  if (!gradientsRegistered) registerDilatedConvGradients();
+  if (!gradientsRegistered) {
+    registerDilatedConvGradients();
+    registerMeanGradient();
+  }
   gradientsRegistered = true;
 }
 

@@ -320,3 +320,26 @@ test("multiply, sub and batch norm match cpu for per-channel vectors on either s
   const bare = (xT: tf.Tensor, m: tf.Tensor, v: tf.Tensor) => tf.batchNorm4d(xT as tf.Tensor4D, m as tf.Tensor1D, v as tf.Tensor1D);
   assertClose(await on("wasm", [x, mean, variance], bare), await on("cpu", [x, mean, variance], bare), "batch norm without scale and offset");
 }));
+
+test("the gradient of mean is dY / n spread over the reduced axes", async () => {
+  await initBackend({ NASBOOK_BACKEND: "wasm" });
+  const shape = [2, 3, 4, 5];
+  const x = tf.tensor(random(shape), shape);
+  for (const [axes, keepDims] of [[[1, 2], false], [[0], true], [[3], false], [[0, 1, 2, 3], false]] as Array<[number[], boolean]>) {
+    const outShape = shape.map((size, axis) => (axes.includes(axis) ? 1 : size)).filter((_, axis) => keepDims || !axes.includes(axis));
+    const weights = random(outShape);
+    const grad = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.mean(v, axes, keepDims), tf.tensor(weights, outShape))))(x);
+    const values = grad.dataSync();
+    grad.dispose();
+    const count = axes.reduce((n, axis) => n * shape[axis], 1);
+    // Element (a, b, c, d) of x feeds the output element with its reduced coordinates dropped.
+    const keptAxes = shape.map((_, axis) => axis).filter((axis) => !axes.includes(axis));
+    const keptSizes = keptAxes.map((axis) => shape[axis]);
+    for (let flat = 0; flat < values.length; flat++) {
+      const coords = shape.map((_, axis) => Math.floor(flat / shape.slice(axis + 1).reduce((a, b) => a * b, 1)) % shape[axis]);
+      const outFlat = keptAxes.reduce((acc, axis, i) => acc * keptSizes[i] + coords[axis], 0);
+      assert.ok(Math.abs(values[flat] - weights[outFlat] / count) < 1e-6, `mean over ${axes} keepDims=${keepDims}: element ${flat}`);
+    }
+  }
+  x.dispose();
+});
