@@ -226,11 +226,12 @@ test("sum and mean match cpu over leading, middle, trailing and scattered axes, 
   assertClose(await on("wasm", [wide], wideThenAdd), await on("cpu", [wide], wideThenAdd), "wide sum then bias add");
 });
 
-test("add matches cpu for per-channel biases on either side and for other broadcasts", async () => {
-  await initBackend({ NASBOOK_BACKEND: "wasm" });
+test("add matches cpu for per-channel biases on either side and for other broadcasts", () => eachVariant(async () => {
   const pairs: Array<[number[], number[]]> = [
     [[2, 5, 3, 4], [4]], [[4], [2, 5, 3, 4]], [[6, 4], [1, 4]], [[2, 3, 4], [1, 1, 4]], [[3, 4], [3, 4]],
     [[2, 5, 3, 4], [3, 1]], [[2, 3, 4], [3, 4]], [[4], [4]], [[1, 4], [4]], [[5, 1], [1]],
+    // Large enough for the native per-channel path.
+    [[2, 33, 17, 12], [12]], [[12], [2, 33, 17, 12]], [[2, 33, 17, 12], [1, 1, 1, 12]],
   ];
   for (const [sa, sb] of pairs) {
     const inputs: Array<[Float32Array, number[]]> = [[random(sa), sa], [random(sb), sb]];
@@ -240,7 +241,7 @@ test("add matches cpu for per-channel biases on either side and for other broadc
   const ints = (a: tf.Tensor, b: tf.Tensor) => tf.add(a.toInt(), b.toInt()).toFloat();
   const intInputs: Array<[Float32Array, number[]]> = [[random([3, 4]), [3, 4]], [random([4]), [4]]];
   assertClose(await on("wasm", intInputs, ints), await on("cpu", intInputs, ints), "int32 bias add");
-});
+}));
 
 test("identity and same-dtype cast share data and still match cpu; other casts convert", async () => {
   await initBackend({ NASBOOK_BACKEND: "wasm" });

@@ -1,7 +1,7 @@
 /**
  * Kernels that nasbook's native addon (lib/backend/native.ts) runs on the wasm heap in place of
  * wasm's: Conv2D, Conv2DBackpropFilter, DepthwiseConv2dNative, its filter gradient, MaxPoolGrad
- * and AvgPoolGrad; FusedBatchNorm, and Multiply and Sub where one side is a per-channel vector
+ * and AvgPoolGrad; FusedBatchNorm, and Add, Multiply and Sub where one side is a per-channel vector
  * (wasm's run these in scalar loops, 3-10x slower than one pass). The input gradients stay
  * compositions (conv-as-forward.ts) whose forward convolutions then run here too.
  */
@@ -102,8 +102,8 @@ function channelVector(backend: BackendWasm, v: tf.TensorInfo | undefined, x: tf
 
 const ones = (n: number) => new Float32Array(n).fill(1);
 
-/** Multiply or Sub with a per-channel vector on either side natively; anything else on wasm's kernel. */
-function elementwise(kernelName: "Multiply" | "Sub") {
+/** Add, Multiply or Sub with a per-channel vector on either side natively; anything else on wasm's kernel. */
+function elementwise(kernelName: "Add" | "Multiply" | "Sub") {
   return (native: NativeKernels): tf.KernelConfig => ({
     kernelName,
     backendName: "wasm",
@@ -113,6 +113,8 @@ function elementwise(kernelName: "Multiply" | "Sub") {
       const right = channelVector(wasm, b, a);
       const left = right ? null : channelVector(wasm, a, b);
       const negate = (v: Float32Array) => v.map((value) => -value);
+      if (right && kernelName === "Add") return channelAffine(wasm, native, a, ones(right.length), right);
+      if (left && kernelName === "Add") return channelAffine(wasm, native, b, ones(left.length), left);
       if (right && kernelName === "Multiply") return channelAffine(wasm, native, a, right, new Float32Array(right.length));
       if (left && kernelName === "Multiply") return channelAffine(wasm, native, b, left, new Float32Array(left.length));
       if (right) return channelAffine(wasm, native, a, ones(right.length), negate(right));
@@ -148,6 +150,7 @@ const NATIVE_CONFIGS = [
   convolution(tf.DepthwiseConv2dNativeBackpropFilter, true, "filterGrad", (n) => n.depthwiseFilterGrad),
   poolGrad(tf.MaxPoolGrad, (n) => n.maxPoolGrad),
   poolGrad(tf.AvgPoolGrad, (n) => n.avgPoolGrad),
+  elementwise("Add"),
   elementwise("Multiply"),
   elementwise("Sub"),
   fusedBatchNorm,
