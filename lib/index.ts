@@ -7,6 +7,7 @@ export * from "./core/types";
 export { Rng } from "./core/random";
 export { NasbookError, GenotypeError, DatasetError, UsageError, RunStoreError } from "./core/errors";
 export { SCALES, isScale, scaleFromEnv, byScale, type Scale } from "./core/scale";
+export { mean } from "./core/stats";
 
 export { initBackend, currentBackend, backendReport, BACKEND_NAMES, type BackendChoice, type BackendName } from "./backend/select";
 

@@ -8,6 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../core/random";
+import { mean } from "../../core/stats";
 import type { Candidate, Json, Outcome, SearchSpace, Strategy, TrialMetrics } from "../../core/types";
 import { ControllerPolicy, NASRL_POLICY, type PolicyOptions } from "./policy";
 
@@ -145,6 +146,3 @@ export class ReinforceController<G extends Json> implements Strategy<G> {
   }
 }
 
-function mean(xs: readonly number[]): number {
-  return xs.reduce((a, b) => a + b, 0) / xs.length;
-}

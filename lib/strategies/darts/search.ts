@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../core/random";
+import { mean } from "../../core/stats";
 import type { ProgressCallback } from "../../core/types";
 import { Subset, type Batch } from "../../data/batches";
 import { DivergedError } from "../../evaluators/training";
@@ -210,7 +211,6 @@ function supernetAccuracy(search: BilevelSearch, subset: Subset, batchSize: numb
   return correct / subset.size;
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /**
  * Runs the whole search on `data` (the two halves of the training set), then derives the cell.
