@@ -28,8 +28,8 @@ interface Rollout {
   readonly tokens: number[];
   /** Sum over decisions of log p(token). */
   readonly logProb: tf.Scalar;
-  /** Sum over decisions of the entropy of each decision's distribution. */
-  readonly entropy: tf.Scalar;
+  /** Sum over decisions of the entropy of each decision's distribution; null when not asked for. */
+  readonly entropy: tf.Scalar | null;
 }
 
 /** One sampled sequence with the distribution each token was drawn from. */
@@ -63,13 +63,17 @@ class Walk {
   /** A layer's anchor state: the controller output at the first step that carries that layer. */
   private readonly layerStates = new Map<number, tf.Tensor2D>();
 
-  constructor(private readonly choose: Chooser) {}
+  /** `withEntropy`: scoring needs the entropies (for the bonus); sampling does not. */
+  constructor(
+    private readonly choose: Chooser,
+    private readonly withEntropy: boolean,
+  ) {}
 
   emit(k: number, logp: tf.Tensor1D): number {
     const token = this.choose(k, logp);
     this.tokens.push(token);
     this.logProbs.push(tf.sum(tf.slice(logp, [token], [1])) as tf.Scalar);
-    this.entropies.push(tf.neg(tf.sum(tf.mul(tf.exp(logp), logp))) as tf.Scalar);
+    if (this.withEntropy) this.entropies.push(tf.neg(tf.sum(tf.mul(tf.exp(logp), logp))) as tf.Scalar);
     return token;
   }
 
@@ -83,7 +87,7 @@ class Walk {
 
   result(): Rollout {
     const total = (xs: tf.Scalar[]) => (xs.length === 0 ? tf.scalar(0) : (tf.addN(xs) as tf.Scalar));
-    return { tokens: this.tokens, logProb: total(this.logProbs), entropy: total(this.entropies) };
+    return { tokens: this.tokens, logProb: total(this.logProbs), entropy: this.withEntropy ? total(this.entropies) : null };
   }
 }
 
@@ -131,7 +135,7 @@ export class ControllerPolicy {
         const p = Array.from(tf.exp(logProbs).dataSync());
         probabilities.push(p);
         return rng.categorical(p);
-      });
+      }, false);
       logProb = rollout.logProb.dataSync()[0];
       return rollout.tokens;
     });
@@ -143,12 +147,12 @@ export class ControllerPolicy {
     if (tokens.length !== this.decisions.length) {
       throw new RangeError(`ControllerPolicy.score needs ${this.decisions.length} tokens, got ${tokens.length}`);
     }
-    const { logProb, entropy } = this.rollout((k) => tokens[k]);
-    return { logProb, entropy };
+    const { logProb, entropy } = this.rollout((k) => tokens[k], true);
+    return { logProb, entropy: entropy as tf.Scalar };
   }
 
-  private rollout(choose: Chooser): Rollout {
-    const walk = new Walk(choose);
+  private rollout(choose: Chooser, withEntropy: boolean): Rollout {
+    const walk = new Walk(choose, withEntropy);
     let state: LstmState = this.lstm.zeroState();
     let input = this.start as tf.Tensor2D;
     let k = 0;
