@@ -12,7 +12,7 @@ export interface NasRlPreset {
   readonly data: DataSizes;
   /** Architectures sampled per search run (controller and random search alike). */
   readonly budget: number;
-  /** Candidates asked before any is told: the controller's batch m, so a batch can train in parallel. */
+  /** Candidates asked before any is told: the controller's batch m (derived), so a batch can train in parallel. */
   readonly round: number;
   readonly fidelity: Fidelity;
   readonly space: NasRlSpaceOptions;
@@ -26,11 +26,10 @@ export interface NasRlPreset {
 
 const { reward: _reward, ...paperController } = NASRL_CONTROLLER;
 
-const PRESETS: Record<Scale, NasRlPreset> = {
+const PRESETS: Record<Scale, Omit<NasRlPreset, "round">> = {
   smoke: {
     data: { trainSize: 256, validSize: 128, testSize: 128 },
     budget: 4,
-    round: 2,
     fidelity: { epochs: 1, batchSize: 32 },
     space: nasRlSpaceOptions("smoke"),
     controller: { ...paperController, batchSize: 2 },
@@ -41,7 +40,6 @@ const PRESETS: Record<Scale, NasRlPreset> = {
   quick: {
     data: { trainSize: 1000, validSize: 500, testSize: 2000 },
     budget: 24,
-    round: 4,
     fidelity: { epochs: 3, batchSize: 50 },
     space: nasRlSpaceOptions("quick"),
     controller: { ...paperController, batchSize: 4, learningRate: 0.01 },
@@ -55,7 +53,6 @@ const PRESETS: Record<Scale, NasRlPreset> = {
   paper: {
     data: { validSize: 5000 },
     budget: 200,
-    round: 5,
     fidelity: { epochs: 10, batchSize: 128, trainSubset: 10000 },
     space: nasRlSpaceOptions("paper"),
     controller: paperController,
@@ -69,5 +66,6 @@ const PRESETS: Record<Scale, NasRlPreset> = {
 };
 
 export function nasRlPreset(scale: Scale): NasRlPreset {
-  return PRESETS[scale];
+  const preset = PRESETS[scale];
+  return { ...preset, round: preset.controller.batchSize };
 }
