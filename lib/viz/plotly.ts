@@ -40,17 +40,14 @@ function plainArrays(_key: string, value: unknown): unknown {
   return ArrayBuffer.isView(value) && !(value instanceof DataView) ? Array.from(value as unknown as ArrayLike<number>) : value;
 }
 
-/** The figure as plain JSON data, as the plotly mime type and `Plotly.newPlot` expect it. */
-function plainFigure(figure: Figure): Figure {
-  return JSON.parse(JSON.stringify(figure, plainArrays)) as Figure;
+/** The figure as JSON text, typed arrays as plain arrays (as the plotly mime type and `Plotly.newPlot` expect). */
+function figureJson(figure: Figure): string {
+  return JSON.stringify(figure, plainArrays);
 }
 
-/** JSON that is safe inside a `<script>`: no `</script>`, no `<!--`, no raw line separators. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value, plainArrays)
-    .replace(/</g, "\\u003c")
-    .replace(/\u2028/g, "\\u2028")
-    .replace(/\u2029/g, "\\u2029");
+/** JSON text made safe inside a `<script>`: no `</script>`, no `<!--`, no raw line separators. */
+function scriptSafe(json: string): string {
+  return json.replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 }
 
 /** The figure's title text, if it has one (plotly accepts a string or `{ text }`). */
@@ -67,13 +64,13 @@ export function figureTitle(figure: Figure): string | undefined {
  * A div and the script that draws `figure` into it once `window.Plotly` exists. Needs the
  * library somewhere on the page (`plotlyLibraryHtml()`), before or after.
  */
-export function figureHtml(figure: Figure): string {
+export function figureHtml(figure: Figure, json: string = figureJson(figure)): string {
   const id = `nasbook-figure-${randomBytes(6).toString("hex")}`;
   const missing = escapeHtml("plotly.js did not load. Re-run the notebook from the top: its first figure carries the library.");
   return [
     `<div id="${id}" class="nasbook-figure" style="width:100%;min-height:360px;"></div>`,
     `<script type="text/javascript">(function () {`,
-    `  var figure = ${scriptJson(figure)}, started = Date.now();`,
+    `  var figure = ${scriptSafe(json)}, started = Date.now();`,
     `  function draw() {`,
     `    var element = document.getElementById("${id}");`,
     `    if (element && window.Plotly) {`,
@@ -104,9 +101,12 @@ export class NotebookFigures {
   private libraryShipped = false;
 
   bundle(figure: Figure): MimeBundle {
-    const html = this.libraryShipped ? figureHtml(figure) : `${plotlyLibraryHtml()}\n${figureHtml(figure)}`;
+    // Serialised once: the HTML embeds the text, the plotly mime type carries it parsed back.
+    const json = figureJson(figure);
+    const div = figureHtml(figure, json);
+    const html = this.libraryShipped ? div : `${plotlyLibraryHtml()}\n${div}`;
     this.libraryShipped = true;
-    return { [PLOTLY_MIME]: plainFigure(figure), "text/html": html, "text/plain": figureText(figure) };
+    return { [PLOTLY_MIME]: JSON.parse(json) as Figure, "text/html": html, "text/plain": figureText(figure) };
   }
 }
 

@@ -48,7 +48,7 @@ function sectionHtml(section: ReportSection): string {
     `<section>`,
     `<h2>${escapeHtml(section.heading)}</h2>`,
     section.text === undefined ? "" : paragraphs(section.text),
-    ...(section.figures ?? []).map(figureHtml),
+    ...(section.figures ?? []).map((figure) => figureHtml(figure)),
     ...(section.tables ?? []).map((table) => tableHtml(table.data, table)),
     `</section>`,
   ]
