@@ -67,10 +67,15 @@ export function train(network: Network, data: { train: Subset; valid: Subset }, 
 
 /** Fraction of `subset` classified correctly, BatchNorm in inference mode. */
 export function accuracy(network: Network, subset: Subset, batchSize: number): number {
+  return accuracyOf((x) => network.apply(x, false), subset, batchSize);
+}
+
+/** Fraction of `subset` whose argmax of `logits` is the label, in batches (any model that maps images to logits). */
+export function accuracyOf(logits: (x: tf.Tensor4D) => tf.Tensor2D, subset: Subset, batchSize: number): number {
   let correct = 0;
   for (const batch of subset.batches(batchSize)) {
     correct += tf.tidy(() => {
-      const predicted = tf.argMax(network.apply(batch.x, false), 1);
+      const predicted = tf.argMax(logits(batch.x), 1);
       return tf.sum(tf.cast(tf.equal(predicted, tf.cast(batch.y, "int32")), "int32")).dataSync()[0];
     });
     batch.x.dispose();

@@ -9,7 +9,7 @@ import { Rng } from "../../core/random";
 import { mean } from "../../core/stats";
 import type { ProgressCallback } from "../../core/types";
 import { Subset, type Batch } from "../../data/batches";
-import { DivergedError } from "../../evaluators/training";
+import { accuracyOf, DivergedError } from "../../evaluators/training";
 import { MomentumSGD } from "../../nn/sgd";
 import { CELL_TYPES, type DartsGenotype } from "../../spaces/darts/genotypes";
 import type { DartsSupernet, Mixing } from "../../spaces/darts/supernet";
@@ -195,22 +195,13 @@ function labelled(batches: Generator<Batch>, numClasses: number): LabelledBatch 
 }
 
 function supernetAccuracy(search: BilevelSearch, subset: Subset, batchSize: number): number {
-  let correct = 0;
   const mixing = search.evaluationMixing();
   try {
-    for (const batch of subset.batches(batchSize)) {
-      correct += tf.tidy(() => {
-        const predicted = tf.argMax(search.supernet.apply(batch.x, false, mixing), 1);
-        return tf.sum(tf.cast(tf.equal(predicted, batch.y), "int32")).dataSync()[0];
-      });
-      tf.dispose([batch.x, batch.y]);
-    }
+    return accuracyOf((x) => search.supernet.apply(x, false, mixing), subset, batchSize);
   } finally {
     tf.dispose(CELL_TYPES.map((t) => mixing[t].weights));
   }
-  return correct / subset.size;
 }
-
 
 /**
  * Runs the whole search on `data` (the two halves of the training set), then derives the cell.
