@@ -1,4 +1,8 @@
-/** The install step that builds the native addon never fails the install: it says why and goes on. */
+/**
+ * The install step that builds the native addon never fails the install: it says why and goes
+ * on. And the addon built for other x86 CPUs (AVX2, plain SSE2: other vector widths and tile
+ * heights) computes what this machine's build computes (which kernels.test.ts checks against cpu).
+ */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -48,5 +52,67 @@ test("NASBOOK_NATIVE=0 skips the build", () => {
     assert.equal(fs.existsSync(path.join(dir, "native", "build")), false);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+type Kernel = (a: Float32Array, b: Float32Array, out: Float32Array, geometry: Int32Array) => void;
+type Addon = Record<"conv2d" | "conv2dFilterGrad" | "depthwiseConv2d" | "depthwiseFilterGrad" | "maxPoolGrad" | "avgPoolGrad" | "channelAffine", Kernel> & {
+  setThreads(n: number): number;
+};
+
+let seed = 11;
+function random(n: number): Float32Array {
+  return Float32Array.from({ length: n }, () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 1073741824 - 1;
+  });
+}
+
+/** Every kernel once, on sizes with partial tiles (20 input and 37 output channels, odd pixel counts). */
+function runAll(addon: Addon): Float32Array[] {
+  seed = 11;
+  addon.setThreads(2);
+  // x [3, 9, 7, 20], 3x3, stride 1, 'same'.
+  const conv = Int32Array.of(3, 9, 7, 20, 3, 3, 37, 9, 7, 1, 1, 1, 1, 1, 1);
+  const depthwise = Int32Array.of(3, 9, 7, 20, 3, 3, 20, 5, 4, 2, 2, 1, 1, 1, 1);
+  const pool = Int32Array.of(3, 9, 7, 20, 3, 3, 20, 4, 3, 2, 2, 1, 1, 0, 0);
+  const rows = Int32Array.of(189, 1, 1, 20, 1, 1, 20, 1, 1, 1, 1, 1, 1, 0, 0);
+  const x = random(3 * 9 * 7 * 20);
+  const outputs: Float32Array[] = [];
+  const run = (kernel: Kernel, b: Float32Array, size: number, geometry: Int32Array) => {
+    const out = new Float32Array(size);
+    kernel(x, b, out, geometry);
+    outputs.push(out);
+  };
+  run(addon.conv2d, random(9 * 20 * 37), 3 * 9 * 7 * 37, conv);
+  run(addon.conv2dFilterGrad, random(3 * 9 * 7 * 37), 9 * 20 * 37, conv);
+  run(addon.depthwiseConv2d, random(9 * 20), 3 * 5 * 4 * 20, depthwise);
+  run(addon.depthwiseFilterGrad, random(3 * 5 * 4 * 20), 9 * 20, depthwise);
+  run(addon.maxPoolGrad, random(3 * 4 * 3 * 20), 3 * 9 * 7 * 20, pool);
+  run(addon.avgPoolGrad, random(3 * 4 * 3 * 20), 3 * 9 * 7 * 20, pool);
+  run(addon.channelAffine, random(40), 3 * 9 * 7 * 20, rows);
+  return outputs;
+}
+
+const ADDON = path.join(ROOT, "native", "build", "Release", "nasbook_native.node");
+const otherX86 = process.arch !== "x64" ? "not an x86-64 machine" : !fs.existsSync(ADDON) ? "the addon is not built here" : false;
+
+test("the addon built for AVX2 and for plain x86-64 computes what this machine's build does", { skip: otherX86 }, () => {
+  const reference = runAll(require(ADDON) as Addon);
+  for (const march of ["x86-64-v3", "x86-64"]) {
+    const dir = scratchCopy();
+    try {
+      const run = build(dir, { GYP_DEFINES: `march=${march}` });
+      assert.equal(run.status, 0, run.stderr);
+      const file = path.join(dir, "native", "build", "Release", "nasbook_native.node");
+      assert.ok(fs.existsSync(file), `${march}: ${run.stdout}${run.stderr}`);
+      const outputs = runAll(require(file) as Addon);
+      outputs.forEach((values, k) => {
+        const scale = Math.max(1, ...reference[k].map(Math.abs));
+        values.forEach((v, i) => assert.ok(Math.abs(v - reference[k][i]) <= 1e-4 * scale, `${march} kernel ${k} [${i}]: ${v} vs ${reference[k][i]}`));
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
 });
