@@ -1,9 +1,9 @@
 /**
  * Choosing where tensors live. Order of preference: tfjs-node-gpu (when it loads and sees a GPU),
- * tfjs-node (libtensorflow on the CPU), wasm (XNNPACK; one thread unless `NASBOOK_WASM_THREADS`
- * asks for more and the threaded build starts; convolutions on nasbook's native addon when it was
- * built, see native.ts), then tfjs's pure-JS cpu. `NASBOOK_BACKEND` forces
- * one; `backendReport()` says what was chosen and why the others were not.
+ * tfjs-node (libtensorflow on the CPU), wasm (XNNPACK, one thread unless `NASBOOK_WASM_THREADS`
+ * asks for more and the threaded build starts; the heavy kernels on nasbook's native addon when
+ * it was built, see native.ts), then tfjs's pure-JS cpu. `NASBOOK_BACKEND` forces one;
+ * `backendReport()` says what was chosen and why the others were not.
  */
 import * as tf from "@tensorflow/tfjs";
 import { NasbookError } from "../core/errors";
