@@ -18,7 +18,7 @@ import { depthwiseBackpropInputConfig } from "./wasm-kernels/depthwise-backprop-
 import { registerDilatedConvGradients } from "./wasm-kernels/dilated-conv-gradients";
 import { maxPoolGradConfig } from "./wasm-kernels/max-pool-grad";
 import { registerMeanGradient } from "./wasm-kernels/mean-gradient";
-import { nativeKernelConfigs } from "./wasm-kernels/native-kernels";
+import { NATIVE_KERNEL_NAMES, nativeKernelConfigs } from "./wasm-kernels/native-kernels";
 import { meanConfig, sumConfig } from "./wasm-kernels/reduce-as-pool";
 import { unsortedSegmentSumConfig } from "./wasm-kernels/unsorted-segment-sum";
 import { castConfig, identityConfig } from "./wasm-kernels/share-not-copy";
@@ -53,9 +53,10 @@ function register(config: tf.KernelConfig): void {
 }
 
 export function registerWasmTrainingKernels(native: NativeKernels | null): void {
+  // Start from wasm's kernels and nasbook's compositions, then let the addon take over (falling back to those).
   TRAINING_KERNELS.forEach(register);
+  NATIVE_KERNEL_NAMES.filter((name) => !WASM_TRAINING_KERNELS.includes(name)).forEach((name) => restoreBaseKernel(name));
   if (native) nativeKernelConfigs(native).forEach(register);
-  else for (const name of [tf.Conv2D, tf.DepthwiseConv2dNative]) restoreBaseKernel(name);
   if (!gradientsRegistered) {
     registerDilatedConvGradients();
     registerMeanGradient();

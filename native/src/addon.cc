@@ -6,7 +6,6 @@
 #include <cstring>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "channel_affine.h"
 #include "conv.h"
@@ -130,11 +129,6 @@ napi_value set_threads(napi_env env, napi_callback_info info) {
   return result;
 }
 
-napi_value hardware_threads(napi_env env, napi_callback_info) {
-  napi_value result;
-  napi_create_int32(env, int32_t(std::max(1u, std::thread::hardware_concurrency())), &result);
-  return result;
-}
 
 }  // namespace
 }  // namespace nasbook
@@ -152,7 +146,6 @@ NAPI_MODULE_INIT() {
       {"avgPoolGrad", nullptr, avgPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"channelAffine", nullptr, channelAffine, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, set_threads, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"hardwareThreads", nullptr, hardware_threads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
   return exports;

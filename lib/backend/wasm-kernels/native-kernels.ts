@@ -9,18 +9,33 @@ import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import type { NativeKernels } from "../native";
 import { assertChannelsLast, ConvGradAttrs, forwardConvInfo } from "./conv-as-forward";
-import { KernelArgs, Shape4, withWasmOps } from "./wasm-ops";
+import type { KernelArgs, Shape4 } from "./wasm-ops";
 
 type Geometry = Int32Array;
 type NativeKernel = NativeKernels["conv2d"];
 
-/** The fields of native/src/geometry.h, in its order. */
+/** The fields of native/src/geometry.h, by name. */
+interface GeometryFields {
+  n: number; h: number; w: number; c: number; kh: number; kw: number; outC: number; ho: number; wo: number;
+  sh: number; sw: number; dh: number; dw: number; padTop: number; padLeft: number;
+}
+
+/** The Int32Array native/src/geometry.h reads, fields in its order. */
+function geometry(g: GeometryFields): Geometry {
+  return Int32Array.of(g.n, g.h, g.w, g.c, g.kh, g.kw, g.outC, g.ho, g.wo, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft);
+}
+
 function geometryOf(info: tf.backend_util.Conv2DInfo): Geometry {
-  return Int32Array.of(
-    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth, info.outChannels,
-    info.outHeight, info.outWidth, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth,
-    info.padInfo.top, info.padInfo.left,
-  );
+  return geometry({
+    n: info.batchSize, h: info.inHeight, w: info.inWidth, c: info.inChannels, kh: info.filterHeight, kw: info.filterWidth,
+    outC: info.outChannels, ho: info.outHeight, wo: info.outWidth, sh: info.strideHeight, sw: info.strideWidth,
+    dh: info.dilationHeight, dw: info.dilationWidth, padTop: info.padInfo.top, padLeft: info.padInfo.left,
+  });
+}
+
+/** `rows` rows of `channels` values, as channelAffine sweeps them. */
+function rowsGeometry(rows: number, channels: number): Geometry {
+  return geometry({ n: rows, h: 1, w: 1, c: channels, kh: 1, kw: 1, outC: channels, ho: 1, wo: 1, sh: 1, sw: 1, dh: 1, dw: 1, padTop: 0, padLeft: 0 });
 }
 
 /** Allocates the output on the heap, then runs `kernel` on views of a, b (or b's own values) and it. */
@@ -47,12 +62,20 @@ interface ConvAttrs extends ConvGradAttrs {
   filterShape?: Shape4;
 }
 
+/**
+ * A kernel the addon runs: its name, and its function given the addon and the kernel registered
+ * before it (what it falls back to for inputs it does not take).
+ */
+interface NativeKernelSpec {
+  readonly kernelName: string;
+  kernelFunc(native: NativeKernels, fallback: tf.KernelFunc): tf.KernelFunc;
+}
+
 /** A convolution on the addon: the forward pass (inputs x, filter) or the filter gradient (x, dy). */
-function convolution(kernelName: string, depthwise: boolean, pass: "forward" | "filterGrad", kernel: (n: NativeKernels) => NativeKernel) {
-  return (native: NativeKernels): tf.KernelConfig => ({
+function convolution(kernelName: string, depthwise: boolean, pass: "forward" | "filterGrad", kernel: (n: NativeKernels) => NativeKernel): NativeKernelSpec {
+  return {
     kernelName,
-    backendName: "wasm",
-    kernelFunc: ({ inputs, backend, attrs }: KernelArgs) => {
+    kernelFunc: (native) => ({ inputs, backend, attrs }: KernelArgs) => {
       const { x, filter, dy } = inputs as Record<"x" | "filter" | "dy", tf.TensorInfo>;
       const a = attrs as unknown as ConvAttrs;
       assertChannelsLast(kernelName, a);
@@ -61,20 +84,19 @@ function convolution(kernelName: string, depthwise: boolean, pass: "forward" | "
       const [second, outShape] = pass === "forward" ? [filter, info.outShape] : [dy, filterShape];
       return runOnHeap(backend as BackendWasm, kernel(native), x, second, outShape, geometryOf(info));
     },
-  });
+  };
 }
 
-function poolGrad(kernelName: string, kernel: (n: NativeKernels) => NativeKernel) {
-  return (native: NativeKernels): tf.KernelConfig => ({
+function poolGrad(kernelName: string, kernel: (n: NativeKernels) => NativeKernel): NativeKernelSpec {
+  return {
     kernelName,
-    backendName: "wasm",
-    kernelFunc: ({ inputs, backend, attrs }: KernelArgs) => {
+    kernelFunc: (native) => ({ inputs, backend, attrs }: KernelArgs) => {
       const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
       const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as tf.MaxPoolGradAttrs;
       const info = tf.backend_util.computePool2DInfo(input.shape as Shape4, filterSize, strides, 1, pad, dimRoundingMode);
       return runOnHeap(backend as BackendWasm, kernel(native), input, dy, input.shape, geometryOf(info));
     },
-  });
+  };
 }
 
 /** Below this many floats wasm's own elementwise kernels are as fast as a native call. */
@@ -87,8 +109,7 @@ function channelAffine(backend: BackendWasm, native: NativeKernels, x: tf.Tensor
   const coefficients = new Float32Array(2 * channels);
   coefficients.set(scale);
   coefficients.set(shift, channels);
-  const geometry = Int32Array.of(rows, 1, 1, channels, 1, 1, channels, 1, 1, 1, 1, 1, 1, 0, 0);
-  return runOnHeap(backend, native.channelAffine, x, coefficients, x.shape, geometry);
+  return runOnHeap(backend, native.channelAffine, x, coefficients, x.shape, rowsGeometry(rows, channels));
 }
 
 /** The values of a per-channel vector for x: float32, C = x's last axis, every other axis 1. */
@@ -100,50 +121,49 @@ function channelVector(backend: BackendWasm, v: tf.TensorInfo | undefined, x: tf
   return backend.typedArrayFromHeap(v) as Float32Array;
 }
 
-const ones = (n: number) => new Float32Array(n).fill(1);
+const filled = (n: number, value: number) => new Float32Array(n).fill(value);
 
-/** Add, Multiply or Sub with a per-channel vector on either side natively; anything else on wasm's kernel. */
-function elementwise(kernelName: "Add" | "Multiply" | "Sub") {
-  return (native: NativeKernels): tf.KernelConfig => ({
+/** x op v as x * scale + shift, for v a per-channel vector on the right (x op v) or the left (v op x). */
+function affineOf(kernelName: "Add" | "Multiply" | "Sub", v: Float32Array, vOnRight: boolean): [Float32Array, Float32Array] {
+  const n = v.length;
+  if (kernelName === "Add") return [filled(n, 1), v];
+  if (kernelName === "Multiply") return [v, filled(n, 0)];
+  return vOnRight ? [filled(n, 1), v.map((value) => -value)] : [filled(n, -1), v];
+}
+
+/** Add, Multiply or Sub with a per-channel vector on either side natively; anything else falls back. */
+function elementwise(kernelName: "Add" | "Multiply" | "Sub"): NativeKernelSpec {
+  return {
     kernelName,
-    backendName: "wasm",
-    kernelFunc: ({ inputs, backend, attrs }: KernelArgs) => {
-      const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-      const wasm = backend as BackendWasm;
+    kernelFunc: (native, fallback) => (args: KernelArgs) => {
+      const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+      const wasm = args.backend as BackendWasm;
       const right = channelVector(wasm, b, a);
       const left = right ? null : channelVector(wasm, a, b);
-      const negate = (v: Float32Array) => v.map((value) => -value);
-      if (right && kernelName === "Add") return channelAffine(wasm, native, a, ones(right.length), right);
-      if (left && kernelName === "Add") return channelAffine(wasm, native, b, ones(left.length), left);
-      if (right && kernelName === "Multiply") return channelAffine(wasm, native, a, right, new Float32Array(right.length));
-      if (left && kernelName === "Multiply") return channelAffine(wasm, native, b, left, new Float32Array(left.length));
-      if (right) return channelAffine(wasm, native, a, ones(right.length), negate(right));
-      if (left) return channelAffine(wasm, native, b, negate(ones(left.length)), left.slice());
-      return withWasmOps(backend, (ops) => ops.run(kernelName, { a, b }, attrs));
+      if (!right && !left) return fallback(args);
+      const [x, v] = right ? [a, right] : [b, left as Float32Array];
+      return channelAffine(wasm, native, x, ...affineOf(kernelName, v, right !== null));
     },
-  });
+  };
 }
 
 /** (x - mean) * scale / sqrt(variance + epsilon) + offset as one per-channel affine map. */
-const fusedBatchNorm = (native: NativeKernels): tf.KernelConfig => ({
+const fusedBatchNorm: NativeKernelSpec = {
   kernelName: tf.FusedBatchNorm,
-  backendName: "wasm",
-  kernelFunc: ({ inputs, backend, attrs }: KernelArgs) => {
-    const { x, mean, variance, offset, scale } = inputs as Record<string, tf.TensorInfo | undefined> & { x: tf.TensorInfo };
-    const { varianceEpsilon } = attrs as unknown as tf.FusedBatchNormAttrs;
-    const wasm = backend as BackendWasm;
+  kernelFunc: (native, fallback) => (args: KernelArgs) => {
+    const { x, mean, variance, offset, scale } = args.inputs as Record<string, tf.TensorInfo | undefined> & { x: tf.TensorInfo };
+    const { varianceEpsilon } = args.attrs as unknown as tf.FusedBatchNormAttrs;
+    const wasm = args.backend as BackendWasm;
     const [m, v] = [channelVector(wasm, mean, x), channelVector(wasm, variance, x)];
     const [o, s] = [offset && channelVector(wasm, offset, x), scale && channelVector(wasm, scale, x)];
-    if (!m || !v || o === null || s === null) {
-      return withWasmOps(backend, (ops) => ops.run(tf.FusedBatchNorm, inputs as tf.NamedTensorInfoMap, attrs));
-    }
+    if (!m || !v || o === null || s === null) return fallback(args);
     const gain = v.map((value, c) => (s ? s[c] : 1) / Math.sqrt(value + varianceEpsilon));
     const shift = m.map((value, c) => (o ? o[c] : 0) - value * gain[c]);
     return channelAffine(wasm, native, x, gain, shift);
   },
-});
+};
 
-const NATIVE_CONFIGS = [
+const NATIVE_KERNELS: readonly NativeKernelSpec[] = [
   convolution(tf.Conv2D, false, "forward", (n) => n.conv2d),
   convolution(tf.Conv2DBackpropFilter, false, "filterGrad", (n) => n.conv2dFilterGrad),
   convolution(tf.DepthwiseConv2dNative, true, "forward", (n) => n.depthwiseConv2d),
@@ -156,7 +176,17 @@ const NATIVE_CONFIGS = [
   fusedBatchNorm,
 ];
 
-/** The kernel configs that run on `native`. */
+/** Names of the kernels the addon takes over, so that they can be given back to wasm. */
+export const NATIVE_KERNEL_NAMES: readonly string[] = NATIVE_KERNELS.map((k) => k.kernelName);
+
+/**
+ * The kernel configs that run on `native`, each falling back to the kernel registered for its
+ * name now (wasm's, or nasbook's composition such as the bias add).
+ */
 export function nativeKernelConfigs(native: NativeKernels): tf.KernelConfig[] {
-  return NATIVE_CONFIGS.map((config) => config(native));
+  return NATIVE_KERNELS.map(({ kernelName, kernelFunc }) => {
+    const current = tf.getKernel(kernelName, "wasm");
+    if (!current) throw new Error(`wasm backend has no ${kernelName} kernel to fall back to`);
+    return { kernelName, backendName: "wasm", kernelFunc: kernelFunc(native, current.kernelFunc) };
+  });
 }
