@@ -6,7 +6,7 @@
  * (each worker loads the backend and the data, then trains its first trial) is timed apart, and
  * the speed-up of this short search with it included is reported too.
  */
-import { loadNativeKernels, nativeThreads } from "../lib/backend/native";
+import { loadNativeKernels, nativeOptions, type NativeKernels } from "../lib/backend/native";
 import { initBackend } from "../lib/backend/select";
 import type { Evaluator, Json } from "../lib/core/types";
 import { loadDataset } from "../lib/data";
@@ -57,23 +57,21 @@ async function searchMinutes(evaluator: Evaluator<Json>, trials: number, round: 
 }
 
 /** Minutes of the serial search with the native kernels on `threads` threads (wasm alone without the addon). */
-async function serialMinutes(evaluator: Evaluator<Json>, trials: number, threads: number): Promise<number> {
-  const native = loadNativeKernels().kernels;
+async function serialMinutes(evaluator: Evaluator<Json>, trials: number, native: NativeKernels | null, threads: number): Promise<number> {
   native?.setThreads(threads);
-  try {
-    return await searchMinutes(evaluator, trials, trials);
-  } finally {
-    native?.setThreads(nativeThreads(process.env));
-  }
+  return searchMinutes(evaluator, trials, trials);
 }
 
 export async function parallelThroughput(trials = 96, workers = 2): Promise<ParallelTiming> {
   await initBackend({ ...process.env, NASBOOK_BACKEND: "wasm" });
   const splits = await loadDataset(JOB.dataset, JOB.data);
   const serial = new TrainFromScratch(spaceFromSpec(JOB.space), splits, JOB.fidelity);
-  const allCores = nativeThreads(process.env);
-  const oneThreadMinutes = await serialMinutes(serial, trials, 1);
-  const allCoresMinutes = await serialMinutes(serial, trials, allCores);
+  // The addon initBackend loaded (the module is loaded once per thread).
+  const options = nativeOptions(process.env);
+  const native = loadNativeKernels(options).kernels;
+  const allCores = options.threads;
+  const oneThreadMinutes = await serialMinutes(serial, trials, native, 1);
+  const allCoresMinutes = await serialMinutes(serial, trials, native, allCores);
   let startupMinutes = 0;
   const start = performance.now();
   const pool = new WorkerPool(JOB, { workers, backend: "wasm" });

@@ -14,6 +14,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/select";
+import { firstLine } from "../lib/core/env";
 import { MAX_WASM_THREADS } from "../lib/backend/wasm-threads";
 import { BENCH_NETWORKS, BenchNetwork } from "./networks";
 import { parallelThroughput, type ParallelTiming } from "./parallel-search";
@@ -92,7 +93,7 @@ async function activate(backend: string): Promise<string | null> {
     tf.enableProdMode();
     return null;
   } catch (error) {
-    return String(error instanceof Error ? error.message : error).split("\n")[0];
+    return firstLine(error);
   }
 }
 
@@ -118,7 +119,7 @@ async function tfjsTimings(steps: number, backends: readonly string[]): Promise<
       try {
         rows.push(measure(net, backend, steps));
       } catch (error) {
-        rows.push({ network: net.name, backend, msPerStep: null, note: `failed: ${String(error).split("\n")[0]}` });
+        rows.push({ network: net.name, backend, msPerStep: null, note: `failed: ${firstLine(error)}` });
       }
     }
   }

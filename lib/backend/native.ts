@@ -9,7 +9,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { NasbookError } from "../core/errors";
+import { firstLine, intFromEnv } from "../core/env";
 
 /** Each kernel reads its two inputs and writes `out` in place; `geometry` is `geometryOf`'s. */
 type NativeKernel = (a: Float32Array, b: Float32Array, out: Float32Array, geometry: Int32Array) => void;
@@ -29,7 +29,7 @@ export interface NativeKernels {
 
 export interface NativeStatus {
   readonly kernels: NativeKernels | null;
-  /** "N threads" when loaded, else why not. */
+  /** "native kernels on N threads" when loaded, else why not. */
   readonly detail: string;
 }
 
@@ -45,21 +45,23 @@ function addonPath(): string | null {
   }
 }
 
-/** `NASBOOK_NATIVE_THREADS`, else one per core this process may use. */
-export function nativeThreads(env: NodeJS.ProcessEnv): number {
-  const value = env.NASBOOK_NATIVE_THREADS;
-  if (value === undefined || value === "") return Math.min(os.availableParallelism(), MAX_NATIVE_THREADS);
-  const threads = Number(value);
-  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_NATIVE_THREADS) {
-    throw new NasbookError(`NASBOOK_NATIVE_THREADS must be an integer from 1 to ${MAX_NATIVE_THREADS}; got "${value}".`);
-  }
-  return threads;
+/** Whether to load the addon (`NASBOOK_NATIVE=0` says no) and with how many threads. */
+export interface NativeOptions {
+  readonly enabled: boolean;
+  readonly threads: number;
 }
 
-/** Loads the addon unless NASBOOK_NATIVE=0, set to `nativeThreads(env)` threads. */
-export function loadNativeKernels(env: NodeJS.ProcessEnv = process.env): NativeStatus {
-  if (env.NASBOOK_NATIVE === "0") return { kernels: null, detail: "native kernels off (NASBOOK_NATIVE=0)" };
-  const threads = nativeThreads(env);
+/** `NASBOOK_NATIVE` and `NASBOOK_NATIVE_THREADS` (default: one thread per core this process may use). */
+export function nativeOptions(env: NodeJS.ProcessEnv): NativeOptions {
+  const threads = intFromEnv(env, "NASBOOK_NATIVE_THREADS", {
+    min: 1, max: MAX_NATIVE_THREADS, fallback: Math.min(os.availableParallelism(), MAX_NATIVE_THREADS),
+  });
+  return { enabled: env.NASBOOK_NATIVE !== "0", threads };
+}
+
+/** Loads the addon unless it is disabled, set to its threads. */
+export function loadNativeKernels({ enabled, threads }: NativeOptions): NativeStatus {
+  if (!enabled) return { kernels: null, detail: "native kernels off (NASBOOK_NATIVE=0)" };
   const file = addonPath();
   if (!file) return { kernels: null, detail: "native kernels not built (run `npm run build:native` to see why)" };
   try {
@@ -68,6 +70,6 @@ export function loadNativeKernels(env: NodeJS.ProcessEnv = process.env): NativeS
     kernels.setThreads(threads);
     return { kernels, detail: `native kernels on ${threads} thread${threads === 1 ? "" : "s"}` };
   } catch (error) {
-    return { kernels: null, detail: `native kernels failed to load (${String(error instanceof Error ? error.message : error).split("\n")[0]})` };
+    return { kernels: null, detail: `native kernels failed to load (${firstLine(error)})` };
   }
 }

@@ -6,8 +6,9 @@
  * `backendReport()` says what was chosen and why the others were not.
  */
 import * as tf from "@tensorflow/tfjs";
+import { firstLine, intFromEnv } from "../core/env";
 import { NasbookError } from "../core/errors";
-import { loadNativeKernels } from "./native";
+import { loadNativeKernels, nativeOptions, type NativeOptions } from "./native";
 import { MAX_WASM_THREADS, setThreadedWasmBackend } from "./wasm-threads";
 import { registerWasmTrainingKernels } from "./wasm-training";
 
@@ -25,13 +26,15 @@ export interface BackendChoice {
   readonly detail: string | null;
 }
 
-type Attempt = (env: NodeJS.ProcessEnv) => Promise<{ tfName: string; detail: string | null }>;
+/** The environment's settings for the backends, read (and checked) before any is tried. */
+interface Settings {
+  readonly wasmThreads: number;
+  readonly native: NativeOptions;
+}
+
+type Attempt = (settings: Settings) => Promise<{ tfName: string; detail: string | null }>;
 
 let chosen: BackendChoice | null = null;
-
-function firstLine(error: unknown): string {
-  return String(error instanceof Error ? error.message : error).split("\n")[0];
-}
 
 /** Each attempt loads a backend and makes it current, or throws saying why it cannot. */
 const attempts: Record<BackendName, Attempt> = {
@@ -47,10 +50,10 @@ const attempts: Record<BackendName, Attempt> = {
     await setCurrent("tensorflow");
     return { tfName: "tensorflow", detail: null };
   },
-  wasm: async (env) => {
+  wasm: async (settings) => {
     require("@tensorflow/tfjs-backend-wasm");
-    const detail = await startWasm(wasmThreads(env));
-    const native = loadNativeKernels(env);
+    const detail = await startWasm(settings.wasmThreads);
+    const native = loadNativeKernels(settings.native);
     registerWasmTrainingKernels(native.kernels);
     return { tfName: "wasm", detail: `${detail}; ${native.detail}` };
   },
@@ -65,13 +68,7 @@ const attempts: Record<BackendName, Attempt> = {
  * multi-trial searches already run one worker per core); threads pay off for large convolutions.
  */
 function wasmThreads(env: NodeJS.ProcessEnv): number {
-  const value = env.NASBOOK_WASM_THREADS;
-  if (value === undefined || value === "") return 1;
-  const threads = Number(value);
-  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WASM_THREADS) {
-    throw new NasbookError(`NASBOOK_WASM_THREADS must be an integer from 1 to ${MAX_WASM_THREADS}; got "${value}".`);
-  }
-  return threads;
+  return intFromEnv(env, "NASBOOK_WASM_THREADS", { min: 1, max: MAX_WASM_THREADS, fallback: 1 });
 }
 
 /** Threaded wasm when more than one thread is wanted and it starts; single-threaded otherwise. */
@@ -115,16 +112,18 @@ function forcedBackend(env: NodeJS.ProcessEnv): BackendName | null {
 
 /**
  * Picks and activates a backend, once per process (later calls return the first choice).
- * A forced backend that fails to load is an error, not a silent fallback.
+ * A forced backend that fails to load, or an invalid setting, is an error, not a silent fallback.
  */
 export async function initBackend(env: NodeJS.ProcessEnv = process.env): Promise<BackendChoice> {
   if (chosen) return chosen;
   const forced = forcedBackend(env);
+  // A mistyped setting is the caller's error, not a reason to skip to a slower backend.
+  const settings: Settings = { wasmThreads: wasmThreads(env), native: nativeOptions(env) };
   const order = forced ? [forced] : BACKEND_NAMES;
   const skipped: Array<{ name: BackendName; reason: string }> = [];
   for (const name of order) {
     try {
-      const { tfName, detail } = await attempts[name](env);
+      const { tfName, detail } = await attempts[name](settings);
       chosen = { name, tfName, skipped, forced: forced !== null, detail };
       return chosen;
     } catch (error) {

@@ -10,6 +10,7 @@ import * as path from "node:path";
 import * as v8 from "node:v8";
 import { Worker, type ResourceLimits } from "node:worker_threads";
 import type { BackendName } from "../backend/select";
+import { intFromEnv } from "../core/env";
 import { NasbookError } from "../core/errors";
 import type { EvaluationContext, Fidelity, Json, TrialMetrics } from "../core/types";
 import type { DatasetName, SplitOptions } from "../data";
@@ -54,11 +55,7 @@ const WORKER_SCRIPT = path.join(__dirname, "evaluation-worker.js");
 
 /** `NASBOOK_WORKERS` when set, else the number of cores this process may use. */
 export function defaultWorkerCount(env: NodeJS.ProcessEnv = process.env): number {
-  const value = env.NASBOOK_WORKERS;
-  if (value === undefined || value === "") return os.availableParallelism();
-  const count = Number(value);
-  if (!Number.isInteger(count) || count < 1) throw new NasbookError(`NASBOOK_WORKERS must be a positive integer; got "${value}".`);
-  return count;
+  return intFromEnv(env, "NASBOOK_WORKERS", { min: 1, fallback: os.availableParallelism() });
 }
 
 /**

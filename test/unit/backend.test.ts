@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as tf from "@tensorflow/tfjs";
-import { loadNativeKernels } from "../../lib/backend/native";
+import { loadNativeKernels, nativeOptions } from "../../lib/backend/native";
 import { backendReport, initBackend } from "../../lib/backend/select";
 
 test("a forced backend is chosen and reported", async () => {
@@ -68,8 +68,19 @@ test("wasm reports its native kernels, their threads, and why they are off", () 
   assert.match(report({ NASBOOK_NATIVE_THREADS: "x" }), /NASBOOK_NATIVE_THREADS must be an integer from 1 to 64; got "x"/);
 });
 
+test("an invalid thread setting is an error even when no backend is forced, not a fall back to cpu", () => {
+  for (const env of [{ NASBOOK_NATIVE_THREADS: "0" }, { NASBOOK_WASM_THREADS: "99" }]) {
+    const script = `
+      const { initBackend } = require(${JSON.stringify(require.resolve("../../lib/backend/select"))});
+      initBackend(${JSON.stringify(env)}).then((c) => console.log("chose " + c.name), (e) => console.log(e.name + ": " + e.message));
+    `;
+    const out = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" }).stdout;
+    assert.match(out, /^NasbookError: NASBOOK_(NATIVE|WASM)_THREADS must be an integer from 1 to (64|8); got "(0|99)"/, out);
+  }
+});
+
 test("the native addon refuses arrays that do not fit the geometry, naming which", { skip: process.env.NASBOOK_NATIVE === "0" }, () => {
-  const native = loadNativeKernels({}).kernels;
+  const native = loadNativeKernels(nativeOptions({})).kernels;
   assert.ok(native, "the addon is built");
   // x [1, 4, 4, 2], filter 3x3x2x3, 'valid': y [1, 2, 2, 3].
   const geometry = Int32Array.of(1, 4, 4, 2, 3, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0);

@@ -8,7 +8,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { loadNativeKernels, nativeThreads } from "../../lib/backend/native";
+import { loadNativeKernels, nativeOptions } from "../../lib/backend/native";
 import { initBackend } from "../../lib/backend/select";
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from "../../lib/backend/wasm-training";
 
@@ -120,10 +120,10 @@ test("wasm registers nasbook's training kernels", async () => {
   for (const name of WASM_TRAINING_KERNELS) assert.ok(tf.getKernel(name, "wasm"), name);
 });
 
-const native = loadNativeKernels({}).kernels;
+const native = loadNativeKernels(nativeOptions({})).kernels;
 
 test("the native addon is built (set NASBOOK_NATIVE=0 to test without it)", { skip: process.env.NASBOOK_NATIVE === "0" }, () => {
-  assert.ok(native, loadNativeKernels({}).detail);
+  assert.ok(native, loadNativeKernels(nativeOptions({})).detail);
 });
 
 /** Each grid runs with the native kernels and with wasm's compositions alone. */
@@ -298,7 +298,7 @@ test("native kernels give the same bits on any number of threads", { skip: !nati
     const three = run(3);
     for (const key of Object.keys(one) as Array<keyof typeof one>) assert.deepEqual(three[key], one[key], key);
   } finally {
-    kernels.setThreads(nativeThreads(process.env));
+    kernels.setThreads(nativeOptions(process.env).threads);
   }
 });
 
