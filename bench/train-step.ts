@@ -2,7 +2,7 @@
  * `node build/bench/train-step.js [--profile] [--steps N] [--rounds R]`: milliseconds per
  * training step (forward, backward, SGD update) of the bench networks on every tfjs backend
  * available here, next to PyTorch (bench/torch_reference.py, CPU, all cores) when
- * /usr/bin/python3 has torch; PyTorch and wasm alternate for R rounds (default 3) and the table
+ * `$TORCH_PYTHON` (default /usr/bin/python3) has torch; PyTorch and wasm alternate for R rounds (default 3) and the table
  * shows medians, the ratio line the median of the per-round ratios.
  * Then trials per minute of a small search (`--trials N`, default 96), serial vs k worker threads (`--workers K`, default 2;
  * `--no-parallel` skips it). Prints tables and writes build/bench/train-step.json (with the load
@@ -42,8 +42,11 @@ function trainer(net: BenchNetwork, batch = net.inputShape[0]) {
   const labels = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % net.classes), "int32"), net.classes);
   const optimizer = tf.train.sgd(0.01);
   const step = () => optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, net.logits(x, p)) as tf.Scalar);
-  const dispose = () => tf.dispose([x, labels, ...Object.values(p), optimizer as unknown as tf.Tensor]);
-  return { step, dispose, optimizer };
+  const dispose = () => {
+    optimizer.dispose();
+    tf.dispose([x, labels, ...Object.values(p)]);
+  };
+  return { step, dispose };
 }
 
 function median(values: number[]): number {
@@ -60,7 +63,6 @@ function timeSteps(net: BenchNetwork, steps: number, warmup = 3): number {
     t.step();
     times.push(performance.now() - start);
   }
-  t.optimizer.dispose();
   t.dispose();
   return median(times);
 }
@@ -72,7 +74,6 @@ function cpuEstimateMs(net: BenchNetwork): number {
   const start = performance.now();
   t.step();
   const ms = (performance.now() - start) * net.inputShape[0];
-  t.optimizer.dispose();
   t.dispose();
   return ms;
 }
@@ -139,7 +140,7 @@ function torchTimings(steps: number): Timing[] {
   }));
 }
 
-/** wasm on one thread, and threaded wasm (one XNNPACK thread per core, up to 8) when it starts. */
+/** wasm with XNNPACK on one thread, and threaded wasm (one XNNPACK thread per core, up to 8) when it starts; both with the native kernels when built. */
 const WASM_VARIANTS = ["wasm", "wasm-threaded"] as const;
 
 type Ratio = { network: string; wasm: string; overPytorch: number | null };
@@ -156,8 +157,8 @@ function ratioRows(rows: Timing[]): Ratio[] {
 
 /**
  * Alternates PyTorch and wasm for `rounds` rounds: on a shared machine the load changes within
- * seconds and hits multithreaded PyTorch harder than single-threaded wasm, so only timings taken side by side
- * compare. The first round also tries every other backend.
+ * seconds, so only timings taken side by side compare. The first round also tries every other
+ * backend.
  */
 async function timeRounds(steps: number, rounds: number): Promise<Timing[][]> {
   const all: Timing[][] = [];
@@ -229,8 +230,7 @@ async function printProfile(): Promise<void> {
     for (const [name, ms] of [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 15)) {
       console.log(`  ${name.padEnd(36)} ${ms.toFixed(2).padStart(8)}`);
     }
-    t.optimizer.dispose();
-    t.dispose();
+      t.dispose();
   }
 }
 

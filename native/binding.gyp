@@ -10,7 +10,7 @@
       # The addon is built on the machine that runs it. gnu++17 keeps FMA contraction on.
       "cflags_cc": ["-O3", "-march=<(march)", "-std=gnu++17", "-fno-math-errno"],
       "cflags_cc!": ["-std=gnu++1y", "-std=gnu++14"],
-      "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=gnu++17"] },
+      "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-march=<(march)", "-std=gnu++17", "-fno-math-errno"] },
       "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/O2", "/std:c++17"] } }
     }
   ]
