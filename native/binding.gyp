@@ -1,7 +1,7 @@
 # Optional native CPU kernels for the wasm backend (see README "Native kernels"). Built by
 # scripts/build-native.js at install; when it cannot build, nasbook trains on wasm alone.
 {
-  # The CPU to compile for: this machine's, unless GYP_DEFINES="march=..." (the tests build x86-64-v3 and x86-64 too).
+  # The CPU to compile for on Linux: this machine's, unless GYP_DEFINES="march=..." (the tests build x86-64-v3 and x86-64 too).
   "variables": { "march%": "native" },
   "targets": [
     {
@@ -10,7 +10,8 @@
       # The addon is built on the machine that runs it. gnu++17 keeps FMA contraction on.
       "cflags_cc": ["-O3", "-march=<(march)", "-std=gnu++17", "-fno-math-errno"],
       "cflags_cc!": ["-std=gnu++1y", "-std=gnu++14"],
-      "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-march=<(march)", "-std=gnu++17", "-fno-math-errno"] },
+      # macOS: the compiler's default target (Apple clang has no -march=native on arm64); march is not applied.
+      "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=gnu++17", "-fno-math-errno"] },
       "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/O2", "/std:c++17"] } }
     }
   ]
