@@ -90,7 +90,7 @@ function handLogProb(policy: ControllerPolicy, tokens: number[]): number {
   const hidden = plus(times(out0, matrix(a.wPrev)), times(out1, matrix(a.wCurr))).map(Math.tanh);
   const p = sigmoid(times(hidden, matrix(a.v))[0]);
   logp += Math.log(tokens[1] === 1 ? p : 1 - p);
-  // Decision 2: layers[1].filterHeight; its input is the mean of the chosen states (out0 / 2) or zeros.
+  // Decision 2: layers[1].filterHeight; its input is the chosen states summed over one more than their number (out0 / 2), or zeros.
   const out2 = step(tokens[1] === 1 ? out0.map((x) => x / 2) : new Array(units).fill(0));
   logp += categorical(2, out2);
   return logp;
