@@ -37,7 +37,8 @@ export class MomentumSGD {
       for (const v of this.variables) {
         const g = grads[v.name];
         if (!g) continue;
-        let step = tf.mul(g, scale);
+        // Unclipped (scale 1, the usual case) the gradient is the step: no copy.
+        let step = scale === 1 ? g : tf.mul(g, scale);
         if (weightDecay > 0 && v.rank > 1) step = tf.add(step, tf.mul(v, weightDecay));
         const velocity = this.velocityOf(v);
         velocity.assign(tf.add(tf.mul(velocity, momentum), step));

@@ -104,12 +104,12 @@ export class Skeleton<C extends Cell> {
     return this.head.apply(globalAvgPool(s1));
   }
 
-  /** Trainable weights (not BatchNorm's running statistics). */
   /** Everything that owns variables: stem, the cells' modules, head. */
   parts(): VariableOwner[] {
     return [this.stem, ...this.cells.flatMap((c) => c.modules), this.head];
   }
 
+  /** Trainable weights (not BatchNorm's running statistics). */
   weights(): tf.Variable[] {
     return this.parts().flatMap((p) => p.variables()).filter((v) => v.trainable);
   }

@@ -5,6 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../core/random";
 import type { Scale } from "../../core/scale";
+import { mean } from "../../core/stats";
 import type { ProgressCallback } from "../../core/types";
 import type { DataSplits } from "../../data";
 import type { SkeletonOptions } from "../../spaces/darts/skeleton";
@@ -63,7 +64,7 @@ export async function runDartsSearch(options: DartsRunOptions): Promise<DartsRun
       supernet: supernetOptions,
       supernetParams: supernet.weights().reduce((n, v) => n + v.size, 0),
       backend: tf.getBackend(),
-      secondsPerEpoch: result.epochs.reduce((s, e) => s + e.seconds, 0) / result.epochs.length,
+      secondsPerEpoch: mean(result.epochs.map((e) => e.seconds)),
     };
   } finally {
     supernet.dispose();
