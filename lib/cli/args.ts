@@ -1,7 +1,7 @@
 /** Parsing `nasbook search ...` flags into a checked request; every mistake is a UsageError. */
 import { parseArgs } from "node:util";
 import { UsageError } from "../core/errors";
-import { isScale, SCALES } from "../core/scale";
+import { isScale, scaleFromEnv, SCALES } from "../core/scale";
 import { DATASET_NAMES } from "../data";
 import type { SearchRequest } from "../experiment/run-search";
 
@@ -52,7 +52,7 @@ function parseSearch(argv: readonly string[], methods: readonly string[], env: N
   if (!(DATASET_NAMES as readonly string[]).includes(dataset)) {
     throw new UsageError(`--dataset must be one of ${DATASET_NAMES.join(", ")}; got "${dataset}".`);
   }
-  const scale = values.scale ?? (env.NASBOOK_SCALE || "quick");
+  const scale = values.scale === undefined ? scaleFromEnv(env) : values.scale;
   if (!isScale(scale)) throw new UsageError(`--scale must be one of ${SCALES.join(", ")}; got "${scale}".`);
   const seedText = values.seed ?? "0";
   const seed = Number(seedText);

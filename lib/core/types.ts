@@ -122,6 +122,7 @@ export interface Strategy<G extends Json> {
 }
 
 /** Reports progress of long work: `done` of `total` units, with a short status text. */
+/** `done` of `total` units of work; a total of 0 means the total is not known. */
 export type ProgressCallback = (done: number, total: number, text?: string) => void;
 
 export interface EvaluationContext {

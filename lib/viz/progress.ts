@@ -52,7 +52,7 @@ function fraction(state: ProgressState): number {
 
 function formatTime(state: ProgressState): string {
   if (state.finished) return `in ${formatDuration(state.elapsedSeconds)}`;
-  if (state.done <= 0) return "ETA ?";
+  if (state.done <= 0 || state.total <= 0) return "ETA ?";
   return `ETA ${formatDuration((state.elapsedSeconds / state.done) * Math.max(0, state.total - state.done))}`;
 }
 
@@ -167,14 +167,15 @@ export class ProgressBar {
 
   /**
    * Records `done` units of `total` (absolute, not an increment); reaching `total` finishes the
-   * bar. Updating a finished bar starts a new run on the same line or output.
+   * bar, unless the total is unknown (0: a download of unreported size), which only `finish` ends.
+   * Updating a finished bar starts a new run on the same line or output.
    */
   update(done: number, text?: string): void {
     if (this.finished) this.restart();
     this.started ??= Date.now();
     this.done = done;
     this.text = text;
-    if (done >= this.total) this.finish();
+    if (this.total > 0 && done >= this.total) this.finish();
     else this.sink.render(this.state());
   }
 

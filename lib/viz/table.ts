@@ -78,7 +78,10 @@ function omittedNote(count: number): string {
 
 /** An HTML `<table>`; every cell and the caption escaped. */
 export function tableHtml(input: TableInput, options: TableOptions = {}): string {
-  const cells = tableCells(input, options.maxRows);
+  return htmlOf(tableCells(input, options.maxRows), options);
+}
+
+function htmlOf(cells: TableCells, options: TableOptions): string {
   const align = (c: number) => (cells.numeric[c] ? ' style="text-align:right"' : "");
   const caption = options.caption === undefined ? "" : `<caption>${escapeHtml(options.caption)}</caption>`;
   const head = `<thead><tr>${cells.columns.map((name, c) => `<th${align(c)}>${escapeHtml(name)}</th>`).join("")}</tr></thead>`;
@@ -94,7 +97,10 @@ export function tableHtml(input: TableInput, options: TableOptions = {}): string
 
 /** Columns padded to line up in a monospaced terminal; numbers right-aligned. */
 export function tableText(input: TableInput, options: TableOptions = {}): string {
-  const cells = tableCells(input, options.maxRows);
+  return textOf(tableCells(input, options.maxRows), options);
+}
+
+function textOf(cells: TableCells, options: TableOptions): string {
   const widths = cells.columns.map((name, c) => Math.max(name.length, ...cells.rows.map((row) => row[c].length)));
   const line = (row: string[]) =>
     row.map((cell, c) => (cells.numeric[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join("  ").trimEnd();
@@ -106,6 +112,8 @@ export function tableText(input: TableInput, options: TableOptions = {}): string
 
 /** Shows a table as a notebook output (HTML with a text fallback); in a terminal prints the text. */
 export function showTable(input: TableInput, options: TableOptions = {}): void {
-  if (inNotebook()) showBundle({ "text/html": tableHtml(input, options), "text/plain": tableText(input, options) });
-  else console.log(tableText(input, options));
+  // Formatted once, rendered twice.
+  const cells = tableCells(input, options.maxRows);
+  if (inNotebook()) showBundle({ "text/html": htmlOf(cells, options), "text/plain": textOf(cells, options) });
+  else console.log(textOf(cells, options));
 }

@@ -51,3 +51,13 @@ test("progress lines show rate and ETA, in seconds per item when items are slow"
   assert.equal(formatDuration(75), "1:15");
   assert.equal(formatDuration(3725), "1:02:05");
 });
+
+test("a total of 0 (unknown) never finishes the bar by itself: one redrawn line until finish()", () => {
+  const stream = captureStream(true);
+  const bar = new ProgressBar({ total: 0, label: "download", stream });
+  for (let mib = 1; mib <= 3; mib++) bar.callback(mib * 2 ** 20, 0, "Downloading");
+  assert.ok(stream.chunks.every((chunk) => !chunk.endsWith("\n")), stream.chunks.join("|"));
+  assert.match(stream.chunks[stream.chunks.length - 1], /ETA \?/);
+  bar.finish();
+  assert.ok(stream.chunks[stream.chunks.length - 1].endsWith("\n"));
+});
