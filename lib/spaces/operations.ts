@@ -65,9 +65,10 @@ export class ReluConvBn extends Sequential {
 }
 
 /**
- * Depthwise convolution with dilation d, by spreading the k x k kernel over a
- * ((k-1)d+1)-wide grid of zeros. tfjs cannot differentiate dilated convolutions (nor stride
- * and dilation together); a dilated kernel is the same function, differentiable and strided.
+ * Depthwise convolution with dilation d. On wasm, nasbook registers gradients for dilated
+ * convolutions (backend/wasm-kernels/dilated-conv-gradients.ts), so the k x k taps run as they
+ * are. Elsewhere tfjs cannot differentiate dilation, and it refuses stride and dilation together:
+ * there the k x k kernel is spread over a ((k-1)d+1)-wide grid of zeros, the same function.
  * MACs are counted for the k x k taps the operation defines, not the zeros.
  */
 export class DilatedDepthwiseConv2d extends Module {
@@ -86,15 +87,23 @@ export class DilatedDepthwiseConv2d extends Module {
 
   apply(x: tf.Tensor4D): tf.Tensor4D {
     const { channels: c, kernel: k, dilation: d, stride } = this;
+    const direct = stride === 1 && tf.getBackend() === "wasm";
+    const y = direct
+      ? tf.depthwiseConv2d(x, this.conv.kernel as tf.Tensor4D, 1, "same", "NHWC", d)
+      : tf.depthwiseConv2d(x, this.spreadKernel(), stride, "same");
+    addMacs(y.shape[1] * y.shape[2] * k * k * c);
+    return y;
+  }
+
+  /** The k x k kernel with d - 1 zeros between taps. */
+  private spreadKernel(): tf.Tensor4D {
+    const { channels: c, kernel: k, dilation: d } = this;
     const spread = (k - 1) * d + 1;
     const taps = this.conv.kernel.reshape([k, 1, k, 1, c, 1]);
-    const dilated = tf
+    return tf
       .pad(taps, [[0, 0], [0, d - 1], [0, 0], [0, d - 1], [0, 0], [0, 0]])
       .reshape([k * d, k * d, c, 1])
       .slice([0, 0, 0, 0], [spread, spread, c, 1]) as tf.Tensor4D;
-    const y = tf.depthwiseConv2d(x, dilated, stride, "same");
-    addMacs(y.shape[1] * y.shape[2] * k * k * c);
-    return y;
   }
 }
 

@@ -5,11 +5,14 @@
  * to an LSTM cell, softmax cross-entropy), then Adam and SGD-momentum steps on it.
  * tfjs's cpu backend has no dilated conv gradients, so there the dilated conv is written the
  * way TensorFlow's atrous_conv2d does it (space-to-batch, conv, batch-to-space): same function.
+ * Last, the DARTS dilated op: direct dilated taps on wasm against its zero-spread kernel on cpu.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/select";
+import { Rng } from "../../lib/core/random";
+import { DilatedDepthwiseConv2d } from "../../lib/spaces/operations";
 
 const SHAPES: Record<string, number[]> = {
   stem: [3, 3, 3, 8],
@@ -103,4 +106,31 @@ test("gradients of a block using every trained op match cpu", async () => {
 test("Adam and SGD-momentum steps match cpu", async () => {
   await initBackend({ NASBOOK_BACKEND: "wasm" });
   assertAllClose(await trainedOn("wasm", 3), await trainedOn("cpu", 3), "after 3 steps,");
+});
+
+test("on wasm the dilated taps run directly, with the same values and gradients as the zero-spread kernel on cpu", async () => {
+  await initBackend({ NASBOOK_BACKEND: "wasm" });
+  const values = Array.from({ length: 2 * 11 * 9 * 3 }, (_, i) => Math.sin(i));
+  for (const [kernel, dilation] of [[3, 2], [5, 2]]) {
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const conv = new DilatedDepthwiseConv2d(3, kernel, dilation, 1, new Rng(4));
+      const x = tf.tensor4d(values, [2, 11, 9, 3]);
+      const weights = tf.tensor4d(values.slice(0, kernel * kernel * 3).map((v) => v / 3), [kernel, kernel, 3, 1]);
+      const [filter] = conv.variables();
+      filter.assign(weights);
+      const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(conv.apply(x))) as tf.Scalar, [filter]);
+      const dx = tf.grad((input: tf.Tensor) => tf.sum(tf.square(conv.apply(input as tf.Tensor4D))))(x);
+      const out = { value: value.dataSync()[0], dFilter: Array.from(grads[filter.name].dataSync()), dx: Array.from(dx.dataSync()) };
+      tf.dispose([x, weights, value, dx, ...Object.values(grads)]);
+      conv.dispose();
+      return out;
+    };
+    const [direct, spread] = [await run("wasm"), await run("cpu")];
+    const close = (a: number[], b: number[], what: string) =>
+      a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) <= 1e-3 * Math.max(1, Math.abs(b[i])), `k=${kernel} d=${dilation} ${what}[${i}]: ${v} vs ${b[i]}`));
+    close([direct.value], [spread.value], "loss");
+    close(direct.dFilter, spread.dFilter, "d filter");
+    close(direct.dx, spread.dx, "dx");
+  }
 });
