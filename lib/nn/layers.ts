@@ -69,11 +69,12 @@ export class DepthwiseConv2d extends Module {
 
 /**
  * BatchNorm over N, H, W. In training it normalises with batch statistics and moves the running
- * ones; `affine: false` (DARTS during search) drops the learned scale and shift.
+ * ones; `affine: false` (DARTS during search) fixes the scale and shift at 1 and 0 instead of learning them.
  */
 export class BatchNorm extends Module {
-  readonly gamma: tf.Variable | null;
-  readonly beta: tf.Variable | null;
+  /** Scale and shift: trainable when affine, else fixed at 1 and 0 (tfjs's batch norm gradient needs both). */
+  readonly gamma: tf.Variable;
+  readonly beta: tf.Variable;
   readonly runningMean: tf.Variable;
   readonly runningVar: tf.Variable;
 
@@ -83,8 +84,8 @@ export class BatchNorm extends Module {
   ) {
     super();
     const affine = options.affine ?? true;
-    this.gamma = affine ? this.addVariable(tf.ones([channels])) : null;
-    this.beta = affine ? this.addVariable(tf.zeros([channels])) : null;
+    this.gamma = this.addVariable(tf.ones([channels]), affine);
+    this.beta = this.addVariable(tf.zeros([channels]), affine);
     this.runningMean = this.addVariable(tf.zeros([channels]), false);
     this.runningVar = this.addVariable(tf.ones([channels]), false);
   }
@@ -92,9 +93,8 @@ export class BatchNorm extends Module {
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
     const { momentum = 0.1, epsilon = 1e-5 } = this.options;
     addMacs(x.shape[1] * x.shape[2] * this.channels * 2);
-    // Without affine parameters pass explicit 1 / 0 (constants, so their gradients go nowhere).
-    const scale = (this.gamma ?? tf.onesLike(this.runningVar)) as tf.Tensor1D;
-    const offset = (this.beta ?? tf.zerosLike(this.runningMean)) as tf.Tensor1D;
+    const scale = this.gamma as tf.Tensor1D;
+    const offset = this.beta as tf.Tensor1D;
     if (!training) return tf.batchNorm4d(x, this.runningMean as tf.Tensor1D, this.runningVar as tf.Tensor1D, offset, scale, epsilon);
     return batchNormTraining(x, scale, offset, epsilon, ({ mean, variance }) => {
       // Running statistics are bookkeeping, not part of the loss.
