@@ -41,8 +41,9 @@ export class TrainFromScratch<G extends Json> implements Evaluator<G> {
   }
 
   /**
-   * Trains the chosen genotype once more (same fidelity, a given seed) and scores it on the
-   * test split. Opens the test split, which a DataSplits allows only once.
+   * Trains the chosen genotype once more (the same epochs and batch size, a given seed, on the
+   * whole training split even when the search used a `trainSubset`) and scores it on the test
+   * split. Opens the test split, which a DataSplits allows only once.
    */
   async finalTest(genotype: G, seed: number, purpose: string): Promise<number> {
     const rng = new Rng(seed);

@@ -1,5 +1,6 @@
 /**
- * Experiment sizes per scale, in one place so the CLI and the notebooks run the same thing.
+ * The macro-CNN methods' (random search, evolution) experiment sizes per scale, in one place so
+ * the CLI and the notebooks run the same thing (NAS-RL's and DARTS's live beside their methods).
  * `smoke` only proves the pipeline; `quick` shows the effect on a laptop CPU; `paper` follows the
  * papers on a GPU, with every reduction named in `reductions`.
  */

@@ -48,7 +48,8 @@ export async function runSearch(request: SearchRequest, progress: SearchOptions 
   const backend = await initBackend();
   const { method: name, dataset, scale, seed } = request;
   const store = RunStore.open(request.out, { method: name, dataset, scale, seed, ...method.settings(scale) });
-  const earlierSeconds = store.trials().reduce((sum, t) => sum + t.seconds, 0);
+  // Wall time is additive across sessions, not across trials (workers train several at once).
+  const earlierSeconds = store.readSummary()?.wallSeconds ?? 0;
   const splits = await loadDataset(dataset, { seed, ...method.dataSizes(scale), onProgress: progress.onDownload });
   log(`${method.description}: ${dataset} at ${scale} scale, seed ${seed}, backend ${backend.name}`);
   const outcome = await method.run({ dataset, scale, seed, splits, store, onProgress: progress.onTrials ?? (() => {}) });

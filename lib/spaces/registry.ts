@@ -1,7 +1,7 @@
 /**
  * Search spaces by name, rebuilt from plain data: a worker thread cannot receive a class
  * instance, so it gets a `SpaceSpec` (`{ kind: "macro-cnn", options }`) and builds its own copy.
- * Spaces register a builder here; the spec is also what a run's config.json records.
+ * Spaces register a builder here; a run's config.json records the same two things as `space` and `spaceOptions`.
  */
 import { NasbookError } from "../core/errors";
 import type { Json, SearchSpace } from "../core/types";

@@ -27,6 +27,7 @@ export type RunSummary = {
   scale: Scale;
   seed: number;
   backend: string;
+  /** Wall time of the sessions that wrote this summary, resumed ones added (a session killed before its summary is not counted). */
   wallSeconds: number;
   trials: { ok: number; failed: number };
   best: { id: number; genotype: Json; validAccuracy: number; testAccuracy: number | null } | null;

@@ -58,7 +58,8 @@ function moveWeights(weights: tf.Variable[], base: tf.Tensor[], direction: tf.Na
 
 /**
  * Second-order gradient, computed in place: the weights are moved to w', w+ and w- and put
- * back to w before returning, so nothing but the alpha gradient changes. `r` sets the finite
+ * back to w before returning. BatchNorm's running statistics do move, once per training-mode
+ * pass (quark0/darts moves them too; they only matter for evaluation-mode passes). `r` sets the finite
  * difference's step, eps = r / ||grad_w' L_val|| (quark0/darts: r = 0.01).
  */
 export function secondOrderAlphaGradient(
