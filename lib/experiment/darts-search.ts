@@ -10,8 +10,7 @@ import { DartsSpace } from "../spaces/darts/space";
 import type { DartsGenotype } from "../spaces/darts/genotypes";
 import { toJson } from "../store/run-store";
 import { dartsPreset } from "../strategies/darts/presets";
-import { GDAS_TAU } from "../strategies/darts/search";
-import { DARTS_METHODS, dartsMethodOptions, runDartsSearch, type DartsMethod } from "../strategies/darts/run";
+import { DARTS_METHODS, dartsSearchSettings, runDartsSearch, type DartsMethod } from "../strategies/darts/run";
 import { trialSeed } from "./black-box-search";
 import type { MethodContext, MethodOutcome, SearchMethod } from "./method";
 
@@ -22,14 +21,13 @@ const DESCRIPTIONS: Record<DartsMethod, string> = {
 };
 
 function dartsMethod(method: DartsMethod): SearchMethod {
-  const { order, gdas } = dartsMethodOptions(method);
   return {
     name: method,
     description: DESCRIPTIONS[method],
     dataSizes: (scale) => dartsPreset(scale).data,
     settings(scale: Scale) {
       const { data, supernet, search, network, fidelity } = dartsPreset(scale);
-      return toJson({ space: "darts", data, supernet, search: { ...search, order, gdasTau: gdas ? GDAS_TAU : null }, network, fidelity }) as {
+      return toJson({ space: "darts", data, supernet, search: dartsSearchSettings(method, search), network, fidelity }) as {
         [key: string]: Json;
       };
     },
@@ -40,7 +38,7 @@ function dartsMethod(method: DartsMethod): SearchMethod {
       const evaluator = new TrainFromScratch(space, context.splits, preset.fidelity, { augment });
       // The search has no checkpoints: a run killed while searching searches again; one killed after it resumes here.
       const stored = context.store.trials<DartsGenotype>();
-      const trial = stored.length > 0 ? stored[0] : await searchAndEvaluate(context, evaluator, order, gdas);
+      const trial = stored.length > 0 ? stored[0] : await searchAndEvaluate(context, evaluator, method);
       return {
         trials: [trial],
         finalTest: (best) => evaluator.finalTest(space.validate(best.genotype), context.seed, `final test of the ${method} cell`),
@@ -52,10 +50,9 @@ function dartsMethod(method: DartsMethod): SearchMethod {
 async function searchAndEvaluate(
   context: MethodContext,
   evaluator: TrainFromScratch<DartsGenotype>,
-  order: 1 | 2,
-  gdas: boolean,
+  method: DartsMethod,
 ): Promise<TrialRecord<DartsGenotype>> {
-  const result = await runDartsSearch({ splits: context.splits, scale: context.scale, seed: context.seed, order, gdas, onProgress: context.onProgress });
+  const result = await runDartsSearch({ splits: context.splits, scale: context.scale, seed: context.seed, method, onProgress: context.onProgress });
   context.store.writeArtifact(
     "alphas.json",
     toJson({ alphaHistory: result.alphaHistory, losses: result.losses, epochs: result.epochs, secondsPerEpoch: result.secondsPerEpoch }),

@@ -10,7 +10,7 @@ export {
   type MixingSource,
 } from "./hypergradient";
 export { dartsPreset, type DartsPreset, type SearchSettings } from "./presets";
-export { DARTS_METHODS, dartsMethodOptions, runDartsSearch, type DartsMethod, type DartsRunOptions, type DartsRunResult } from "./run";
+export { DARTS_METHODS, dartsSearchSettings, runDartsSearch, type DartsMethod, type DartsRunOptions, type DartsRunResult } from "./run";
 export {
   BilevelSearch,
   DARTS_HYPERPARAMETERS,

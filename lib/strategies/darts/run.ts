@@ -16,17 +16,19 @@ import { GDAS_TAU, dartsSearch, searchHalves, type DartsSearchConfig, type Darts
 export type DartsMethod = "darts" | "darts2" | "gdas";
 export const DARTS_METHODS: readonly DartsMethod[] = ["darts", "darts2", "gdas"];
 
-/** The CLI's method names: darts = first order, darts2 = second order, gdas = Gumbel sampling. */
-export function dartsMethodOptions(method: DartsMethod): { order: 1 | 2; gdas: boolean } {
-  return { order: method === "darts2" ? 2 : 1, gdas: method === "gdas" };
+/**
+ * A scale's search settings for one method (darts = first order, darts2 = second order,
+ * gdas = Gumbel sampling): everything of the search's config but the seed.
+ */
+export function dartsSearchSettings(method: DartsMethod, settings: SearchSettings): Omit<DartsSearchConfig, "seed"> {
+  return { ...settings, order: method === "darts2" ? 2 : 1, gdasTau: method === "gdas" ? GDAS_TAU : null };
 }
 
 export interface DartsRunOptions {
   readonly splits: DataSplits;
   readonly scale: Scale;
   readonly seed: number;
-  readonly order: 1 | 2;
-  readonly gdas: boolean;
+  readonly method: DartsMethod;
   readonly onProgress?: ProgressCallback;
   readonly onEpoch?: SearchCallbacks["onEpoch"];
   /** Changes to the scale's search settings (e.g. fewer epochs). */
@@ -47,9 +49,9 @@ export interface DartsRunResult extends DartsSearchResult {
 }
 
 export async function runDartsSearch(options: DartsRunOptions): Promise<DartsRunResult> {
-  const { splits, scale, seed, order, gdas } = options;
+  const { splits, scale, seed, method } = options;
   const preset = dartsPreset(scale);
-  const config: DartsSearchConfig = { ...preset.search, ...options.search, order, gdasTau: gdas ? GDAS_TAU : null, seed };
+  const config: DartsSearchConfig = { ...dartsSearchSettings(method, { ...preset.search, ...options.search }), seed };
   const supernetOptions: SkeletonOptions = { ...preset.supernet, ...options.supernet };
   const supernet = new DartsSupernet(supernetOptions, splits.info.shape, splits.info.numClasses, new Rng(seed));
   try {
@@ -59,7 +61,7 @@ export async function runDartsSearch(options: DartsRunOptions): Promise<DartsRun
     });
     return {
       ...result,
-      method: gdas ? "gdas" : order === 2 ? "darts2" : "darts",
+      method,
       config,
       supernet: supernetOptions,
       supernetParams: supernet.weights().reduce((n, v) => n + v.size, 0),
