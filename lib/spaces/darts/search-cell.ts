@@ -33,7 +33,11 @@ class MixedOp {
 
   apply(x: tf.Tensor4D, training: boolean, weights: tf.Tensor1D, chosen?: number): tf.Tensor4D {
     const w = tf.unstack(weights) as tf.Scalar[];
-    if (chosen === undefined) return tf.addN(this.ops.map((op, o) => op.apply(x, training).mul(w[o]) as tf.Tensor4D));
+    if (chosen === undefined) {
+      // "none" adds w_none * 0: nothing to the sum and nothing to any gradient, so it is not run.
+      const terms = this.ops.flatMap((op, o) => (DARTS_OPS[o] === "none" ? [] : [op.apply(x, training).mul(w[o]) as tf.Tensor4D]));
+      return tf.addN(terms);
+    }
     // GDAS: only the sampled op runs. The other weights are 0 in value but are added (as GDAS
     // does) so that the straight-through gradient reaches every op's logit.
     const others = tf.sum(weights).sub(w[chosen]);
