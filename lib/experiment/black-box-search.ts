@@ -9,7 +9,7 @@
  * search goes on.
  */
 import { RunStoreError } from "../core/errors";
-import type { Candidate, Evaluator, Json, Outcome, ProgressCallback, SearchSpace, Strategy, TrialRecord } from "../core/types";
+import type { Candidate, Evaluator, Json, Outcome, ProgressCallback, SearchSpace, Strategy, TrialMetrics, TrialRecord } from "../core/types";
 import { canonicalJson, type RunStore } from "../store/run-store";
 
 /** An evaluator that may be given several candidates at once (a worker pool). */
@@ -100,16 +100,31 @@ function evaluateRound<G extends Json>(candidates: Candidate<G>[], options: Blac
   return results;
 }
 
-async function runTrial<G extends Json>(candidate: Candidate<G>, options: BlackBoxSearchOptions<G>): Promise<TrialRecord<G>> {
-  const start = performance.now();
-  const seconds = () => (performance.now() - start) / 1000;
-  try {
+function runTrial<G extends Json>(candidate: Candidate<G>, options: BlackBoxSearchOptions<G>): Promise<TrialRecord<G>> {
+  return recordTrial(candidate.id, candidate.genotype, () => {
     const genotype = options.space.validate(candidate.genotype);
-    const metrics = await options.evaluator.evaluate(genotype, { seed: trialSeed(options.seed, candidate.id) });
-    return { id: candidate.id, genotype: candidate.genotype, status: "ok", metrics, seconds: seconds() };
+    return options.evaluator.evaluate(genotype, { seed: trialSeed(options.seed, candidate.id) });
+  });
+}
+
+/**
+ * Runs one evaluation and records it: `ok` with its metrics, or `failed` with the error's message
+ * (a failed candidate never stops a search). `priorSeconds` is time spent on the trial before
+ * (a DARTS search, for its derived cell).
+ */
+export async function recordTrial<G extends Json>(
+  id: number,
+  genotype: G,
+  evaluate: () => Promise<TrialMetrics>,
+  priorSeconds = 0,
+): Promise<TrialRecord<G>> {
+  const start = performance.now();
+  const seconds = () => priorSeconds + (performance.now() - start) / 1000;
+  try {
+    const metrics = await evaluate();
+    return { id, genotype, status: "ok", metrics, seconds: seconds() };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return { id: candidate.id, genotype: candidate.genotype, status: "failed", seconds: seconds(), error: message };
+    return { id, genotype, status: "failed", seconds: seconds(), error: error instanceof Error ? error.message : String(error) };
   }
 }
 

@@ -11,7 +11,7 @@ import type { DartsGenotype } from "../spaces/darts/genotypes";
 import { toJson } from "../store/run-store";
 import { dartsPreset } from "../strategies/darts/presets";
 import { DARTS_METHODS, dartsSearchSettings, runDartsSearch, type DartsMethod } from "../strategies/darts/run";
-import { trialSeed } from "./black-box-search";
+import { recordTrial, trialSeed } from "./black-box-search";
 import type { MethodContext, MethodOutcome, SearchMethod } from "./method";
 
 const DESCRIPTIONS: Record<DartsMethod, string> = {
@@ -57,15 +57,8 @@ async function searchAndEvaluate(
     "alphas.json",
     toJson({ alphaHistory: result.alphaHistory, losses: result.losses, epochs: result.epochs, secondsPerEpoch: result.secondsPerEpoch }),
   );
-  const start = performance.now();
-  let trial: TrialRecord<DartsGenotype>;
-  try {
-    const metrics = await evaluator.evaluate(result.genotype, { seed: trialSeed(context.seed, 0) });
-    trial = { id: 0, genotype: result.genotype, status: "ok", metrics, seconds: result.wallSeconds + (performance.now() - start) / 1000 };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    trial = { id: 0, genotype: result.genotype, status: "failed", seconds: result.wallSeconds + (performance.now() - start) / 1000, error: message };
-  }
+  const evaluate = () => evaluator.evaluate(result.genotype, { seed: trialSeed(context.seed, 0) });
+  const trial = await recordTrial(0, result.genotype, evaluate, result.wallSeconds);
   context.store.append(trial);
   return trial;
 }
