@@ -8,7 +8,8 @@ and every tagged cell produced what its tag promises:
     expect-figure  a plotly figure (application/vnd.plotly.v1+json)
     expect-table   an HTML <table>
     expect-text    any output at all
-Results are printed as TAP as they happen, so scripts/test.js can stream and count them.
+At smoke scale each notebook's runs/<notebook>/smoke/ is removed first, so stored trials are
+trained again rather than replayed. Results are printed as TAP as they happen, so scripts/test.js can stream and count them.
 Needs Jupyter's Python (Debian: python3-nbclient, python3-nbconvert, python3-jupyter-kernel-test).
 """
 import argparse
@@ -146,6 +147,8 @@ def execute(nb, path, timeout):
         return f"a cell ran past {timeout} s: {error}"
     except nbclient.exceptions.DeadKernelError as error:
         return f"the kernel died: {error}"
+    except Exception as error:  # noqa: BLE001 - one notebook's failure must not stop the others
+        return f"the notebook could not run: {type(error).__name__}: {error}"
     problems = unmet_expectations(nb)
     return "\n".join(problems) if problems else None
 
@@ -161,6 +164,9 @@ def write_html(nb, path, out_dir):
 
 def run_notebook(tap, path, args):
     name = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+    if args.scale == "smoke":
+        # Notebooks resume their run directories (runs/<notebook>/<scale>/); a test must train, not replay.
+        shutil.rmtree(ROOT / "runs" / path.stem / "smoke", ignore_errors=True)
     tap.note(f"running {name}")
     nb = nbformat.read(str(path), as_version=4)
     started = time.monotonic()
