@@ -11,7 +11,7 @@ import { initBackend } from "../lib/backend/select";
 import type { Evaluator, Json } from "../lib/core/types";
 import { loadDataset } from "../lib/data";
 import { TrainFromScratch } from "../lib/evaluators/train-from-scratch";
-import { runBlackBoxSearch } from "../lib/experiment/black-box-search";
+import { runMultiTrialSearch } from "../lib/experiment/multi-trial-search";
 import { WorkerPool, type EvaluationJob } from "../lib/experiment/worker-pool";
 import { spaceFromSpec } from "../lib/spaces/registry";
 import { RunStore } from "../lib/store/run-store";
@@ -50,7 +50,7 @@ async function searchMinutes(evaluator: Evaluator<Json>, trials: number, round: 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nasbook-bench-"));
   const store = RunStore.open(dir, { method: "random", dataset: JOB.dataset, scale: "smoke", seed: 1 });
   const start = performance.now();
-  await runBlackBoxSearch({ space, strategy: new RandomSearch(space, 1), evaluator, store, budget: trials, seed: 1, round });
+  await runMultiTrialSearch({ space, strategy: new RandomSearch(space, 1), evaluator, store, budget: trials, seed: 1, round });
   const minutes = (performance.now() - start) / 60000;
   fs.rmSync(dir, { recursive: true, force: true });
   return minutes;

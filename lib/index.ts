@@ -5,7 +5,8 @@
  */
 export * from "./core/types";
 export { Rng } from "./core/random";
-export { NasbookError, GenotypeError, DatasetError, UsageError, RunStoreError } from "./core/errors";
+export { NasbookError, GenotypeError, DivergedError, DatasetError, UsageError, RunStoreError } from "./core/errors";
+export { canonicalJson, toJson } from "./core/json";
 export { SCALES, isScale, scaleFromEnv, byScale, type Scale } from "./core/scale";
 export { mean } from "./core/stats";
 
@@ -19,10 +20,10 @@ export { countMacs, addMacs } from "./nn/macs";
 export { MomentumSGD, type SgdOptions } from "./nn/sgd";
 
 export { MacroCnnSpace, DEFAULT_MACRO_OPTIONS, POOLS, type MacroCnnGenotype, type MacroCnnOptions, type MacroLayer, type Pool } from "./spaces/macro-cnn";
-export { NasRlSpace, NASRL_PAPER_SPACE, nasRlSpaceOptions, type NasRlGenotype, type NasRlLayer, type NasRlSpaceOptions } from "./spaces/nasrl/space";
+export type { NasRlGenotype, NasRlLayer } from "./spaces/nasrl/genotypes";
+export { NasRlSpace, NASRL_PAPER_SPACE, nasRlSpaceOptions, type NasRlSpaceOptions } from "./spaces/nasrl/space";
 export { NasRlNetwork, concatPadded, danglingLayers } from "./spaces/nasrl/network";
 export { nasRlSvg } from "./spaces/nasrl/draw";
-export { nasRlPreset, type NasRlPreset } from "./spaces/nasrl/preset";
 export * from "./spaces/darts";
 export * from "./spaces/operations";
 
@@ -34,17 +35,23 @@ export * from "./strategies/darts";
 export { ReinforceController, NASRL_CONTROLLER, nasRlReward, type ReinforceOptions, type ControllerUpdate } from "./strategies/controller/reinforce";
 
 export { TrainFromScratch, type TrainingHyperparameters } from "./evaluators/train-from-scratch";
-export { train, accuracy, DivergedError, TRAINING_DEFAULTS, type TrainingOptions } from "./evaluators/training";
+export { train, accuracy, TRAINING_DEFAULTS, type TrainingOptions } from "./evaluators/training";
 export { measureLatency } from "./evaluators/latency";
 
-export { RunStore, canonicalJson, toJson, type RunConfig, type RunSummary } from "./store/run-store";
-export { runBlackBoxSearch, trialSeed, type BlackBoxSearchOptions, type ConcurrentEvaluator } from "./experiment/black-box-search";
-export { WorkerPool, defaultWorkerCount, type EvaluationJob, type WorkerPoolOptions } from "./experiment/worker-pool";
+export { RunStore, type RunConfig, type RunSummary } from "./store/run-store";
 export { registerSpace, spaceFromSpec, type SpaceSpec } from "./spaces/registry";
-export { blackBoxPreset, defaultDataset, type BlackBoxPreset, type DataSizes } from "./experiment/presets";
-export { runSearch, bestTrial, type SearchRequest, type SearchResult, type SearchOptions } from "./experiment/run-search";
-export { METHODS, methodNamed } from "./experiment/methods";
+
+export { trialSeed, bestTrial } from "./experiment/trial";
+export { runMultiTrialSearch, type MultiTrialSearchOptions, type ConcurrentEvaluator } from "./experiment/multi-trial-search";
+export { WorkerPool, defaultWorkerCount, type EvaluationJob, type WorkerPoolOptions } from "./experiment/worker-pool";
 export { searchEvaluator, runMultiTrial, type SearchEvaluator, type TrialSetup, type MultiTrialRun } from "./experiment/multi-trial";
-export type { SearchMethod, MethodContext, MethodOutcome } from "./experiment/method";
+export { macroPreset, type MacroPreset } from "./experiment/presets/macro";
+export { nasRlPreset, nasRlNotebookPreset, type NasRlPreset, type NasRlNotebookPreset } from "./experiment/presets/nas-rl";
+export { dartsPreset, dartsNotebookPreset, type DartsPreset, type DartsNotebookPreset, type SearchSettings } from "./experiment/presets/darts";
+export { runSearch, type SearchRequest, type SearchResult, type SearchOptions } from "./experiment/run-search";
+export { METHODS, methodNamed } from "./experiment/methods";
+export { nasRlRandomMethod } from "./experiment/methods/nas-rl";
+export { DARTS_METHODS, dartsSearchSettings, runDartsSearch, type DartsMethod, type DartsRunOptions, type DartsRunResult } from "./experiment/methods/darts";
+export type { SearchMethod, ScaledMethod, MethodContext, MethodOutcome } from "./experiment/search-method";
 
 export * from "./viz";

@@ -19,6 +19,9 @@ export class GenotypeError extends NasbookError {
   }
 }
 
+/** A loss that stopped being a number (training or a supernet search); the search records the trial as failed. */
+export class DivergedError extends NasbookError {}
+
 /** A dataset file that is missing, corrupt or cannot be fetched. */
 export class DatasetError extends NasbookError {}
 

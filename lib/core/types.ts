@@ -98,7 +98,7 @@ export interface TrialRecord<G extends Json = Json> {
   error?: string;
 }
 
-/** What a black-box strategy proposes; `id` is the trial id, in ask order from 0. */
+/** What a multi-trial strategy proposes; `id` is the trial id, in ask order from 0. */
 export interface Candidate<G extends Json> {
   readonly id: number;
   readonly genotype: G;

@@ -3,6 +3,7 @@
  * train and valid Subsets to search with and a sealed test set to report once.
  */
 import { NasbookError } from "../core/errors";
+import type { Scale } from "../core/scale";
 import type { ProgressCallback } from "../core/types";
 import { loadCifar10 } from "./cifar10";
 import { DATASET_NAMES, type DatasetName, type RawDataset } from "./dataset";
@@ -16,7 +17,7 @@ export { resolveDataDir } from "./cache";
 export { CIFAR10_MD5, CIFAR10_URL } from "./cifar10";
 export { DATASET_NAMES, type DatasetInfo, type DatasetName, type RawDataset, type RawImages } from "./dataset";
 export type { ChannelStats } from "./normalize";
-export { SealedTest, splitDataset, type DataSplits, type SplitOptions } from "./splits";
+export { SealedTest, splitDataset, type DataSizes, type DataSplits, type SplitOptions } from "./splits";
 
 export interface LoadOptions extends SplitOptions {
   /** Cache for downloaded datasets; default `$NASBOOK_DATA`, else `data/` at the repository root. */
@@ -41,4 +42,9 @@ export async function loadDataset(name: DatasetName, options: LoadOptions): Prom
   const raw: RawDataset =
     name === "mnist" ? loadMnist() : name === "fashion-mnist" ? loadFashionMnist() : await loadCifar10(options);
   return splitDataset(raw, options);
+}
+
+/** The dataset each scale defaults to: Fashion-MNIST on CPU, CIFAR-10 on a GPU. */
+export function defaultDataset(scale: Scale): DatasetName {
+  return scale === "paper" ? "cifar10" : "fashion-mnist";
 }

@@ -20,6 +20,9 @@ export interface SplitOptions {
   readonly testSize?: number;
 }
 
+/** A split's sizes without its seed: what a preset fixes per scale, the run adding its seed. */
+export type DataSizes = Omit<SplitOptions, "seed">;
+
 export interface DataSplits {
   readonly info: DatasetInfo;
   readonly train: Subset;

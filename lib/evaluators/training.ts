@@ -4,10 +4,11 @@
  * final "train the best once more and test it" step.
  */
 import * as tf from "@tensorflow/tfjs";
-import { NasbookError } from "../core/errors";
+import { DivergedError } from "../core/errors";
 import { Rng } from "../core/random";
 import type { Network, ProgressCallback } from "../core/types";
 import type { Subset } from "../data";
+import { cosineSchedule } from "../nn/schedule";
 import { MomentumSGD } from "../nn/sgd";
 
 export interface TrainingOptions {
@@ -23,9 +24,6 @@ export interface TrainingOptions {
   readonly seed: number;
   readonly onProgress?: ProgressCallback;
 }
-
-/** Raised when the loss stops being a number; the search records the trial as failed. */
-export class DivergedError extends NasbookError {}
 
 export const TRAINING_DEFAULTS = { learningRate: 0.1, momentum: 0.9, weightDecay: 3e-4 } as const;
 
@@ -45,7 +43,7 @@ export function train(network: Network, data: { train: Subset; valid: Subset }, 
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
       for (const batch of data.train.batches(batchSize, { rng, augment: options.augment })) {
-        const learningRate = 0.5 * peak * (1 + Math.cos((Math.PI * step) / totalSteps));
+        const learningRate = cosineSchedule(peak, 0, step, totalSteps);
         const labels = tf.tidy(() => tf.oneHot(tf.cast(batch.y, "int32") as tf.Tensor1D, data.train.info.numClasses));
         const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, network.apply(batch.x, true)) as tf.Scalar, learningRate);
         labels.dispose();

@@ -1,16 +1,17 @@
 /**
- * Running a multi-trial method (random search, evolution, NAS-RL...) for the CLI. Candidates train
- * in a worker pool (one thread per core) on CPU backends, in-process on a GPU, where concurrent
- * trainings would only queue for the device; the final test of the winner always runs in-process.
+ * Running a multi-trial method (random search, evolution, NAS-RL...) in a run directory.
+ * Candidates train in a worker pool (one thread per core) on CPU backends, in-process on a GPU,
+ * where concurrent trainings would only queue for the device; the final test of the winner
+ * always runs in-process.
  */
 import { currentBackend } from "../backend/select";
+import { toJson } from "../core/json";
 import type { Fidelity, Json, SearchSpace, Strategy } from "../core/types";
+import type { DataSizes } from "../data";
 import { TrainFromScratch, type TrainingHyperparameters } from "../evaluators/train-from-scratch";
 import type { SpaceSpec } from "../spaces/registry";
-import { toJson } from "../store/run-store";
-import { runBlackBoxSearch, type ConcurrentEvaluator } from "./black-box-search";
-import type { MethodContext, MethodOutcome } from "./method";
-import type { DataSizes } from "./presets";
+import { runMultiTrialSearch, type ConcurrentEvaluator } from "./multi-trial-search";
+import type { MethodContext, MethodOutcome } from "./search-method";
 import { WorkerPool, defaultWorkerCount, type EvaluationJob } from "./worker-pool";
 
 export interface TrialSetup<G extends Json> {
@@ -58,7 +59,7 @@ export async function runMultiTrial<G extends Json>(context: MethodContext, run:
     hyperparameters,
   });
   try {
-    const trials = await runBlackBoxSearch({
+    const trials = await runMultiTrialSearch({
       space: run.space,
       strategy: run.strategy,
       evaluator: search.evaluator,

@@ -10,9 +10,12 @@ import { loadDataset, type DatasetName } from "../data";
 import { RunStore, type RunSummary } from "../store/run-store";
 import { methodNamed } from "./methods";
 import { writeRunReport } from "./run-report";
+import type { SearchMethod } from "./search-method";
+import { bestTrial } from "./trial";
 
 export interface SearchRequest {
-  readonly method: string;
+  /** A method the CLI lists, by name, or any other (notebook 01's random search over the NAS-RL space). */
+  readonly method: string | SearchMethod;
   readonly dataset: DatasetName;
   readonly scale: Scale;
   readonly seed: number;
@@ -44,15 +47,17 @@ export interface SearchResult {
 export async function runSearch(request: SearchRequest, progress: SearchOptions = {}): Promise<SearchResult> {
   const start = performance.now();
   const log = progress.log ?? (() => {});
-  const method = methodNamed(request.method);
+  const method = typeof request.method === "string" ? methodNamed(request.method) : request.method;
   const backend = await initBackend();
-  const { method: name, dataset, scale, seed } = request;
-  const store = RunStore.open(request.out, { method: name, dataset, scale, seed, ...method.settings(scale) });
+  const { dataset, scale, seed } = request;
+  const name = method.name;
+  const scaled = method.at(scale);
+  const store = RunStore.open(request.out, { method: name, dataset, scale, seed, ...scaled.settings });
   // Wall time is additive across sessions, not across trials (workers train several at once).
   const earlierSeconds = store.readSummary()?.wallSeconds ?? 0;
-  const splits = await loadDataset(dataset, { seed, ...method.dataSizes(scale), onProgress: progress.onDownload });
+  const splits = await loadDataset(dataset, { seed, ...scaled.data, onProgress: progress.onDownload });
   log(`${method.description}: ${dataset} at ${scale} scale, seed ${seed}, backend ${backend.name}`);
-  const outcome = await method.run({ dataset, scale, seed, splits, store, onProgress: progress.onTrials ?? (() => {}) });
+  const outcome = await scaled.run({ dataset, seed, splits, store, onProgress: progress.onTrials ?? (() => {}) });
   const best = bestTrial(outcome.trials);
   const testBest = progress.testBest ?? true;
   if (best) log(`best: trial ${best.id}, validation accuracy ${best.metrics?.validAccuracy.toFixed(4)}${testBest ? "; testing it once" : ""}`);
@@ -73,14 +78,4 @@ export async function runSearch(request: SearchRequest, progress: SearchOptions 
   store.writeSummary(summary);
   writeRunReport(store, summary, outcome.trials);
   return { summary, trials: outcome.trials, store };
-}
-
-/** The trial with the highest validation accuracy (the lowest id among ties); null if none succeeded. */
-export function bestTrial(trials: readonly TrialRecord[]): TrialRecord | null {
-  let best: TrialRecord | null = null;
-  for (const t of trials) {
-    if (t.status !== "ok" || !t.metrics) continue;
-    if (!best || t.metrics.validAccuracy > (best.metrics?.validAccuracy ?? -1)) best = t;
-  }
-  return best;
 }

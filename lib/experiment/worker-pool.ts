@@ -1,7 +1,7 @@
 /**
  * Evaluating candidates in parallel: k worker threads, each with its own backend instance, data
  * splits and evaluator rebuilt from a plain `EvaluationJob`. A `WorkerPool` is a
- * `ConcurrentEvaluator`, so `runBlackBoxSearch` hands it up to k candidates of a round at once;
+ * `ConcurrentEvaluator`, so `runMultiTrialSearch` hands it up to k candidates of a round at once;
  * results do not depend on k. A worker that crashes (or runs out of memory) fails only the
  * candidate it was evaluating and is replaced for the next one.
  */
@@ -16,7 +16,7 @@ import type { EvaluationContext, Fidelity, Json, TrialMetrics } from "../core/ty
 import type { DatasetName, SplitOptions } from "../data";
 import type { TrainingHyperparameters } from "../evaluators/train-from-scratch";
 import type { SpaceSpec } from "../spaces/registry";
-import type { ConcurrentEvaluator } from "./black-box-search";
+import type { ConcurrentEvaluator } from "./multi-trial-search";
 
 /** Everything a worker needs to build the same evaluator as `new TrainFromScratch(space, splits, fidelity, hyperparameters)`. */
 export interface EvaluationJob {

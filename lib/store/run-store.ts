@@ -12,6 +12,7 @@ import { RunStoreError } from "../core/errors";
 import type { Scale } from "../core/scale";
 import type { Json, TrialRecord } from "../core/types";
 import { appendLineDurable, writeFileAtomic } from "../core/atomic-files";
+import { canonicalJson } from "../core/json";
 
 export type RunConfig = {
   method: string;
@@ -120,19 +121,4 @@ function readJson(file: string): Json {
 function differingKeys(a: Record<string, Json>, b: Record<string, Json>): string[] {
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
   return keys.filter((k) => canonicalJson(a[k]) !== canonicalJson(b[k]));
-}
-
-/** Plain JSON copy of typed settings (readonly arrays, interfaces) for config.json. */
-export function toJson(value: unknown): Json {
-  return JSON.parse(JSON.stringify(value)) as Json;
-}
-
-/** JSON with sorted keys, so equal data compares equal whatever the key order. */
-export function canonicalJson(value: Json | undefined): string {
-  if (value === undefined) return "undefined";
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
 }

@@ -4,7 +4,8 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/select";
 import { Rng } from "../../lib/core/random";
 import type { Outcome, TrialMetrics } from "../../lib/core/types";
-import { NasRlSpace, type NasRlGenotype } from "../../lib/spaces/nasrl/space";
+import type { NasRlGenotype } from "../../lib/spaces/nasrl/genotypes";
+import { NasRlSpace } from "../../lib/spaces/nasrl/space";
 import { ControllerPolicy } from "../../lib/strategies/controller/policy";
 import { ReinforceController, nasRlReward } from "../../lib/strategies/controller/reinforce";
 

@@ -5,10 +5,11 @@ import { initBackend } from "../../lib/backend/select";
 import { GenotypeError } from "../../lib/core/errors";
 import { Rng } from "../../lib/core/random";
 import { SCALES } from "../../lib/core/scale";
+import { nasRlNotebookPreset } from "../../lib/experiment/presets/nas-rl";
 import { nasRlSvg } from "../../lib/spaces/nasrl/draw";
 import { concatPadded, danglingLayers } from "../../lib/spaces/nasrl/network";
-import { nasRlPreset } from "../../lib/spaces/nasrl/preset";
-import { NASRL_PAPER_SPACE, NasRlSpace, type NasRlGenotype, type NasRlLayer } from "../../lib/spaces/nasrl/space";
+import type { NasRlGenotype, NasRlLayer } from "../../lib/spaces/nasrl/genotypes";
+import { NASRL_PAPER_SPACE, NasRlSpace } from "../../lib/spaces/nasrl/space";
 
 before(async () => {
   await initBackend({ NASBOOK_BACKEND: "cpu" });
@@ -161,10 +162,10 @@ test("inputPool shrinks the image before the first layers read it", () => {
 
 test("every scale's preset is consistent: top-k fits the budget, which is whole controller batches", () => {
   for (const scale of SCALES) {
-    const preset = nasRlPreset(scale);
+    const preset = nasRlNotebookPreset(scale);
     assert.doesNotThrow(() => new NasRlSpace(preset.space), scale);
     assert.ok(Math.max(...preset.topK) <= preset.budget && preset.budget % preset.round === 0, scale);
     assert.ok(preset.seeds.length >= 3, `${scale}: at least 3 seeds`);
   }
-  assert.deepEqual(nasRlPreset("paper").space, NASRL_PAPER_SPACE);
+  assert.deepEqual(nasRlNotebookPreset("paper").space, NASRL_PAPER_SPACE);
 });

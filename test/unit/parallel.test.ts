@@ -13,7 +13,7 @@ import { initBackend } from "../../lib/backend/select";
 import type { Json, TrialRecord } from "../../lib/core/types";
 import { loadDataset } from "../../lib/data";
 import { TrainFromScratch } from "../../lib/evaluators/train-from-scratch";
-import { runBlackBoxSearch, type BlackBoxSearchOptions } from "../../lib/experiment/black-box-search";
+import { runMultiTrialSearch, type MultiTrialSearchOptions } from "../../lib/experiment/multi-trial-search";
 import { WorkerPool, type EvaluationJob } from "../../lib/experiment/worker-pool";
 import { spaceFromSpec, type SpaceSpec } from "../../lib/spaces/registry";
 import { RunStore } from "../../lib/store/run-store";
@@ -30,12 +30,12 @@ const job: EvaluationJob = {
 const config = { method: "evolution", dataset: "fashion-mnist", scale: "smoke" as const, seed: 4 };
 const tempStore = () => RunStore.open(fs.mkdtempSync(path.join(os.tmpdir(), "nasbook-parallel-")), config);
 
-type SearchSetup = Pick<BlackBoxSearchOptions<Json>, "evaluator" | "store" | "budget" | "round">;
+type SearchSetup = Pick<MultiTrialSearchOptions<Json>, "evaluator" | "store" | "budget" | "round">;
 
 function search(setup: SearchSetup): Promise<TrialRecord<Json>[]> {
   const space = spaceFromSpec(spec);
   const strategy = new RegularizedEvolution(space, { populationSize: 2, sampleSize: 2 }, config.seed);
-  return runBlackBoxSearch({ space, strategy, seed: config.seed, ...setup });
+  return runMultiTrialSearch({ space, strategy, seed: config.seed, ...setup });
 }
 
 /** trials.jsonl with the timings (which differ from run to run) removed. */
@@ -139,7 +139,7 @@ test("a round is a work queue: while one slow candidate trains, the other lane t
     },
   };
   const store = tempStore();
-  const records = await runBlackBoxSearch({ space, strategy, seed: config.seed, evaluator, store, budget: 6, round: 6 });
+  const records = await runMultiTrialSearch({ space, strategy, seed: config.seed, evaluator, store, budget: 6, round: 6 });
   assert.deepEqual(records.map((r) => r.id), [0, 1, 2, 3, 4, 5], "trials are still told and stored in id order");
   assert.equal(starts.length, 6);
   assert.ok(starts[5] - starts[0] < 300, `every other candidate started while the slow one ran (last start after ${(starts[5] - starts[0]).toFixed(0)} ms)`);

@@ -4,7 +4,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { RunStoreError } from "../../lib/core/errors";
-import { RunStore, canonicalJson, type RunConfig } from "../../lib/store/run-store";
+import { canonicalJson } from "../../lib/core/json";
+import { RunStore, type RunConfig } from "../../lib/store/run-store";
 
 const config: RunConfig = { method: "random", dataset: "fashion-mnist", scale: "smoke", seed: 1, budget: 4 };
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "nasbook-store-"));

@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/select";
 import { loadDataset } from "../../lib/data";
 import { TrainFromScratch } from "../../lib/evaluators/train-from-scratch";
-import { runBlackBoxSearch } from "../../lib/experiment/black-box-search";
+import { runMultiTrialSearch } from "../../lib/experiment/multi-trial-search";
 import { MacroCnnSpace } from "../../lib/spaces/macro-cnn";
 import { RunStore } from "../../lib/store/run-store";
 import { RandomSearch } from "../../lib/strategies/random-search";
@@ -39,7 +39,7 @@ test("a diverging candidate is recorded as failed and the search goes on", async
   const splits = await smallSplits();
   const store = RunStore.open(tempDir(), { method: "random", dataset: "fashion-mnist", scale: "smoke", seed: 3 });
   const unstable = new TrainFromScratch(space, splits, { epochs: 1, batchSize: 50 }, { learningRate: 1e30 });
-  const trials = await runBlackBoxSearch({ space, strategy: new RandomSearch(space, 3), evaluator: unstable, store, budget: 2, seed: 3 });
+  const trials = await runMultiTrialSearch({ space, strategy: new RandomSearch(space, 3), evaluator: unstable, store, budget: 2, seed: 3 });
   assert.deepEqual(trials.map((t) => t.status), ["failed", "failed"]);
   assert.match(trials[0].error ?? "", /diverged/);
   assert.equal(store.trials().length, 2);
@@ -51,13 +51,13 @@ test("resuming replays stored trials instead of training them again", async () =
   const dir = tempDir();
   const config = { method: "random", dataset: "fashion-mnist", scale: "smoke" as const, seed: 5 };
   const search = (budget: number, onTrial?: () => void) =>
-    runBlackBoxSearch({ space, strategy: new RandomSearch(space, 5), evaluator, store: RunStore.open(dir, config), budget, seed: 5, onTrial });
+    runMultiTrialSearch({ space, strategy: new RandomSearch(space, 5), evaluator, store: RunStore.open(dir, config), budget, seed: 5, onTrial });
   await search(2);
   let trained = 0;
   const all = await search(4, () => trained++);
   assert.equal(trained, 2, "only the two missing trials are trained");
   assert.deepEqual(all.map((t) => t.id), [0, 1, 2, 3]);
-  const uninterrupted = await runBlackBoxSearch({
+  const uninterrupted = await runMultiTrialSearch({
     space,
     strategy: new RandomSearch(space, 5),
     evaluator,

@@ -1,8 +1,8 @@
 /**
- * The DARTS cell space as a black-box `SearchSpace`, so random search and evolution can search
- * the very cells DARTS derives: per cell type and node, a pair of distinct inputs and an op for
- * each. The two edges of a node are summed, so their order does not matter; sample, mutate and
- * decode list them by ascending input.
+ * The DARTS cell space as a `SearchSpace` for multi-trial strategies, so random search and
+ * evolution can search the very cells DARTS derives: per cell type and node, a pair of distinct
+ * inputs and an op for each. The two edges of a node are summed, so their order does not
+ * matter; sample, mutate and decode list them by ascending input.
  */
 import { checkTokens } from "../../core/validate";
 import type { Rng } from "../../core/random";

@@ -5,7 +5,7 @@
  */
 import { escapeHtml } from "../../viz/html";
 import { danglingLayers } from "./network";
-import type { NasRlGenotype } from "./space";
+import type { NasRlGenotype } from "./genotypes";
 
 const BOX = { width: 150, height: 34, gap: 26 };
 const CENTRE = 230;

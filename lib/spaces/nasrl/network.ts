@@ -11,7 +11,7 @@ import type { ImageShape } from "../../core/types";
 import { BatchNorm, Conv2d, Dense, avgPool, globalAvgPool } from "../../nn/layers";
 import { Module } from "../../nn/module";
 import { BuiltNetwork, type VariableOwner } from "../../nn/network";
-import type { NasRlGenotype, NasRlLayer } from "./space";
+import type { NasRlGenotype, NasRlLayer } from "./genotypes";
 
 /**
  * Concatenates maps along depth, padding each with zeros (split evenly around it) to the

@@ -2,28 +2,15 @@
  * The NAS-RL CNN space (Zoph & Le 2017): a stack of conv layers where each layer picks its filter
  * height, filter width, number of filters (and optionally stride), and an "anchor point" at
  * layer i decides for every earlier layer j whether j feeds i. The network it builds is in
- * `network.ts`; this file is the genotype, its token grammar and its validation.
+ * `network.ts`, the genotype in `genotypes.ts`; this file is its token grammar and its validation.
  */
 import { GenotypeError } from "../../core/errors";
 import type { Rng } from "../../core/random";
 import type { Scale } from "../../core/scale";
 import type { BuildOptions, Decision, ImageShape, Network, SearchSpace } from "../../core/types";
 import { checkTokens, isRecord, oneOf } from "../../core/validate";
+import type { NasRlGenotype, NasRlLayer } from "./genotypes";
 import { NasRlNetwork } from "./network";
-
-// Type aliases, not interfaces: only aliases are assignable to the `Json` constraint.
-export type NasRlLayer = {
-  filterHeight: number;
-  filterWidth: number;
-  filters: number;
-  stride: number;
-  /** Earlier layers whose outputs are concatenated into this one, ascending; [] means the image. */
-  inputs: number[];
-};
-
-export type NasRlGenotype = {
-  layers: NasRlLayer[];
-};
 
 export interface NasRlSpaceOptions {
   readonly layers: number;

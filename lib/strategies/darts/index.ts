@@ -9,8 +9,7 @@ export {
   type LabelledBatch,
   type MixingSource,
 } from "./hypergradient";
-export { dartsPreset, type DartsPreset, type SearchSettings } from "./presets";
-export { DARTS_METHODS, dartsSearchSettings, runDartsSearch, type DartsMethod, type DartsRunOptions, type DartsRunResult } from "./run";
+export { GumbelRelaxation, SoftmaxRelaxation, type Relaxation } from "./relaxation";
 export {
   BilevelSearch,
   DARTS_HYPERPARAMETERS,

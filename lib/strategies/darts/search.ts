@@ -1,21 +1,23 @@
 /**
  * Bilevel architecture search on a DARTS supernet (Liu et al., Algorithm 1): alternate an alpha
  * step on a validation batch and a weight step on a training batch. Weights: SGD with momentum,
- * cosine learning rate, weight decay, gradient clipping. Alphas: Adam. `gdas` swaps the
- * softmax relaxation for GDAS's sampled one-op-per-edge paths.
+ * cosine learning rate, weight decay, gradient clipping. Alphas: Adam. `gdasTau` swaps the
+ * softmax relaxation for GDAS's sampled one-op-per-edge paths (relaxation.ts).
  */
 import * as tf from "@tensorflow/tfjs";
+import { DivergedError } from "../../core/errors";
 import { Rng } from "../../core/random";
 import { mean } from "../../core/stats";
 import type { ProgressCallback } from "../../core/types";
 import { Subset, type Batch } from "../../data/batches";
-import { accuracyOf, DivergedError } from "../../evaluators/training";
+import { accuracyOf } from "../../evaluators/training";
+import { cosineSchedule } from "../../nn/schedule";
 import { MomentumSGD } from "../../nn/sgd";
 import { CELL_TYPES, type DartsGenotype } from "../../spaces/darts/genotypes";
-import type { DartsSupernet, Mixing } from "../../spaces/darts/supernet";
+import type { DartsSupernet } from "../../spaces/darts/supernet";
 import { deriveGenotype, type CellWeights } from "./derive";
-import { GumbelSample, argmaxMixing, gdasTemperature } from "./gumbel";
 import { firstOrderAlphaGradient, secondOrderAlphaGradient, supernetLoss, type LabelledBatch, type MixingSource } from "./hypergradient";
+import { GumbelRelaxation, SoftmaxRelaxation, type Relaxation } from "./relaxation";
 
 export interface DartsSearchConfig {
   readonly epochs: number;
@@ -94,9 +96,9 @@ export interface SearchCallbacks {
   readonly onEpoch?: (record: EpochRecord, alphas: AlphaSnapshot) => void;
 }
 
-function cosineLr(config: DartsSearchConfig, epoch: number): number {
-  const { weightLr, weightLrMin, epochs } = config;
-  return weightLrMin + ((weightLr - weightLrMin) * (1 + Math.cos((Math.PI * epoch) / epochs))) / 2;
+/** The weights' learning rate at `epoch`: cosine-annealed per epoch from `weightLr` to `weightLrMin`. */
+function weightLr(config: DartsSearchConfig, epoch: number): number {
+  return cosineSchedule(config.weightLr, config.weightLrMin, epoch, config.epochs);
 }
 
 export function alphaSnapshot(supernet: DartsSupernet, epoch: number): AlphaSnapshot {
@@ -104,11 +106,11 @@ export function alphaSnapshot(supernet: DartsSupernet, epoch: number): AlphaSnap
   return { epoch, normal, reduce };
 }
 
-/** One bilevel step at a time; owns the two optimisers' state. */
+/** One bilevel step at a time; owns the two optimisers' state and the relaxation. */
 export class BilevelSearch {
+  readonly relaxation: Relaxation;
   private readonly sgd: MomentumSGD;
   private readonly adam: tf.Optimizer;
-  private readonly rng: Rng;
 
   constructor(
     readonly supernet: DartsSupernet,
@@ -118,30 +120,22 @@ export class BilevelSearch {
     const { momentum, weightDecay, gradClip, alphaLr, alphaBetas } = config;
     this.sgd = new MomentumSGD(supernet.weights(), { momentum, weightDecay, clipNorm: gradClip });
     this.adam = tf.train.adam(alphaLr, alphaBetas[0], alphaBetas[1], 1e-8);
-    this.rng = new Rng(config.seed);
+    this.relaxation = config.gdasTau
+      ? new GumbelRelaxation(supernet, config.gdasTau, config.epochs, new Rng(config.seed))
+      : new SoftmaxRelaxation(supernet);
   }
 
-  /** DARTS: alpha step on `valid`, then weight step on `train`. GDAS: weights first, as its code does. */
+  /** An alpha step on `valid` and a weight step on `train`, in the relaxation's order, each with its own mixing. */
   step(train: LabelledBatch, valid: LabelledBatch, epoch: number): { trainLoss: number; validLoss: number } {
-    const weightLr = cosineLr(this.config, epoch);
-    if (!this.config.gdasTau) {
-      const mixing = () => this.supernet.softmaxMixing();
-      const validLoss = this.alphaStep(train, valid, mixing, weightLr);
-      return { validLoss, trainLoss: this.weightStep(train, mixing, weightLr) };
+    const lr = weightLr(this.config, epoch);
+    const alphas = () => this.relaxation.during(epoch, (mixing) => this.alphaStep(train, valid, mixing, lr));
+    const weights = () => this.relaxation.during(epoch, (mixing) => this.weightStep(train, mixing, lr));
+    if (this.relaxation.weightsFirst) {
+      const trainLoss = weights();
+      return { trainLoss, validLoss: alphas() };
     }
-    const tau = gdasTemperature(epoch, this.config.epochs, ...this.config.gdasTau);
-    const trainLoss = this.withGumbel(tau, (mixing) => this.weightStep(train, mixing, weightLr));
-    const validLoss = this.withGumbel(tau, (mixing) => this.alphaStep(train, valid, mixing, weightLr));
-    return { trainLoss, validLoss };
-  }
-
-  private withGumbel<T>(tau: number, run: (mixing: MixingSource) => T): T {
-    const sample = new GumbelSample(this.supernet.alphas, tau, this.rng);
-    try {
-      return run(() => sample.mixing());
-    } finally {
-      sample.dispose();
-    }
+    const validLoss = alphas();
+    return { trainLoss: weights(), validLoss };
   }
 
   private weightStep(train: LabelledBatch, mixing: MixingSource, lr: number): number {
@@ -164,11 +158,6 @@ export class BilevelSearch {
     });
     tf.dispose(grads);
     return validLoss;
-  }
-
-  /** The mixing used to score the supernet: softmax for DARTS, each edge's likeliest op for GDAS. */
-  evaluationMixing(): Mixing {
-    return this.config.gdasTau ? argmaxMixing(this.supernet.alphas) : this.supernet.softmaxMixing();
   }
 
   dispose(): void {
@@ -195,12 +184,76 @@ function labelled(batches: Generator<Batch>, numClasses: number): LabelledBatch 
 }
 
 function supernetAccuracy(search: BilevelSearch, subset: Subset, batchSize: number): number {
-  const mixing = search.evaluationMixing();
+  const mixing = search.relaxation.evaluationMixing();
   try {
     return accuracyOf((x) => search.supernet.apply(x, false, mixing), subset, batchSize);
   } finally {
     tf.dispose(CELL_TYPES.map((t) => mixing[t].weights));
   }
+}
+
+/** The two halves of the training set, as the bilevel problem uses them. */
+type SearchData = { readonly train: Subset; readonly valid: Subset };
+
+/** Where an epoch's batches come from: one shuffle for the whole search, so epochs differ. */
+interface EpochPlan {
+  readonly epoch: number;
+  readonly stepsPerEpoch: number;
+  readonly shuffle: Rng;
+  readonly onProgress?: ProgressCallback;
+}
+
+/** One pass over both halves, a bilevel step per pair of batches; the losses of every step. */
+async function searchEpoch(search: BilevelSearch, data: SearchData, plan: EpochPlan): Promise<StepLosses[]> {
+  const { epochs, batchSize, weightLr, alphaLr } = search.config;
+  const { epoch, stepsPerEpoch, shuffle } = plan;
+  const numClasses = data.train.info.numClasses;
+  const trainBatches = data.train.batches(batchSize, { rng: shuffle, dropLast: true });
+  const validBatches = data.valid.batches(batchSize, { rng: shuffle, dropLast: true });
+  const losses: StepLosses[] = [];
+  try {
+    for (let step = epoch * stepsPerEpoch + 1; step <= (epoch + 1) * stepsPerEpoch; step++) {
+      const train = labelled(trainBatches, numClasses);
+      const valid = labelled(validBatches, numClasses);
+      let trainLoss: number;
+      let validLoss: number;
+      try {
+        ({ trainLoss, validLoss } = search.step(train, valid, epoch));
+      } finally {
+        tf.dispose([train.x, train.labels, valid.x, valid.labels]);
+      }
+      if (!Number.isFinite(trainLoss) || !Number.isFinite(validLoss)) {
+        throw new DivergedError(
+          `DARTS search diverged at epoch ${epoch + 1}, step ${step - epoch * stepsPerEpoch}: training loss ${trainLoss}, ` +
+            `validation loss ${validLoss}. Lower the weight learning rate (${weightLr}) or the alpha learning rate (${alphaLr}).`,
+        );
+      }
+      losses.push({ epoch: epoch + 1, step, trainLoss, validLoss });
+      const status = `epoch ${epoch + 1}/${epochs} train loss ${trainLoss.toFixed(3)} valid loss ${validLoss.toFixed(3)}`;
+      plan.onProgress?.(step, epochs * stepsPerEpoch, status);
+      // Lets a notebook's progress display repaint between steps.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    trainBatches.return(undefined);
+    validBatches.return(undefined);
+  }
+  return losses;
+}
+
+/** What an epoch leaves: its mean losses, the supernet's accuracy and the cell its alphas give. */
+function epochRecord(search: BilevelSearch, data: SearchData, losses: StepLosses[], alphas: AlphaSnapshot, started: number): EpochRecord {
+  const epoch = alphas.epoch - 1;
+  return {
+    epoch: alphas.epoch,
+    weightLr: weightLr(search.config, epoch),
+    tau: search.relaxation.temperature(epoch),
+    trainLoss: mean(losses.map((l) => l.trainLoss)),
+    validLoss: mean(losses.map((l) => l.validLoss)),
+    supernetAccuracy: supernetAccuracy(search, data.valid, search.config.batchSize),
+    seconds: (performance.now() - started) / 1000,
+    genotype: deriveGenotype(alphas),
+  };
 }
 
 /**
@@ -209,12 +262,11 @@ function supernetAccuracy(search: BilevelSearch, subset: Subset, batchSize: numb
  */
 export async function dartsSearch(
   supernet: DartsSupernet,
-  data: { train: Subset; valid: Subset },
+  data: SearchData,
   config: DartsSearchConfig,
   callbacks: SearchCallbacks = {},
 ): Promise<DartsSearchResult> {
   const { epochs, batchSize } = config;
-  const numClasses = data.train.info.numClasses;
   const stepsPerEpoch = Math.min(Math.floor(data.train.size / batchSize), Math.floor(data.valid.size / batchSize));
   if (stepsPerEpoch < 1) throw new RangeError(`DARTS search needs at least ${batchSize} examples in each half`);
   const search = new BilevelSearch(supernet, config);
@@ -225,49 +277,12 @@ export async function dartsSearch(
   const records: EpochRecord[] = [];
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
-      const epochStart = performance.now();
-      const trainBatches = data.train.batches(batchSize, { rng: shuffle, dropLast: true });
-      const validBatches = data.valid.batches(batchSize, { rng: shuffle, dropLast: true });
-      const epochLosses: StepLosses[] = [];
-      for (let step = 0; step < stepsPerEpoch; step++) {
-        const train = labelled(trainBatches, numClasses);
-        const valid = labelled(validBatches, numClasses);
-        try {
-          const { trainLoss, validLoss } = search.step(train, valid, epoch);
-          if (!Number.isFinite(trainLoss) || !Number.isFinite(validLoss)) {
-            throw new DivergedError(
-              `DARTS search diverged at epoch ${epoch + 1}, step ${step + 1}: training loss ${trainLoss}, ` +
-                `validation loss ${validLoss}. Lower the weight learning rate (${config.weightLr}) or the alpha learning rate (${config.alphaLr}).`,
-            );
-          }
-          epochLosses.push({ epoch: epoch + 1, step: epoch * stepsPerEpoch + step + 1, trainLoss, validLoss });
-        } finally {
-          tf.dispose([train.x, train.labels, valid.x, valid.labels]);
-        }
-        const last = epochLosses[epochLosses.length - 1];
-        callbacks.onProgress?.(
-          epoch * stepsPerEpoch + step + 1,
-          epochs * stepsPerEpoch,
-          `epoch ${epoch + 1}/${epochs} train loss ${last.trainLoss.toFixed(3)} valid loss ${last.validLoss.toFixed(3)}`,
-        );
-        // Lets a notebook's progress display repaint between steps.
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      trainBatches.return(undefined);
-      validBatches.return(undefined);
+      const started = performance.now();
+      const epochLosses = await searchEpoch(search, data, { epoch, stepsPerEpoch, shuffle, onProgress: callbacks.onProgress });
       losses.push(...epochLosses);
       const snapshot = alphaSnapshot(supernet, epoch + 1);
       alphaHistory.push(snapshot);
-      const record: EpochRecord = {
-        epoch: epoch + 1,
-        weightLr: cosineLr(config, epoch),
-        tau: config.gdasTau ? gdasTemperature(epoch, epochs, ...config.gdasTau) : null,
-        trainLoss: mean(epochLosses.map((l) => l.trainLoss)),
-        validLoss: mean(epochLosses.map((l) => l.validLoss)),
-        supernetAccuracy: supernetAccuracy(search, data.valid, batchSize),
-        seconds: (performance.now() - epochStart) / 1000,
-        genotype: deriveGenotype(snapshot),
-      };
+      const record = epochRecord(search, data, epochLosses, snapshot, started);
       records.push(record);
       callbacks.onEpoch?.(record, snapshot);
     }

@@ -1,12 +1,13 @@
 /**
  * NAS-RL experiment sizes per scale, shared by the notebook and the CLI so both run the same
- * thing. Every departure from Zoph & Le (2017) is named in `reductions`.
+ * thing. Every departure from Zoph & Le (2017) is named in `reductions`. The notebook's own
+ * settings (seeds, top-k curves) are apart, in `nasRlNotebookPreset`.
  */
 import type { Scale } from "../../core/scale";
 import type { Fidelity } from "../../core/types";
-import type { DataSizes } from "../../experiment/presets";
+import type { DataSizes } from "../../data";
+import { nasRlSpaceOptions, type NasRlSpaceOptions } from "../../spaces/nasrl/space";
 import { NASRL_CONTROLLER, type ReinforceOptions } from "../../strategies/controller/reinforce";
-import { nasRlSpaceOptions, type NasRlSpaceOptions } from "./space";
 
 export interface NasRlPreset {
   readonly data: DataSizes;
@@ -18,10 +19,14 @@ export interface NasRlPreset {
   readonly space: NasRlSpaceOptions;
   /** Controller settings; the reward is always `nasRlReward`. */
   readonly controller: Omit<ReinforceOptions, "reward">;
+  readonly reductions: string;
+}
+
+/** What notebook 01 adds: several seeds per method, and the curves it compares them by. */
+export interface NasRlNotebookPreset extends NasRlPreset {
   /** k of the "mean of the top-k architectures so far" curves (NASNet's Fig. 6 uses 1, 5, 25). */
   readonly topK: readonly number[];
   readonly seeds: readonly number[];
-  readonly reductions: string;
 }
 
 const { reward: _reward, ...paperController } = NASRL_CONTROLLER;
@@ -33,8 +38,6 @@ const PRESETS: Record<Scale, Omit<NasRlPreset, "round">> = {
     fidelity: { epochs: 1, batchSize: 32 },
     space: nasRlSpaceOptions("smoke"),
     controller: { ...paperController, batchSize: 2 },
-    topK: [1, 2],
-    seeds: [1, 2, 3],
     reductions: "smoke: 3 layers, kernels {1,3}, filters {4,8}, image pooled to 14x14; 4 architectures of 1 epoch on 256 images; checks the pipeline only",
   },
   quick: {
@@ -43,8 +46,6 @@ const PRESETS: Record<Scale, Omit<NasRlPreset, "round">> = {
     fidelity: { epochs: 3, batchSize: 50 },
     space: nasRlSpaceOptions("quick"),
     controller: { ...paperController, batchSize: 4, learningRate: 0.01 },
-    topK: [1, 3, 5],
-    seeds: [1, 2, 3],
     reductions:
       "quick: 4 layers (paper: 6, growing), filters {6,9,12,16} (paper: {24,36,48,64}), Fashion-MNIST pooled to 14x14; " +
       "24 architectures per run (paper: 12,800), each trained 3 epochs on 1,000 images (paper: 50 epochs on 45,000); " +
@@ -56,8 +57,6 @@ const PRESETS: Record<Scale, Omit<NasRlPreset, "round">> = {
     fidelity: { epochs: 10, batchSize: 128, trainSubset: 10000 },
     space: nasRlSpaceOptions("paper"),
     controller: paperController,
-    topK: [1, 5, 25],
-    seeds: [1, 2, 3],
     reductions:
       "paper: CIFAR-10 45k/5k, the paper's choices, controller and reward; depth fixed at 6 (the paper grows it by 2 every 1,600 samples); " +
       "200 architectures per run (paper: 12,800), each trained 10 epochs on 10,000 of the 45,000 training images (paper: 50 epochs on all), " +
@@ -65,7 +64,17 @@ const PRESETS: Record<Scale, Omit<NasRlPreset, "round">> = {
   },
 };
 
+const NOTEBOOK: Record<Scale, Pick<NasRlNotebookPreset, "topK" | "seeds">> = {
+  smoke: { topK: [1, 2], seeds: [1, 2, 3] },
+  quick: { topK: [1, 3, 5], seeds: [1, 2, 3] },
+  paper: { topK: [1, 5, 25], seeds: [1, 2, 3] },
+};
+
 export function nasRlPreset(scale: Scale): NasRlPreset {
   const preset = PRESETS[scale];
   return { ...preset, round: preset.controller.batchSize };
+}
+
+export function nasRlNotebookPreset(scale: Scale): NasRlNotebookPreset {
+  return { ...nasRlPreset(scale), ...NOTEBOOK[scale] };
 }

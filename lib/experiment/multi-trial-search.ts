@@ -9,8 +9,10 @@
  * search goes on.
  */
 import { RunStoreError } from "../core/errors";
-import type { Candidate, Evaluator, Json, Outcome, ProgressCallback, SearchSpace, Strategy, TrialMetrics, TrialRecord } from "../core/types";
-import { canonicalJson, type RunStore } from "../store/run-store";
+import { canonicalJson } from "../core/json";
+import type { Candidate, Evaluator, Json, ProgressCallback, SearchSpace, Strategy, TrialRecord } from "../core/types";
+import type { RunStore } from "../store/run-store";
+import { outcomeOf, recordTrial, trialSeed } from "./trial";
 
 /** An evaluator that may be given several candidates at once (a worker pool). */
 export interface ConcurrentEvaluator<G extends Json> extends Evaluator<G> {
@@ -18,7 +20,7 @@ export interface ConcurrentEvaluator<G extends Json> extends Evaluator<G> {
   readonly concurrency: number;
 }
 
-export interface BlackBoxSearchOptions<G extends Json> {
+export interface MultiTrialSearchOptions<G extends Json> {
   readonly space: SearchSpace<G>;
   readonly strategy: Strategy<G>;
   /** A plain evaluator runs one candidate at a time in this thread; a `ConcurrentEvaluator` up to its concurrency. */
@@ -37,7 +39,7 @@ export interface BlackBoxSearchOptions<G extends Json> {
 }
 
 /** Returns every trial of the run, replayed and new, in id order. */
-export async function runBlackBoxSearch<G extends Json>(options: BlackBoxSearchOptions<G>): Promise<TrialRecord<G>[]> {
+export async function runMultiTrialSearch<G extends Json>(options: MultiTrialSearchOptions<G>): Promise<TrialRecord<G>[]> {
   const { strategy, store, onProgress } = options;
   const round = options.round ?? 1;
   if (!Number.isInteger(round) || round < 1) throw new RangeError(`round must be a positive integer, got ${round}`);
@@ -87,7 +89,7 @@ function checkedReplay<G extends Json>(candidate: Candidate<G>, record: TrialRec
  * candidate order. Each of the `limit` lanes takes the next unstarted candidate as soon as it is
  * free (a work queue), so a lane that drew slow candidates does not leave the others idle.
  */
-function evaluateRound<G extends Json>(candidates: Candidate<G>[], options: BlackBoxSearchOptions<G>): Promise<TrialRecord<G>>[] {
+function evaluateRound<G extends Json>(candidates: Candidate<G>[], options: MultiTrialSearchOptions<G>): Promise<TrialRecord<G>>[] {
   const limit = "concurrency" in options.evaluator ? Math.max(1, options.evaluator.concurrency) : 1;
   const settle: Array<(record: TrialRecord<G>) => void> = [];
   const results = candidates.map(() => new Promise<TrialRecord<G>>((resolve) => settle.push(resolve)));
@@ -100,41 +102,11 @@ function evaluateRound<G extends Json>(candidates: Candidate<G>[], options: Blac
   return results;
 }
 
-function runTrial<G extends Json>(candidate: Candidate<G>, options: BlackBoxSearchOptions<G>): Promise<TrialRecord<G>> {
+function runTrial<G extends Json>(candidate: Candidate<G>, options: MultiTrialSearchOptions<G>): Promise<TrialRecord<G>> {
   return recordTrial(candidate.id, candidate.genotype, () => {
     const genotype = options.space.validate(candidate.genotype);
     return options.evaluator.evaluate(genotype, { seed: trialSeed(options.seed, candidate.id) });
   });
-}
-
-/**
- * Runs one evaluation and records it: `ok` with its metrics, or `failed` with the error's message
- * (a failed candidate never stops a search). `priorSeconds` is time spent on the trial before
- * (a DARTS search, for its derived cell).
- */
-export async function recordTrial<G extends Json>(
-  id: number,
-  genotype: G,
-  evaluate: () => Promise<TrialMetrics>,
-  priorSeconds = 0,
-): Promise<TrialRecord<G>> {
-  const start = performance.now();
-  const seconds = () => priorSeconds + (performance.now() - start) / 1000;
-  try {
-    const metrics = await evaluate();
-    return { id, genotype, status: "ok", metrics, seconds: seconds() };
-  } catch (error) {
-    return { id, genotype, status: "failed", seconds: seconds(), error: error instanceof Error ? error.message : String(error) };
-  }
-}
-
-/** A trial's training seed: fixed by the run seed and the trial id, whatever ran before it. */
-export function trialSeed(runSeed: number, trialId: number): number {
-  return (Math.imul(runSeed + 1, 1000003) + trialId * 7919) >>> 1;
-}
-
-function outcomeOf(record: TrialRecord): Outcome {
-  return record.status === "ok" ? { status: "ok", metrics: record.metrics } : { status: "failed" };
 }
 
 function describeTrial(record: TrialRecord): string {

@@ -1,13 +1,14 @@
-/** What the CLI needs from a search method, whether multi-trial or one-shot. */
+/**
+ * What the CLI needs from a search method, whether multi-trial or one-shot. A method looks its
+ * scale's preset up once, in `at(scale)`, and everything of the run comes from that one object.
+ */
 import type { Scale } from "../core/scale";
 import type { Json, ProgressCallback, TrialRecord } from "../core/types";
-import type { DataSplits, DatasetName } from "../data";
+import type { DataSizes, DataSplits, DatasetName } from "../data";
 import type { RunStore } from "../store/run-store";
-import type { DataSizes } from "./presets";
 
 export interface MethodContext {
   readonly dataset: DatasetName;
-  readonly scale: Scale;
   readonly seed: number;
   readonly splits: DataSplits;
   readonly store: RunStore;
@@ -21,12 +22,17 @@ export interface MethodOutcome {
   finalTest(best: TrialRecord): Promise<number>;
 }
 
+/** A method at one scale. */
+export interface ScaledMethod {
+  /** Data sizes (the CLI loads the splits with them and the run seed). */
+  readonly data: DataSizes;
+  /** Every setting that fixes the run's results; stored in config.json and compared on resume. */
+  readonly settings: { [key: string]: Json };
+  run(context: MethodContext): Promise<MethodOutcome>;
+}
+
 export interface SearchMethod {
   readonly name: string;
   readonly description: string;
-  /** Data sizes for a scale (the CLI loads the splits with them). */
-  dataSizes(scale: Scale): DataSizes;
-  /** Every setting that fixes the run's results; stored in config.json and compared on resume. */
-  settings(scale: Scale): { [key: string]: Json };
-  run(context: MethodContext): Promise<MethodOutcome>;
+  at(scale: Scale): ScaledMethod;
 }

@@ -1,9 +1,9 @@
-/** Every search method the CLI can run, by name. */
-import { UsageError } from "../core/errors";
-import { evolutionMethod, randomSearchMethod } from "./macro-search";
-import type { SearchMethod } from "./method";
-import { dartsMethods } from "./darts-search";
-import { nasRlMethod } from "./nasrl-search";
+/** Every search method the CLI can run, by name. A new method is one file beside this one, listed here. */
+import { UsageError } from "../../core/errors";
+import type { SearchMethod } from "../search-method";
+import { dartsMethods } from "./darts";
+import { evolutionMethod, randomSearchMethod } from "./macro";
+import { nasRlMethod } from "./nas-rl";
 
 export const METHODS: Readonly<Record<string, SearchMethod>> = {
   random: randomSearchMethod,

@@ -1,18 +1,16 @@
 /**
- * The macro-CNN methods' (random search, evolution) experiment sizes per scale, in one place so
- * the CLI and the notebooks run the same thing (NAS-RL's and DARTS's live beside their methods).
+ * The macro-CNN methods' (random search, evolution) experiment sizes per scale, shared by the CLI
+ * and notebook 00 so both run the same thing (NAS-RL's and DARTS's are beside this file).
  * `smoke` only proves the pipeline; `quick` shows the effect on a laptop CPU; `paper` follows the
  * papers on a GPU, with every reduction named in `reductions`.
  */
-import type { Scale } from "../core/scale";
-import type { Fidelity } from "../core/types";
-import type { DatasetName } from "../data";
-import type { MacroCnnOptions } from "../spaces/macro-cnn";
-import type { EvolutionOptions } from "../strategies/regularized-evolution";
+import type { Scale } from "../../core/scale";
+import type { Fidelity } from "../../core/types";
+import type { DataSizes } from "../../data";
+import type { MacroCnnOptions } from "../../spaces/macro-cnn";
+import type { EvolutionOptions } from "../../strategies/regularized-evolution";
 
-export type DataSizes = { trainSize?: number; validSize?: number; testSize?: number };
-
-export interface BlackBoxPreset {
+export interface MacroPreset {
   readonly data: DataSizes;
   /** Trials per search. */
   readonly budget: number;
@@ -28,7 +26,7 @@ export interface BlackBoxPreset {
   readonly reductions: string;
 }
 
-const PRESETS: Record<Scale, BlackBoxPreset> = {
+const PRESETS: Record<Scale, MacroPreset> = {
   smoke: {
     data: { trainSize: 256, validSize: 128, testSize: 128 },
     budget: 4,
@@ -58,11 +56,6 @@ const PRESETS: Record<Scale, BlackBoxPreset> = {
   },
 };
 
-export function blackBoxPreset(scale: Scale): BlackBoxPreset {
+export function macroPreset(scale: Scale): MacroPreset {
   return PRESETS[scale];
-}
-
-/** The dataset each scale defaults to: Fashion-MNIST on CPU, CIFAR-10 on a GPU. */
-export function defaultDataset(scale: Scale): DatasetName {
-  return scale === "paper" ? "cifar10" : "fashion-mnist";
 }

@@ -1,0 +1,17 @@
+/** Typed settings as plain JSON, and JSON compared by content whatever its key order. */
+import type { Json } from "./types";
+
+/** Plain JSON copy of typed settings (readonly arrays, interfaces) for config.json. */
+export function toJson(value: unknown): Json {
+  return JSON.parse(JSON.stringify(value)) as Json;
+}
+
+/** JSON with sorted keys, so equal data compares equal whatever the key order. */
+export function canonicalJson(value: Json | undefined): string {
+  if (value === undefined) return "undefined";
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,139 @@
+/**
+ * DARTS, second-order DARTS and GDAS as methods. The one-shot search runs its own loop; the run
+ * directory still reads like every other: the derived genotype is trained from scratch as trial 0
+ * of trials.jsonl, and the alpha history and losses are kept in alphas.json. `runDartsSearch` is
+ * the search alone, which notebook 04 runs for its figures.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { toJson } from "../../core/json";
+import { Rng } from "../../core/random";
+import { mean } from "../../core/stats";
+import type { Json, ProgressCallback, TrialRecord } from "../../core/types";
+import type { DataSplits } from "../../data";
+import { TrainFromScratch } from "../../evaluators/train-from-scratch";
+import type { DartsGenotype } from "../../spaces/darts/genotypes";
+import type { SkeletonOptions } from "../../spaces/darts/skeleton";
+import { DartsSpace } from "../../spaces/darts/space";
+import { DartsSupernet } from "../../spaces/darts/supernet";
+import {
+  GDAS_TAU,
+  dartsSearch,
+  searchHalves,
+  type DartsSearchConfig,
+  type DartsSearchResult,
+  type SearchCallbacks,
+} from "../../strategies/darts/search";
+import { dartsPreset, type DartsPreset, type SearchSettings } from "../presets/darts";
+import type { MethodContext, SearchMethod } from "../search-method";
+import { recordTrial, trialSeed } from "../trial";
+
+export type DartsMethod = "darts" | "darts2" | "gdas";
+export const DARTS_METHODS: readonly DartsMethod[] = ["darts", "darts2", "gdas"];
+
+const DESCRIPTIONS: Record<DartsMethod, string> = {
+  darts: "DARTS, first order: a weight-sharing supernet, architecture weights by gradient descent",
+  darts2: "DARTS, second order: the unrolled architecture gradient with a finite-difference Hessian-vector product",
+  gdas: "GDAS: DARTS with one op per edge sampled by hard Gumbel-softmax",
+};
+
+/**
+ * A scale's search settings for one method (darts = first order, darts2 = second order,
+ * gdas = Gumbel sampling): everything of the search's config but the seed.
+ */
+export function dartsSearchSettings(method: DartsMethod, settings: SearchSettings): Omit<DartsSearchConfig, "seed"> {
+  return { ...settings, order: method === "darts2" ? 2 : 1, gdasTau: method === "gdas" ? GDAS_TAU : null };
+}
+
+export interface DartsRunOptions {
+  readonly splits: DataSplits;
+  /** The supernet and the search settings, as a scale's `dartsPreset` gives them. */
+  readonly preset: Pick<DartsPreset, "supernet" | "search">;
+  readonly seed: number;
+  readonly method: DartsMethod;
+  readonly onProgress?: ProgressCallback;
+  readonly onEpoch?: SearchCallbacks["onEpoch"];
+}
+
+export interface DartsRunResult extends DartsSearchResult {
+  readonly method: DartsMethod;
+  /** Every setting of the search, for config.json and the notebook's printout. */
+  readonly config: DartsSearchConfig;
+  readonly supernet: SkeletonOptions;
+  readonly supernetParams: number;
+  /** The tfjs backend the search ran on. */
+  readonly backend: string;
+  readonly secondsPerEpoch: number;
+}
+
+/** One search, start to finish: build the supernet, search on the two halves of the training split, derive the cell. */
+export async function runDartsSearch(options: DartsRunOptions): Promise<DartsRunResult> {
+  const { splits, preset, seed, method } = options;
+  const config: DartsSearchConfig = { ...dartsSearchSettings(method, preset.search), seed };
+  const supernet = new DartsSupernet(preset.supernet, splits.info.shape, splits.info.numClasses, new Rng(seed));
+  try {
+    const result = await dartsSearch(supernet, searchHalves(splits.train), config, {
+      onProgress: options.onProgress,
+      onEpoch: options.onEpoch,
+    });
+    return {
+      ...result,
+      method,
+      config,
+      supernet: preset.supernet,
+      supernetParams: supernet.weights().reduce((n, v) => n + v.size, 0),
+      backend: tf.getBackend(),
+      secondsPerEpoch: mean(result.epochs.map((e) => e.seconds)),
+    };
+  } finally {
+    supernet.dispose();
+  }
+}
+
+/** Searches, keeps the alpha history, and trains the derived cell from scratch as trial 0. */
+async function searchAndEvaluate(
+  context: MethodContext,
+  preset: DartsPreset,
+  evaluator: TrainFromScratch<DartsGenotype>,
+  method: DartsMethod,
+): Promise<TrialRecord<DartsGenotype>> {
+  const result = await runDartsSearch({ splits: context.splits, preset, seed: context.seed, method, onProgress: context.onProgress });
+  context.store.writeArtifact(
+    "alphas.json",
+    toJson({ alphaHistory: result.alphaHistory, losses: result.losses, epochs: result.epochs, secondsPerEpoch: result.secondsPerEpoch }),
+  );
+  const evaluate = () => evaluator.evaluate(result.genotype, { seed: trialSeed(context.seed, 0) });
+  const trial = await recordTrial(0, result.genotype, evaluate, result.wallSeconds);
+  context.store.append(trial);
+  return trial;
+}
+
+function dartsMethod(method: DartsMethod): SearchMethod {
+  return {
+    name: method,
+    description: DESCRIPTIONS[method],
+    at(scale) {
+      const preset = dartsPreset(scale);
+      const { data, supernet, search, network, fidelity } = preset;
+      return {
+        data,
+        settings: toJson({ space: "darts", data, supernet, search: dartsSearchSettings(method, search), network, fidelity }) as {
+          [key: string]: Json;
+        },
+        async run(context) {
+          const space = new DartsSpace(network);
+          const augment = context.dataset === "cifar10";
+          const evaluator = new TrainFromScratch(space, context.splits, fidelity, { augment });
+          // The search has no checkpoints: a run killed while searching searches again; one killed after it resumes here.
+          const stored = context.store.trials<DartsGenotype>();
+          const trial = stored.length > 0 ? stored[0] : await searchAndEvaluate(context, preset, evaluator, method);
+          return {
+            trials: [trial],
+            finalTest: (best) => evaluator.finalTest(space.validate(best.genotype), context.seed, `final test of the ${method} cell`),
+          };
+        },
+      };
+    },
+  };
+}
+
+export const dartsMethods: readonly SearchMethod[] = DARTS_METHODS.map(dartsMethod);
