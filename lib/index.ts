@@ -8,7 +8,7 @@ export { Rng } from "./core/random";
 export { NasbookError, GenotypeError, DivergedError, DatasetError, UsageError, RunStoreError } from "./core/errors";
 export { canonicalJson, toJson } from "./core/json";
 export { SCALES, isScale, scaleFromEnv, byScale, type Scale } from "./core/scale";
-export { mean } from "./core/stats";
+export { mean, spread, gapVsSpread, type GapVsSpread } from "./core/stats";
 
 export { initBackend, currentBackend, backendReport, BACKEND_NAMES, type BackendChoice, type BackendName } from "./backend/select";
 
@@ -50,7 +50,7 @@ export { nasRlPreset, nasRlNotebookPreset, type NasRlPreset, type NasRlNotebookP
 export { dartsPreset, dartsNotebookPreset, type DartsPreset, type DartsNotebookPreset, type SearchSettings } from "./experiment/presets/darts";
 export { runSearch, type SearchRequest, type SearchResult, type SearchOptions } from "./experiment/run-search";
 export { METHODS, methodNamed } from "./experiment/methods";
-export { nasRlRandomMethod } from "./experiment/methods/nas-rl";
+export { controllerUpdates, nasRlRandomMethod } from "./experiment/methods/nas-rl";
 export { DARTS_METHODS, dartsSearchSettings, runDartsSearch, type DartsMethod, type DartsRunOptions, type DartsRunResult } from "./experiment/methods/darts";
 export type { SearchMethod, ScaledMethod, MethodContext, MethodOutcome } from "./experiment/search-method";
 

@@ -5,3 +5,32 @@ export function mean(values: readonly number[]): number {
   if (values.length === 0) throw new NasbookError("mean of an empty list");
   return values.reduce((sum, v) => sum + v, 0) / values.length;
 }
+
+/** Largest minus smallest value: how far runs that differ only in their seed fall apart. */
+export function spread(values: readonly number[]): number {
+  if (values.length === 0) throw new NasbookError("spread of an empty list");
+  return Math.max(...values) - Math.min(...values);
+}
+
+export interface GapVsSpread {
+  /** mean(a) - mean(b). */
+  readonly gap: number;
+  /** The larger of the two groups' spreads. */
+  readonly spread: number;
+  /**
+   * `too-few`: a group has fewer than two runs or a value that is not a number, so there is no
+   * spread to judge by; `within`: |gap| <= spread, not distinguishable; `beyond`: |gap| > spread.
+   */
+  readonly verdict: "too-few" | "within" | "beyond";
+}
+
+/**
+ * Whether two groups of runs (one value per seed) differ by more than seeds alone move them:
+ * the notebooks' test of "method A beat method B" at budgets too small for a significance test.
+ */
+export function gapVsSpread(a: readonly number[], b: readonly number[]): GapVsSpread {
+  const gap = mean(a) - mean(b);
+  const noise = Math.max(spread(a), spread(b));
+  const comparable = a.length >= 2 && b.length >= 2 && Number.isFinite(gap) && Number.isFinite(noise);
+  return { gap, spread: noise, verdict: !comparable ? "too-few" : Math.abs(gap) <= noise ? "within" : "beyond" };
+}

@@ -100,13 +100,18 @@ export class RunStore {
   }
 
   readSummary(): RunSummary | null {
-    const file = this.path(SUMMARY);
-    return fs.existsSync(file) ? (readJson(file) as RunSummary) : null;
+    return this.readArtifact(SUMMARY) as RunSummary | null;
   }
 
   /** Any JSON a method keeps beside the trials (alpha history, controller probabilities...). */
   writeArtifact(name: string, data: Json): void {
     writeFileAtomic(this.path(name), `${JSON.stringify(data, null, 2)}\n`);
+  }
+
+  /** An artifact as `writeArtifact` wrote it; null when the run has none of that name. */
+  readArtifact(name: string): Json | null {
+    const file = this.path(name);
+    return fs.existsSync(file) ? readJson(file) : null;
   }
 }
 

@@ -3,14 +3,19 @@
  * search over the same space, the baseline the controller is compared with in notebook 01, is a
  * method too (not one the CLI lists: its `random` searches the macro space).
  */
+import { RunStoreError } from "../../core/errors";
 import { toJson } from "../../core/json";
 import type { Json } from "../../core/types";
 import { NasRlSpace } from "../../spaces/nasrl/space";
-import { ReinforceController } from "../../strategies/controller/reinforce";
+import type { RunStore } from "../../store/run-store";
+import { ReinforceController, type ControllerUpdate } from "../../strategies/controller/reinforce";
 import { RandomSearch } from "../../strategies/random-search";
 import { runMultiTrial } from "../multi-trial";
 import { nasRlPreset } from "../presets/nas-rl";
 import type { SearchMethod } from "../search-method";
+
+/** The controller's per-decision probabilities after each update: the heatmap of notebook 01. */
+const CONTROLLER_ARTIFACT = "controller.json";
 
 export const nasRlMethod: SearchMethod = {
   name: "nas-rl",
@@ -26,9 +31,8 @@ export const nasRlMethod: SearchMethod = {
         try {
           const spec = { kind: "nas-rl", options: toJson(space) };
           const outcome = await runMultiTrial(context, { space: nasRlSpace, spec, data, fidelity, strategy, budget, round });
-          // The controller's per-decision probabilities after each update: the heatmap of notebook 01.
           const decisions = nasRlSpace.decisions().map((d) => d.name);
-          context.store.writeArtifact("controller.json", toJson({ decisions, updates: strategy.updates }));
+          context.store.writeArtifact(CONTROLLER_ARTIFACT, toJson({ decisions, updates: strategy.updates }));
           return outcome;
         } finally {
           strategy.dispose();
@@ -37,6 +41,13 @@ export const nasRlMethod: SearchMethod = {
     };
   },
 };
+
+/** The controller's updates as a finished nas-rl run kept them. */
+export function controllerUpdates(store: RunStore): ControllerUpdate[] {
+  const artifact = store.readArtifact(CONTROLLER_ARTIFACT) as unknown as { updates: ControllerUpdate[] } | null;
+  if (!artifact) throw new RunStoreError(`${store.path(CONTROLLER_ARTIFACT)} is missing: ${store.dir} is not a finished nas-rl run.`);
+  return artifact.updates;
+}
 
 /** Random search with NAS-RL's space, budget, rounds and training: only the strategy differs. */
 export const nasRlRandomMethod: SearchMethod = {
