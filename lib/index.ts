@@ -25,6 +25,7 @@ export { NasRlSpace, NASRL_PAPER_SPACE, nasRlSpaceOptions, type NasRlSpaceOption
 export { NasRlNetwork, concatPadded, danglingLayers } from "./spaces/nasrl/network";
 export { nasRlSvg } from "./spaces/nasrl/draw";
 export * from "./spaces/darts";
+export * from "./spaces/nb201";
 export * from "./spaces/operations";
 
 export { RandomSearch } from "./strategies/random-search";

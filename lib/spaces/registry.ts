@@ -9,6 +9,8 @@ import { MacroCnnSpace, type MacroCnnOptions } from "./macro-cnn";
 import { DartsSpace } from "./darts/space";
 import type { SkeletonOptions } from "./darts/skeleton";
 import { NasRlSpace, type NasRlSpaceOptions } from "./nasrl/space";
+import { Nb201Space } from "./nb201/space";
+import type { Nb201NetworkOptions } from "./nb201/network";
 
 export interface SpaceSpec {
   readonly kind: string;
@@ -37,3 +39,4 @@ export function spaceFromSpec(spec: SpaceSpec): SearchSpace<Json> {
 registerSpace("macro-cnn", (options) => new MacroCnnSpace(options as unknown as MacroCnnOptions) as unknown as SearchSpace<Json>);
 registerSpace("nas-rl", (options) => new NasRlSpace(options as unknown as NasRlSpaceOptions) as unknown as SearchSpace<Json>);
 registerSpace("darts", (options) => new DartsSpace(options as unknown as SkeletonOptions) as unknown as SearchSpace<Json>);
+registerSpace("nb201", (options) => new Nb201Space(options as unknown as Partial<Nb201NetworkOptions>) as unknown as SearchSpace<Json>);
