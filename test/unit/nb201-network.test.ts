@@ -59,9 +59,11 @@ test("the space builds at the width the multiplier asks for", async () => {
   direct.dispose();
 });
 
-test("the paper-size all-3x3 network on CIFAR-10 has NAS-Bench-201's 1.531 M parameters", async () => {
+test("the paper-size network on CIFAR-10 has NAS-Bench-201's parameters and multiply-adds", async () => {
   await initBackend({ NASBOOK_BACKEND: "wasm" });
-  // By hand, C = 16, N = 5, weights plus BatchNorm's scale and shift (conv kxk: k*k*in*out):
+  // NAS-Bench-201 reports, for CIFAR-10, params from 0.073306 MB (all none) to 1.531546 MB (all
+  // nor_conv_3x3) and FLOPs from 7.78305 M to 220.11969 M (conv and linear multiply-adds).
+  // Parameters by hand, C = 16, N = 5, weights plus BatchNorm's scale and shift (conv kxk: k*k*in*out):
   //   stem 3*3*3*16 + 32 = 464
   //   stage 1: 5 cells * 6 edges * (3*3*16*16 + 32) = 70,080
   //   block 16->32: (3*3*16*32 + 64) + (3*3*32*32 + 64) + 16*32 = 14,464
@@ -69,13 +71,20 @@ test("the paper-size all-3x3 network on CIFAR-10 has NAS-Bench-201's 1.531 M par
   //   block 32->64: (3*3*32*64 + 128) + (3*3*64*64 + 128) + 32*64 = 57,600
   //   stage 3: 5 * 6 * (3*3*64*64 + 128) = 1,109,760
   //   last BN 128, classifier 64*10 + 10 = 650
-  // total 1,531,546 (NAS-Bench-201 reports 1.531 MB).
-  const net = network(ALL_CONV, [32, 32, 3], { cellsPerStage: 5, channels: 16 });
-  assert.equal(net.paramCount(), 1531546);
-  net.dispose();
-  // An all-none cell leaves the skeleton: 1,531,546 - 3 stages * 5 cells * 6 edges of convs.
+  // total 1,531,546; without the cells' 30 convs per stage, 73,306.
+  const full = network(ALL_CONV, [32, 32, 3], { cellsPerStage: 5, channels: 16 });
   const empty = network(ALL_NONE, [32, 32, 3], { cellsPerStage: 5, channels: 16 });
+  assert.equal(full.paramCount(), 1531546);
   assert.equal(empty.paramCount(), 1531546 - 30 * (2304 + 32 + 9216 + 64 + 36864 + 128));
+  assert.equal(empty.paramCount(), 73306);
+  // nasbook also counts BatchNorm (2 per output value) and not the classifier's 10 bias adds:
+  // the skeleton has BN on 32*32*16 (stem), 2 * 16*16*32, 2 * 8*8*64 and 8*8*64 (last) values,
+  // each cell conv one more at its stage's size, 30 per stage.
+  const skeletonBn = 2 * (32 * 32 * 16 + 2 * 16 * 16 * 32 + 2 * 8 * 8 * 64 + 8 * 8 * 64);
+  const cellBn = 30 * 2 * (32 * 32 * 16 + 16 * 16 * 32 + 8 * 8 * 64);
+  assert.equal(empty.macs(), 7783050 - 10 + skeletonBn);
+  assert.equal(full.macs(), 220119690 - 10 + skeletonBn + cellBn);
+  full.dispose();
   empty.dispose();
 });
 
