@@ -1,9 +1,9 @@
 /**
  * nasbook's optional native CPU kernels: the addon in native/ (C++, built at install by
  * scripts/build-native.js with the build machine's SIMD) runs convolutions, their filter
- * gradients, pooling gradients, batch norm and per-channel products directly on the wasm heap,
+ * gradients, pooling gradients, batch norm (training's too) and per-channel products directly on the wasm heap,
  * on a thread per core (wasm-kernels/native-kernels.ts registers them). wasm keeps every other
- * kernel and every tensor. Without a compiler at install, or with NASBOOK_NATIVE=0, training
+ * kernel and every tensor, and it also runs the SGD update. Without a compiler at install, or with NASBOOK_NATIVE=0, training
  * runs on wasm's kernels alone (slower, same results to float rounding).
  */
 import * as fs from "node:fs";
@@ -23,6 +23,18 @@ export interface NativeKernels {
   avgPoolGrad: NativeKernel;
   /** a [M, C] times b[:C] plus b[C:], per channel. */
   channelAffine: NativeKernel;
+  /** Training batch norm of x [M, C] with gamma, beta [C]: writes y, the batch mean and the biased variance. */
+  batchNormForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, epsilon: number): void;
+  /** Its closed-form gradient (lib/nn/batch-norm-training.ts): writes dx, dgamma and dbeta. */
+  batchNormBackward(
+    dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array,
+    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, epsilon: number,
+  ): void;
+  /** PyTorch's momentum SGD: step = gradScale * g + weightDecay * w; vOut = momentum * v + step; wOut = w - learningRate * vOut. */
+  momentumSgd(
+    w: Float32Array, g: Float32Array, v: Float32Array, wOut: Float32Array, vOut: Float32Array,
+    learningRate: number, momentum: number, weightDecay: number, gradScale: number,
+  ): void;
   /** Threads each kernel call may use, the calling one included. */
   setThreads(threads: number): number;
 }

@@ -5,7 +5,8 @@
  * wrong (MaxPoolGrad), and two gradients: dilation-aware convolutions, and Mean without a tensor
  * of ones. Called by `initBackend` when wasm is chosen. With nasbook's native addon loaded, its
  * kernels replace the convolutions, their filter gradients, the pooling gradients, batch norm and
- * per-channel products (wasm-kernels/native-kernels.ts). Calling it again re-registers, with or
+ * per-channel products (wasm-kernels/native-kernels.ts), and it adds training batch norm
+ * and the SGD update (wasm-kernels/native-training.ts). Calling it again re-registers, with or
  * without the addon.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -18,6 +19,7 @@ import { depthwiseBackpropInputConfig } from "./wasm-kernels/depthwise-backprop-
 import { registerDilatedConvGradients } from "./wasm-kernels/dilated-conv-gradients";
 import { maxPoolGradConfig } from "./wasm-kernels/max-pool-grad";
 import { registerMeanGradient } from "./wasm-kernels/mean-gradient";
+import { NATIVE_TRAINING_KERNELS, nativeTrainingConfigs } from "./wasm-kernels/native-training";
 import { NATIVE_KERNEL_NAMES, nativeKernelConfigs } from "./wasm-kernels/native-kernels";
 import { meanConfig, sumConfig } from "./wasm-kernels/reduce-as-pool";
 import { unsortedSegmentSumConfig } from "./wasm-kernels/unsorted-segment-sum";
@@ -56,7 +58,9 @@ export function registerWasmTrainingKernels(native: NativeKernels | null): void 
   // Start from wasm's kernels and nasbook's compositions, then let the addon take over (falling back to those).
   TRAINING_KERNELS.forEach(register);
   NATIVE_KERNEL_NAMES.filter((name) => !WASM_TRAINING_KERNELS.includes(name)).forEach((name) => restoreBaseKernel(name));
-  if (native) nativeKernelConfigs(native).forEach(register);
+  // Kernels only the addon has: registered with it, gone without it (their callers then compose tf ops).
+  NATIVE_TRAINING_KERNELS.filter((name) => tf.getKernel(name, "wasm")).forEach((name) => tf.unregisterKernel(name, "wasm"));
+  if (native) [...nativeKernelConfigs(native), ...nativeTrainingConfigs(native)].forEach(register);
   if (!gradientsRegistered) {
     registerDilatedConvGradients();
     registerMeanGradient();

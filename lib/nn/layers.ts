@@ -1,6 +1,7 @@
 /** The layers every search space builds from: convolutions, BatchNorm, pooling, dense. */
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../core/random";
+import { movingAverageInPlace } from "../backend/in-place";
 import { batchNormTraining } from "./batch-norm-training";
 import { addMacs } from "./macs";
 import { Module } from "./module";
@@ -98,12 +99,18 @@ export class BatchNorm extends Module {
     if (!training) return tf.batchNorm4d(x, this.runningMean as tf.Tensor1D, this.runningVar as tf.Tensor1D, offset, scale, epsilon);
     return batchNormTraining(x, scale, offset, epsilon, ({ mean, variance }) => {
       // Running statistics are bookkeeping, not part of the loss.
-      tf.tidy(() => {
-        this.runningMean.assign(this.runningMean.mul(1 - momentum).add(mean.mul(momentum)));
-        this.runningVar.assign(this.runningVar.mul(1 - momentum).add(variance.mul(momentum)));
-      });
+      movingAverage(this.runningMean, mean, momentum);
+      movingAverage(this.runningVar, variance, momentum);
     });
   }
+}
+
+/** average = (1 - momentum) * average + momentum * value: in place on wasm, else with tf ops. */
+function movingAverage(average: tf.Variable, value: tf.Tensor, momentum: number): void {
+  if (movingAverageInPlace(average, value, momentum)) return;
+  tf.tidy(() => {
+    average.assign(average.mul(1 - momentum).add(value.mul(momentum)));
+  });
 }
 
 /** Fully connected layer on [batch, features]. */
@@ -141,6 +148,30 @@ function samePadding(size: number, window: number, stride: number): [number, num
   return [Math.floor(total / 2), total - Math.floor(total / 2)];
 }
 
+/** Per (h, w, size, stride): the fraction of each "same" window inside the image. A few small arrays, kept for the process's life. */
+const realFractions = new Map<string, Float32Array>();
+
+/** Per output position along one axis, how many of its window's pixels are inside the image. */
+function realCounts(size: number, window: number, stride: number): number[] {
+  const [before] = samePadding(size, window, stride);
+  return Array.from({ length: Math.ceil(size / stride) }, (_, i) => {
+    const start = i * stride - before;
+    return Math.min(size, start + window) - Math.max(0, start);
+  });
+}
+
+/** [1, ceil(h / stride), ceil(w / stride), 1]: counted in JS once, not re-derived by three kernels per call. */
+function realFraction(h: number, w: number, size: number, stride: number): tf.Tensor4D {
+  const key = `${h} ${w} ${size} ${stride}`;
+  let fraction = realFractions.get(key);
+  if (!fraction) {
+    const cols = realCounts(w, size, stride);
+    fraction = Float32Array.from(realCounts(h, size, stride).flatMap((r) => cols.map((c) => (r * c) / (size * size))));
+    realFractions.set(key, fraction);
+  }
+  return tf.tensor4d(fraction, [1, Math.ceil(h / stride), Math.ceil(w / stride), 1]);
+}
+
 /**
  * Average over the real pixels of each window (PyTorch's count_include_pad=False). tfjs's "same"
  * average pooling computes this forward, but its gradient divides by the full window size; padding
@@ -151,8 +182,7 @@ export function avgPool(x: tf.Tensor4D, size: number, stride: number, padding: P
   const [, h, w] = x.shape;
   const pads: Array<[number, number]> = [[0, 0], samePadding(h, size, stride), samePadding(w, size, stride), [0, 0]];
   const sums = tf.avgPool(tf.pad(x, pads), size, stride, "valid");
-  const realFraction = tf.avgPool(tf.pad(tf.ones([1, h, w, 1]), pads) as tf.Tensor4D, size, stride, "valid");
-  return tf.div(sums, realFraction);
+  return tf.div(sums, realFraction(h, w, size, stride));
 }
 
 /** [batch, h, w, c] -> [batch, c]. */

@@ -2,8 +2,11 @@
  * SGD with momentum, decoupled from tfjs's optimizers so that the learning rate can change every
  * step (cosine schedules), weight decay and gradient-norm clipping follow the papers (PyTorch's
  * formulation: g += wd * w; v = mu * v + g; w -= lr * v), and nothing is leaked on dispose.
+ * On wasm with the native addon each variable's update is one kernel
+ * (backend/wasm-kernels/native-training.ts); elsewhere up to six tf ops.
  */
 import * as tf from "@tensorflow/tfjs";
+import { MOMENTUM_SGD, type MomentumSgdAttrs } from "../backend/wasm-kernels/native-training";
 
 export interface SgdOptions {
   readonly momentum?: number;
@@ -33,16 +36,16 @@ export class MomentumSGD {
   apply(grads: tf.NamedTensorMap, learningRate: number): void {
     const { momentum = 0.9, weightDecay = 0, clipNorm } = this.options;
     tf.tidy(() => {
-      const scale = clipNorm === undefined ? 1 : clipScale(Object.values(grads), clipNorm);
+      const gradScale = clipNorm === undefined ? 1 : clipScale(Object.values(grads), clipNorm);
+      const native = tf.getKernel(MOMENTUM_SGD, tf.getBackend()) !== undefined;
       for (const v of this.variables) {
         const g = grads[v.name];
         if (!g) continue;
-        // Unclipped (scale 1, the usual case) the gradient is the step: no copy.
-        let step = scale === 1 ? g : tf.mul(g, scale);
-        if (weightDecay > 0 && v.rank > 1) step = tf.add(step, tf.mul(v, weightDecay));
+        const step: MomentumSgdAttrs = { learningRate, momentum, weightDecay: v.rank > 1 ? weightDecay : 0, gradScale };
         const velocity = this.velocityOf(v);
-        velocity.assign(tf.add(tf.mul(velocity, momentum), step));
-        v.assign(tf.sub(v, tf.mul(velocity, learningRate)));
+        const [next, nextVelocity] = native ? updateNatively(v, g, velocity, step) : updateWithOps(v, g, velocity, step);
+        velocity.assign(nextVelocity);
+        v.assign(next);
       }
     });
   }
@@ -60,6 +63,20 @@ export class MomentumSGD {
     for (const velocity of this.velocity.values()) velocity.dispose();
     this.velocity.clear();
   }
+}
+
+/** The variable and velocity after one step, with tf ops. */
+function updateWithOps(v: tf.Variable, g: tf.Tensor, velocity: tf.Variable, { learningRate, momentum, weightDecay, gradScale }: MomentumSgdAttrs): tf.Tensor[] {
+  // Unclipped (scale 1, the usual case) the gradient is the step: no copy.
+  let step = gradScale === 1 ? g : tf.mul(g, gradScale);
+  if (weightDecay > 0) step = tf.add(step, tf.mul(v, weightDecay));
+  const nextVelocity = tf.add(tf.mul(velocity, momentum), step);
+  return [tf.sub(v, tf.mul(nextVelocity, learningRate)), nextVelocity];
+}
+
+/** The same as one kernel, where the native addon registered it. */
+function updateNatively(v: tf.Variable, g: tf.Tensor, velocity: tf.Variable, step: MomentumSgdAttrs): tf.Tensor[] {
+  return tf.engine().runKernel(MOMENTUM_SGD, { variable: v, gradient: g, velocity }, step as unknown as tf.NamedAttrMap) as tf.Tensor[];
 }
 
 /** min(1, maxNorm / global norm), as a number: one sync per step is cheap next to the step itself. */

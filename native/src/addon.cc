@@ -7,10 +7,12 @@
 #include <memory>
 #include <string>
 
+#include "batch_norm.h"
 #include "channel_affine.h"
 #include "conv.h"
 #include "depthwise.h"
 #include "pooling.h"
+#include "sgd.h"
 
 namespace nasbook {
 namespace {
@@ -112,6 +114,113 @@ KERNEL(maxPoolGrad, max_pool_grad, pool_grad_sizes, true)
 KERNEL(avgPoolGrad, avg_pool_grad, pool_grad_sizes, true)
 KERNEL(channelAffine, channel_affine, affine_sizes, true)
 
+// Kernels with more arrays than (a, b, out, geometry): Float32Arrays then numbers, checked here.
+struct Arguments {
+  napi_env env;
+  std::string where;
+  napi_value argv[10];
+  size_t argc = 10;
+  Instance* instance = nullptr;
+
+  Arguments(napi_env e, napi_callback_info info, const char* name) : env(e), where(std::string(name) + ": ") {
+    napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+    napi_get_instance_data(env, reinterpret_cast<void**>(&instance));
+  }
+
+  // argv[i] as a Float32Array of `want` floats (any length when want is 0), or null after throwing.
+  float* floats(size_t i, const char* name, size_t want, size_t* length = nullptr) {
+    void* data = nullptr;
+    size_t n = 0;
+    if (i >= argc || !typed_array(env, argv[i], napi_float32_array, &data, &n)) {
+      fail(env, where + name + " must be a Float32Array");
+      return nullptr;
+    }
+    if (want != 0 && n != want) {
+      fail(env, where + name + " has " + std::to_string(n) + " floats, expected " + std::to_string(want));
+      return nullptr;
+    }
+    if (length) *length = n;
+    return static_cast<float*>(data);
+  }
+
+  // argv[i] as a number, or false after throwing.
+  bool number(size_t i, const char* name, float* out) {
+    double value = 0;
+    if (i >= argc || napi_get_value_double(env, argv[i], &value) != napi_ok) {
+      fail(env, where + name + " must be a number");
+      return false;
+    }
+    *out = float(value);
+    return true;
+  }
+};
+
+// The rows of an [M, C] tensor of `floats` values with C = `channels`, or false after throwing.
+bool channel_rows(Arguments& args, size_t floats, size_t channels, ChannelRows* shape) {
+  if (channels == 0 || floats == 0 || floats % channels != 0) {
+    fail(args.env, args.where + "x's size is not a positive multiple of the channels");
+    return false;
+  }
+  *shape = {int64_t(floats / channels), int(channels)};
+  return true;
+}
+
+// batchNormForward(x, gamma, beta, y, mean, variance, epsilon).
+napi_value batch_norm_forward_js(napi_env env, napi_callback_info info) {
+  Arguments args(env, info, "batchNormForward");
+  size_t n = 0, c = 0;
+  const float* x = args.floats(0, "x", 0, &n);
+  const float* gamma = x ? args.floats(1, "gamma", 0, &c) : nullptr;
+  ChannelRows shape;
+  if (!gamma || !channel_rows(args, n, c, &shape)) return nullptr;
+  const float* beta = args.floats(2, "beta", c);
+  float* y = beta ? args.floats(3, "y", n) : nullptr;
+  float* mean = y ? args.floats(4, "mean", c) : nullptr;
+  float* variance = mean ? args.floats(5, "variance", c) : nullptr;
+  float epsilon = 0;
+  if (!variance || !args.number(6, "epsilon", &epsilon)) return nullptr;
+  batch_norm_forward(shape, x, gamma, beta, epsilon, y, mean, variance, *args.instance->pool);
+  return nullptr;
+}
+
+// batchNormBackward(dy, x, mean, variance, gamma, dx, dgamma, dbeta, epsilon).
+napi_value batch_norm_backward_js(napi_env env, napi_callback_info info) {
+  Arguments args(env, info, "batchNormBackward");
+  size_t n = 0, c = 0;
+  const float* dy = args.floats(0, "dy", 0, &n);
+  const float* x = dy ? args.floats(1, "x", n) : nullptr;
+  const float* mean = x ? args.floats(2, "mean", 0, &c) : nullptr;
+  ChannelRows shape;
+  if (!mean || !channel_rows(args, n, c, &shape)) return nullptr;
+  const float* variance = args.floats(3, "variance", c);
+  const float* gamma = variance ? args.floats(4, "gamma", c) : nullptr;
+  float* dx = gamma ? args.floats(5, "dx", n) : nullptr;
+  float* dgamma = dx ? args.floats(6, "dgamma", c) : nullptr;
+  float* dbeta = dgamma ? args.floats(7, "dbeta", c) : nullptr;
+  float epsilon = 0;
+  if (!dbeta || !args.number(8, "epsilon", &epsilon)) return nullptr;
+  batch_norm_backward(shape, dy, x, mean, variance, gamma, epsilon, dx, dgamma, dbeta, *args.instance->pool);
+  return nullptr;
+}
+
+// momentumSgd(w, g, v, wOut, vOut, learningRate, momentum, weightDecay, gradScale).
+napi_value momentum_sgd_js(napi_env env, napi_callback_info info) {
+  Arguments args(env, info, "momentumSgd");
+  size_t n = 0;
+  const float* w = args.floats(0, "w", 0, &n);
+  const float* g = w ? args.floats(1, "g", n) : nullptr;
+  const float* v = g ? args.floats(2, "v", n) : nullptr;
+  float* w_out = v ? args.floats(3, "wOut", n) : nullptr;
+  float* v_out = w_out ? args.floats(4, "vOut", n) : nullptr;
+  SgdStep step;
+  if (!v_out || !args.number(5, "learningRate", &step.learning_rate) || !args.number(6, "momentum", &step.momentum) ||
+      !args.number(7, "weightDecay", &step.weight_decay) || !args.number(8, "gradScale", &step.grad_scale)) {
+    return nullptr;
+  }
+  momentum_sgd(int64_t(n), w, g, v, w_out, v_out, step);
+  return nullptr;
+}
+
 // setThreads(n): the threads each kernel call may use (the calling one included); returns n.
 napi_value set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -145,6 +254,9 @@ NAPI_MODULE_INIT() {
       {"maxPoolGrad", nullptr, maxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"avgPoolGrad", nullptr, avgPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"channelAffine", nullptr, channelAffine, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormForward", nullptr, batch_norm_forward_js, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormBackward", nullptr, batch_norm_backward_js, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"momentumSgd", nullptr, momentum_sgd_js, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, set_threads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
