@@ -16,6 +16,7 @@
 const fs = require("fs");
 const path = require("path");
 const { spawn } = require("child_process");
+const { clean } = require("./clean");
 
 const ROOT = path.resolve(__dirname, "..");
 const TSC = require.resolve("typescript/bin/tsc", { paths: [ROOT] });
@@ -108,6 +109,8 @@ async function main() {
   }
   const unitOnly = args.includes("--unit");
   const total = new Tally();
+  // Stale output of moved sources would shadow the new modules (scripts/clean.js says why).
+  clean("build/lib", "build/test", "build/bench");
   total.add(await step(process.execPath, [TSC, "-p", "tsconfig.test.json"]));
   const files = testFiles(UNIT_DIR);
   if (files.length === 0) {
@@ -115,6 +118,7 @@ async function main() {
     total.add(new Tally(0, 1));
   } else total.add(await tapStep(process.execPath, ["--test", "--test-reporter=tap", ...files]));
   if (!unitOnly) {
+    clean("dist");
     total.add(await step(process.execPath, [TSC, "-p", "tsconfig.json"]));
     total.add(await tapStep(python(), [path.join(ROOT, "test", "notebooks", "run_notebooks.py")]));
   }
