@@ -27,8 +27,14 @@ export interface TrainingOptions {
 
 export const TRAINING_DEFAULTS = { learningRate: 0.1, momentum: 0.9, weightDecay: 3e-4 } as const;
 
-/** Trains in place; returns validation accuracy after each epoch. */
-export function train(network: Network, data: { train: Subset; valid: Subset }, options: TrainingOptions): number[] {
+/** Per epoch: validation accuracy after it, and the mean loss of its training batches. */
+export interface TrainingHistory {
+  readonly validAccuracy: number[];
+  readonly trainLoss: number[];
+}
+
+/** Trains in place; returns what each epoch reached. */
+export function train(network: Network, data: { train: Subset; valid: Subset }, options: TrainingOptions): TrainingHistory {
   const { epochs, batchSize, seed, onProgress } = options;
   const peak = options.learningRate ?? TRAINING_DEFAULTS.learningRate;
   const optimizer = new MomentumSGD(network.trainableVariables, {
@@ -38,10 +44,11 @@ export function train(network: Network, data: { train: Subset; valid: Subset }, 
   const stepsPerEpoch = Math.ceil(data.train.size / batchSize);
   const totalSteps = epochs * stepsPerEpoch;
   const rng = new Rng(seed);
-  const history: number[] = [];
+  const history = { validAccuracy: [] as number[], trainLoss: [] as number[] };
   let step = 0;
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
+      let lossSum = 0;
       for (const batch of data.train.batches(batchSize, { rng, augment: options.augment })) {
         const learningRate = cosineSchedule(peak, 0, step, totalSteps);
         const labels = tf.tidy(() => tf.oneHot(tf.cast(batch.y, "int32") as tf.Tensor1D, data.train.info.numClasses));
@@ -52,10 +59,12 @@ export function train(network: Network, data: { train: Subset; valid: Subset }, 
         const value = loss.dataSync()[0];
         loss.dispose();
         if (!Number.isFinite(value)) throw new DivergedError(`Training diverged: loss is ${value} at epoch ${epoch + 1}, step ${step + 1}.`);
+        lossSum += value;
         step++;
         onProgress?.(step, totalSteps, `epoch ${epoch + 1}/${epochs} loss ${value.toFixed(3)}`);
       }
-      history.push(accuracy(network, data.valid, batchSize));
+      history.validAccuracy.push(accuracy(network, data.valid, batchSize));
+      history.trainLoss.push(lossSum / stepsPerEpoch);
     }
   } finally {
     optimizer.dispose();

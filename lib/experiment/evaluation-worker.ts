@@ -18,7 +18,8 @@ async function evaluatorFor(setup: WorkerSetup): Promise<TrainFromScratch<Json>>
   const job: EvaluationJob = setup.job;
   const space = spaceFromSpec(job.space);
   const splits = await loadDataset(job.dataset, job.data);
-  return new TrainFromScratch(space, splits, job.fidelity, job.hyperparameters);
+  const test = job.benchmarkTest ? splits.test.open("benchmark table: every cell's test accuracy") : undefined;
+  return new TrainFromScratch(space, splits, job.fidelity, job.hyperparameters, test);
 }
 
 function reply(message: EvaluationReply): void {

@@ -26,6 +26,8 @@ export interface EvaluationJob {
   readonly data: SplitOptions;
   readonly fidelity: Fidelity;
   readonly hyperparameters?: TrainingHyperparameters;
+  /** Benchmark builds: each worker opens its test split once and scores every cell on it. */
+  readonly benchmarkTest?: boolean;
 }
 
 /** The worker's `workerData`. */
