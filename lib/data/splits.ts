@@ -6,6 +6,7 @@
 import { NasbookError } from "../core/errors";
 import { Rng } from "../core/random";
 import { Subset } from "./batches";
+import { downsampleDataset } from "./downsample";
 import type { DatasetInfo, RawDataset, RawImages } from "./dataset";
 import { channelStats, normalizeImages, type ChannelStats } from "./normalize";
 
@@ -18,6 +19,8 @@ export interface SplitOptions {
   readonly validSize?: number;
   /** The first `testSize` test examples; default all. */
   readonly testSize?: number;
+  /** Shrinks every image by this integer factor (box filter) before splitting; default 1. */
+  readonly downsample?: number;
 }
 
 /** A split's sizes without its seed: what a preset fixes per scale, the run adding its seed. */
@@ -78,7 +81,8 @@ function subset(info: DatasetInfo, raw: RawImages, indices: ArrayLike<number>, s
 }
 
 /** Splits a loaded dataset; all three parts are standardised with the train part's statistics. */
-export function splitDataset(raw: RawDataset, options: SplitOptions): DataSplits {
+export function splitDataset(dataset: RawDataset, options: SplitOptions): DataSplits {
+  const raw = downsampleDataset(dataset, options.downsample ?? 1);
   const { info, train, test } = raw;
   const validSize = checkSize("validSize", options.validSize ?? raw.defaultValidSize, 0, train.count - 1, info.name);
   const available = train.count - validSize;
