@@ -1,0 +1,38 @@
+/**
+ * Spearman's rank correlation: Pearson's correlation of the ranks. It asks whether two
+ * measurements order the same things the same way (a benchmark's two seeds, a cheap and a dear
+ * fidelity), whatever their scales. Tied values share the mean of their ranks.
+ */
+import { NasbookError } from "./errors";
+
+/** 1-based ranks of `values` in ascending order; ties get the mean of the ranks they span. */
+export function ranks(values: readonly number[]): number[] {
+  const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
+  const out = new Array<number>(values.length);
+  for (let start = 0; start < order.length; ) {
+    let end = start + 1;
+    while (end < order.length && order[end][0] === order[start][0]) end++;
+    const shared = (start + 1 + end) / 2;
+    for (let k = start; k < end; k++) out[order[k][1]] = shared;
+    start = end;
+  }
+  return out;
+}
+
+export function pearson(a: readonly number[], b: readonly number[]): number {
+  if (a.length !== b.length || a.length < 2) throw new NasbookError(`correlation needs two lists of the same length, at least 2; got ${a.length} and ${b.length}`);
+  const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+  const [ma, mb] = [mean(a), mean(b)];
+  let [sab, saa, sbb] = [0, 0, 0];
+  for (let i = 0; i < a.length; i++) {
+    sab += (a[i] - ma) * (b[i] - mb);
+    saa += (a[i] - ma) ** 2;
+    sbb += (b[i] - mb) ** 2;
+  }
+  // A constant list orders nothing: no correlation to speak of.
+  return saa === 0 || sbb === 0 ? NaN : sab / Math.sqrt(saa * sbb);
+}
+
+export function spearman(a: readonly number[], b: readonly number[]): number {
+  return pearson(ranks(a), ranks(b));
+}

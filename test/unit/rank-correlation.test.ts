@@ -1,0 +1,25 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { pearson, ranks, spearman } from "../../lib/core/rank-correlation";
+
+test("ranks are 1-based and ties share the mean of their ranks", () => {
+  assert.deepEqual(ranks([0.3, 0.1, 0.2]), [3, 1, 2]);
+  // 0.5 and 0.5 would be ranks 2 and 3: both get 2.5.
+  assert.deepEqual(ranks([0.9, 0.5, 0.1, 0.5]), [4, 2.5, 1, 2.5]);
+});
+
+test("Spearman is 1 for any increasing relation, -1 for a decreasing one, and ignores scale", () => {
+  const x = [1, 2, 3, 4, 5];
+  assert.equal(spearman(x, x.map((v) => Math.exp(v))), 1);
+  assert.equal(spearman(x, x.map((v) => -v * 100)), -1);
+});
+
+test("Spearman of a worked example: one swapped pair among five", () => {
+  // Ranks differ by d = (0, 0, 1, -1, 0): rho = 1 - 6 * sum(d^2) / (n (n^2 - 1)) = 1 - 12 / 120 = 0.9.
+  assert.ok(Math.abs(spearman([1, 2, 3, 4, 5], [1, 2, 4, 3, 5]) - 0.9) < 1e-12);
+});
+
+test("a constant list has no correlation (NaN), and mismatched lengths are refused", () => {
+  assert.ok(Number.isNaN(pearson([1, 1, 1], [1, 2, 3])));
+  assert.throws(() => spearman([1, 2], [1, 2, 3]), /same length/);
+});
