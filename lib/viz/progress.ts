@@ -25,6 +25,8 @@ export interface ProgressState {
   readonly label: string;
   readonly done: number;
   readonly total: number;
+  /** Units already done when the clock started (a resumed run's replayed trials): not part of the rate. */
+  readonly doneBefore?: number;
   readonly elapsedSeconds: number;
   readonly text?: string;
   readonly finished: boolean;
@@ -50,10 +52,15 @@ function fraction(state: ProgressState): number {
   return state.total > 0 ? Math.min(1, Math.max(0, state.done / state.total)) : 0;
 }
 
+/** Units done since the clock started. */
+function doneNow(state: ProgressState): number {
+  return state.done - (state.doneBefore ?? 0);
+}
+
 function formatTime(state: ProgressState): string {
   if (state.finished) return `in ${formatDuration(state.elapsedSeconds)}`;
-  if (state.done <= 0 || state.total <= 0) return "ETA ?";
-  return `ETA ${formatDuration((state.elapsedSeconds / state.done) * Math.max(0, state.total - state.done))}`;
+  if (doneNow(state) <= 0 || state.total <= 0) return "ETA ?";
+  return `ETA ${formatDuration((state.elapsedSeconds / doneNow(state)) * Math.max(0, state.total - state.done))}`;
 }
 
 /** One line: "label [######......] 42/100 42% 3.10 it/s ETA 0:19 text". */
@@ -64,7 +71,7 @@ export function formatProgress(state: ProgressState, barWidth = 20): string {
     `[${"#".repeat(filled)}${".".repeat(barWidth - filled)}]`,
     `${state.done}/${state.total}`,
     `${Math.floor(fraction(state) * 100)}%`,
-    formatRate(state.done, state.elapsedSeconds),
+    formatRate(doneNow(state), state.elapsedSeconds),
     formatTime(state),
     state.text ?? "",
   ];
@@ -155,6 +162,7 @@ export class ProgressBar {
   private readonly sink: ProgressSink;
   /** When the first update came, not construction: a bar may be made long before its loop starts. */
   private started: number | undefined;
+  private doneBefore = 0;
   private done = 0;
   private text: string | undefined;
   private finished = false;
@@ -172,7 +180,10 @@ export class ProgressBar {
    */
   update(done: number, text?: string): void {
     if (this.finished) this.restart();
-    this.started ??= Date.now();
+    if (this.started === undefined) {
+      this.started = Date.now();
+      this.doneBefore = done;
+    }
     this.done = done;
     this.text = text;
     if (this.total > 0 && done >= this.total) this.finish();
@@ -195,11 +206,13 @@ export class ProgressBar {
 
   private state(): ProgressState {
     const elapsedSeconds = this.started === undefined ? 0 : (Date.now() - this.started) / 1000;
-    return { label: this.label, done: this.done, total: this.total, elapsedSeconds, text: this.text, finished: this.finished };
+    const { label, done, total, doneBefore, text, finished } = this;
+    return { label, done, total, doneBefore, elapsedSeconds, text, finished };
   }
 
   private restart(): void {
     this.started = Date.now();
+    this.doneBefore = 0;
     this.finished = false;
     this.sink.restart();
   }

@@ -61,3 +61,9 @@ test("a total of 0 (unknown) never finishes the bar by itself: one redrawn line 
   bar.finish();
   assert.ok(stream.chunks[stream.chunks.length - 1].endsWith("\n"));
 });
+
+test("a resumed loop's rate and ETA count only the units done since it started, not the replayed ones", () => {
+  // 900 of 1000 replayed, then 10 more in 20 s: 2 s per unit, 90 left, 3 minutes.
+  const state = { label: "build", done: 910, total: 1000, doneBefore: 900, elapsedSeconds: 20, finished: false };
+  assert.equal(formatProgress(state, 4), "build [####] 910/1000 91% 2.00 s/it ETA 3:00");
+});
