@@ -30,3 +30,6 @@ export class UsageError extends NasbookError {}
 
 /** A run directory whose contents conflict with what was asked (e.g. another config). */
 export class RunStoreError extends NasbookError {}
+
+/** A benchmark table that is missing, malformed or lacks the asked cell. */
+export class BenchmarkError extends NasbookError {}

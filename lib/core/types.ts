@@ -64,6 +64,20 @@ export interface SearchSpace<G extends Json> {
   build(genotype: G, input: ImageShape, numClasses: number, rng: Rng, options?: BuildOptions): Network;
 }
 
+/**
+ * A space small enough to tabulate (NAS-Bench-201's cell): every genotype has a string form,
+ * and genotypes that compute the same function share a canonical key, so a benchmark table
+ * keeps one entry per class.
+ */
+export interface TabulatedSpace<G extends Json> extends SearchSpace<G> {
+  toArch(genotype: G): string;
+  /** Parses and validates a string form; throws GenotypeError naming what is wrong. */
+  fromArch(arch: string): G;
+  canonicalKey(genotype: G): string;
+  /** One representative of every class, in a fixed order: what a benchmark trains. */
+  uniqueGenotypes(): G[];
+}
+
 /** How much training one evaluation buys: fewer epochs, a data subset or a narrower net are cheaper. */
 export interface Fidelity {
   readonly epochs: number;

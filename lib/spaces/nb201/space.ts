@@ -4,12 +4,13 @@
  * (not over the 6,466 classes), and mutation changes one edge's op, as the benchmark's REA does.
  */
 import type { Rng } from "../../core/random";
-import type { BuildOptions, Decision, ImageShape, Network, SearchSpace } from "../../core/types";
+import type { BuildOptions, Decision, ImageShape, Network, TabulatedSpace } from "../../core/types";
 import { checkTokens } from "../../core/validate";
-import { NB201_EDGES, NB201_OPS, formatNb201, validateNb201Genotype, type Nb201Genotype } from "./genotypes";
+import { nb201CanonicalKey, uniqueNb201Genotypes } from "./canonical";
+import { NB201_EDGES, NB201_OPS, formatNb201, parseNb201, validateNb201Genotype, type Nb201Genotype } from "./genotypes";
 import { NB201_PAPER_NETWORK, Nb201Network, checkNb201NetworkOptions, type Nb201NetworkOptions } from "./network";
 
-export class Nb201Space implements SearchSpace<Nb201Genotype> {
+export class Nb201Space implements TabulatedSpace<Nb201Genotype> {
   readonly name = "nb201";
   /** What `build` makes; options left out take the paper's values. */
   readonly network: Nb201NetworkOptions;
@@ -49,6 +50,23 @@ export class Nb201Space implements SearchSpace<Nb201Genotype> {
 
   describe(genotype: Nb201Genotype): string {
     return formatNb201(genotype);
+  }
+
+  /** NAS-Bench-201's architecture string. */
+  toArch(genotype: Nb201Genotype): string {
+    return formatNb201(genotype);
+  }
+
+  fromArch(arch: string): Nb201Genotype {
+    return parseNb201(arch);
+  }
+
+  canonicalKey(genotype: Nb201Genotype): string {
+    return nb201CanonicalKey(genotype);
+  }
+
+  uniqueGenotypes(): Nb201Genotype[] {
+    return uniqueNb201Genotypes();
   }
 
   build(genotype: Nb201Genotype, input: ImageShape, numClasses: number, rng: Rng, options: BuildOptions = {}): Network {
