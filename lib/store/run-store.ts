@@ -64,6 +64,13 @@ export class RunStore {
     return new RunStore(dir, config);
   }
 
+  /** An existing run directory, opened to read (its config as stored); a RunStoreError when there is none. */
+  static existing(dir: string): RunStore {
+    const file = path.join(dir, CONFIG);
+    if (!fs.existsSync(file)) throw new RunStoreError(`${dir} holds no run (no ${CONFIG}).`);
+    return new RunStore(dir, readJson(file) as RunConfig);
+  }
+
   path(name: string): string {
     return path.join(this.dir, name);
   }
