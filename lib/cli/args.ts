@@ -1,17 +1,38 @@
-/** Parsing `nasbook search ...` flags into a checked request; every mistake is a UsageError. */
+/** Parsing `nasbook search ...` and `nasbook bench build ...` flags into checked requests; every mistake is a UsageError. */
 import { parseArgs } from "node:util";
 import { UsageError } from "../core/errors";
 import { isScale, scaleFromEnv, SCALES } from "../core/scale";
 import { DATASET_NAMES } from "../data";
+import { BENCHMARK_SPACES, type BenchmarkBuildRequest } from "../experiment/benchmark-build";
+import { TABULAR_METHODS, isTabularMethod } from "../experiment/methods/tabular";
 import type { SearchRequest } from "../experiment/run-search";
+import type { TabularSearchRequest } from "../experiment/tabular-search";
 
-export type Command = { kind: "help" } | { kind: "backend" } | { kind: "search"; request: SearchRequest };
+type BenchBuild = Omit<BenchmarkBuildRequest, "onProgress" | "log">;
+type TabularSearch = Omit<TabularSearchRequest, "onTrials" | "log">;
+
+export type Command =
+  | { kind: "help" }
+  | { kind: "backend" }
+  | { kind: "search"; request: SearchRequest }
+  | { kind: "tabular-search"; request: TabularSearch }
+  | { kind: "bench-build"; request: BenchBuild }
+  | { kind: "bench-check"; request: BenchBuild };
 
 export function usage(methods: readonly string[]): string {
   return [
     "Usage:",
     `  nasbook search --method ${methods.join("|")} --dataset ${DATASET_NAMES.join("|")}`,
     `                 [--scale ${SCALES.join("|")}] [--seed N] --out DIR`,
+    `  nasbook search --method ${TABULAR_METHODS.join("|")} --benchmark NAME|TABLE.json`,
+    `                 [--budget TRIALS|SECONDSs] [--scale ...] [--seed N] --out DIR`,
+    "                       search a benchmark table: accuracies looked up, costs simulated (seconds)",
+    `  nasbook bench build --space ${BENCHMARK_SPACES.join("|")} --dataset ${DATASET_NAMES.join("|")}`,
+    `                 [--scale ${SCALES.join("|")}] [--seed N] [--part K/N] --out DIR`,
+    "                       train every unique cell and write DIR/table.json; --part K/N stops after",
+    "                       the first K of N equal parts of the work (re-run to go on)",
+    "  nasbook bench check  (the same flags but --part) train the table's first cells again at a higher",
+    "                       fidelity and write DIR/check.json: does the table's ranking hold?",
     "  nasbook backend      print which tensor backend would be used, and why",
     "  nasbook --help",
     "",
@@ -24,40 +45,81 @@ export function parseCommand(argv: readonly string[], methods: readonly string[]
   const [command, ...rest] = argv;
   if (command === undefined || command === "--help" || command === "-h" || command === "help") return { kind: "help" };
   if (command === "backend") return { kind: "backend" };
+  if (command === "bench") {
+    const [sub, ...flags] = rest;
+    if (sub !== "build" && sub !== "check") throw new UsageError(`Unknown bench command "${sub ?? ""}"; the bench commands are: build, check.`);
+    return { kind: sub === "build" ? "bench-build" : "bench-check", request: parseBenchBuild(flags, env) };
+  }
   if (command !== "search") throw new UsageError(`Unknown command "${command}".`);
-  return { kind: "search", request: parseSearch(rest, methods, env) };
+  return rest.some((flag) => flag === "--benchmark" || flag.startsWith("--benchmark=")) ? parseTabularSearch(rest, env) : { kind: "search", request: parseSearch(rest, methods, env) };
 }
 
-function parseSearch(argv: readonly string[], methods: readonly string[], env: NodeJS.ProcessEnv): SearchRequest {
-  let values: Record<string, string | undefined>;
+type Flags = Record<string, string | undefined>;
+
+function parseFlags(argv: readonly string[], names: readonly string[]): Flags {
   try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        method: { type: "string" },
-        dataset: { type: "string" },
-        scale: { type: "string" },
-        seed: { type: "string" },
-        out: { type: "string" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }) as { values: Record<string, string | undefined> });
+    const options = Object.fromEntries(names.map((name) => [name, { type: "string" as const }]));
+    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as Flags;
   } catch (error) {
     throw new UsageError((error as Error).message.split("\n")[0]);
   }
-  const method = required(values, "method");
-  if (!methods.includes(method)) throw new UsageError(`--method must be one of ${methods.join(", ")}; got "${method}".`);
+}
+
+/** The flags every run takes: dataset, scale, seed and where it goes. */
+function runFlags(values: Flags, env: NodeJS.ProcessEnv): Pick<SearchRequest, "dataset" | "scale" | "seed" | "out"> {
   const dataset = required(values, "dataset");
   if (!(DATASET_NAMES as readonly string[]).includes(dataset)) {
     throw new UsageError(`--dataset must be one of ${DATASET_NAMES.join(", ")}; got "${dataset}".`);
   }
+  return { dataset: dataset as SearchRequest["dataset"], ...scaleSeedOut(values, env) };
+}
+
+function scaleSeedOut(values: Flags, env: NodeJS.ProcessEnv): Pick<SearchRequest, "scale" | "seed" | "out"> {
   const scale = values.scale === undefined ? scaleFromEnv(env) : values.scale;
   if (!isScale(scale)) throw new UsageError(`--scale must be one of ${SCALES.join(", ")}; got "${scale}".`);
   const seedText = values.seed ?? "0";
   const seed = Number(seedText);
   if (!/^\d+$/.test(seedText) || !Number.isSafeInteger(seed)) throw new UsageError(`--seed must be a non-negative integer; got "${seedText}".`);
-  return { method, dataset: dataset as SearchRequest["dataset"], scale, seed, out: required(values, "out") };
+  return { scale, seed, out: required(values, "out") };
+}
+
+/** `--benchmark`: the table says what the data was, so there is no --dataset. */
+function parseTabularSearch(argv: readonly string[], env: NodeJS.ProcessEnv): Command {
+  const values = parseFlags(argv, ["method", "benchmark", "budget", "scale", "seed", "out", "dataset"]);
+  if (values.dataset !== undefined) throw new UsageError("--dataset does not go with --benchmark: the table was built on one dataset.");
+  const method = required(values, "method");
+  if (!isTabularMethod(method)) throw new UsageError(`--method with --benchmark must be one of ${TABULAR_METHODS.join(", ")}; got "${method}".`);
+  const request: TabularSearch = { method, benchmark: required(values, "benchmark"), ...scaleSeedOut(values, env) };
+  return { kind: "tabular-search", request: { ...request, ...parseBudget(values.budget) } };
+}
+
+/** `150`: trials; `3600s`: simulated seconds. */
+function parseBudget(text: string | undefined): Pick<TabularSearch, "trials" | "simulatedSeconds"> {
+  if (text === undefined) return {};
+  const match = /^(\d+(?:\.\d+)?)(s?)$/.exec(text);
+  const value = match ? Number(match[1]) : NaN;
+  if (!match || !(value > 0) || (match[2] === "" && !Number.isInteger(value))) {
+    throw new UsageError(`--budget must be a number of trials (150) or of simulated seconds (3600s); got "${text}".`);
+  }
+  return match[2] === "s" ? { simulatedSeconds: value } : { trials: value };
+}
+
+function parseSearch(argv: readonly string[], methods: readonly string[], env: NodeJS.ProcessEnv): SearchRequest {
+  const values = parseFlags(argv, ["method", "dataset", "scale", "seed", "out"]);
+  const method = required(values, "method");
+  if (!methods.includes(method)) throw new UsageError(`--method must be one of ${methods.join(", ")}; got "${method}".`);
+  return { method, ...runFlags(values, env) };
+}
+
+function parseBenchBuild(argv: readonly string[], env: NodeJS.ProcessEnv): BenchBuild {
+  const values = parseFlags(argv, ["space", "dataset", "scale", "seed", "part", "out"]);
+  const space = required(values, "space");
+  if (!(BENCHMARK_SPACES as readonly string[]).includes(space)) throw new UsageError(`--space must be one of ${BENCHMARK_SPACES.join(", ")}; got "${space}".`);
+  const request = { space: space as BenchBuild["space"], ...runFlags(values, env) };
+  if (values.part === undefined) return request;
+  const match = /^(\d+)\/(\d+)$/.exec(values.part);
+  if (!match) throw new UsageError(`--part must be K/N, e.g. 1/6; got "${values.part}".`);
+  return { ...request, part: { k: Number(match[1]), n: Number(match[2]) } };
 }
 
 function required(values: Record<string, string | undefined>, name: string): string {

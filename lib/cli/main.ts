@@ -2,7 +2,9 @@
 /** `nasbook`: run searches from the command line. User mistakes print a paragraph, not a stack. */
 import { backendReport, initBackend } from "../backend/select";
 import { NasbookError, UsageError } from "../core/errors";
+import { buildBenchmark, checkBenchmark, type BenchmarkBuildRequest } from "../experiment/benchmark-build";
 import { METHODS } from "../experiment/methods";
+import { runTabularSearch, type TabularSearchRequest } from "../experiment/tabular-search";
 import { runSearch } from "../experiment/run-search";
 import { ProgressBar } from "../viz/progress";
 import { parseCommand, usage } from "./args";
@@ -19,6 +21,9 @@ async function main(argv: readonly string[]): Promise<number> {
       console.log(backendReport(await initBackend()));
       return 0;
     }
+    if (command.kind === "bench-build") return await benchBuild(command.request);
+    if (command.kind === "bench-check") return await benchCheck(command.request);
+    if (command.kind === "tabular-search") return await tabularSearch(command.request);
     const { request } = command;
     const trials = new ProgressBar({ total: 0, label: `${request.method} search` });
     const download = new ProgressBar({ total: 0, label: "download" });
@@ -42,6 +47,36 @@ async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof UsageError) console.error(`\n${usage(methods)}`);
     return error instanceof UsageError ? 2 : 1;
   }
+}
+
+async function tabularSearch(request: Omit<TabularSearchRequest, "onTrials" | "log">): Promise<number> {
+  const { summary, store } = await runTabularSearch({ ...request, log: (line) => console.error(line) });
+  const best = summary.best;
+  console.log(
+    best
+      ? `Best: trial ${best.id}, validation ${best.validAccuracy.toFixed(4)}, test ${best.testAccuracy?.toFixed(4)} (looked up in ${summary.benchmark}), ` +
+          `${summary.trials.ok + summary.trials.failed} trials, ${Number(summary.simulatedSeconds).toFixed(0)} simulated seconds.`
+      : "No trial succeeded; see trials.jsonl for the errors.",
+  );
+  console.log(`Run directory: ${store.dir} (summary.json, trials.jsonl, report.html)`);
+  return 0;
+}
+
+async function benchBuild(request: Omit<BenchmarkBuildRequest, "onProgress" | "log">): Promise<number> {
+  const bar = new ProgressBar({ total: 0, label: `${request.space} table` });
+  const result = await buildBenchmark({ ...request, onProgress: bar.callback, log: (line) => console.error(line) });
+  bar.finish();
+  if (result.table) console.log(`Table: ${result.table} (${result.total} trainings; run directory ${result.runDir})`);
+  else console.log(`Trained ${result.trained} of ${result.total}; re-run to go on (run directory ${result.runDir}).`);
+  return 0;
+}
+
+async function benchCheck(request: Omit<BenchmarkBuildRequest, "onProgress" | "log">): Promise<number> {
+  const bar = new ProgressBar({ total: 0, label: `${request.space} check` });
+  const check = await checkBenchmark({ ...request, onProgress: bar.callback, log: (line) => console.error(line) });
+  bar.finish();
+  console.log(`${check.cells} cells trained again at ${JSON.stringify(check.fidelity)}: Spearman with the table ${check.validSpearman.toFixed(3)} (validation), ${check.testSpearman.toFixed(3)} (test).`);
+  return 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -28,6 +28,11 @@ export interface MultiTrialSearchOptions<G extends Json> {
   readonly store: RunStore;
   /** Total number of trials, including those already stored. */
   readonly budget: number;
+  /**
+   * Also stop once the trials' training seconds add up to this (a search against a benchmark
+   * table runs on the table's recorded time); replayed trials count.
+   */
+  readonly simulatedSeconds?: number;
   /** Run seed; each trial trains with a seed derived from it and the trial id. */
   readonly seed: number;
   /** Candidates asked before any of them is told (default 1: one at a time). Store it with the run's settings. */
@@ -47,7 +52,9 @@ export async function runMultiTrialSearch<G extends Json>(options: MultiTrialSea
   const budget = Math.max(options.budget, stored.length);
   const records: TrialRecord<G>[] = [];
   onProgress?.(stored.length, budget, stored.length > 0 ? `resumed after ${stored.length} trials` : undefined);
-  while (records.length < budget) {
+  let spent = 0;
+  const timeLeft = () => options.simulatedSeconds === undefined || spent < options.simulatedSeconds;
+  while (records.length < budget && timeLeft()) {
     const candidates = Array.from({ length: Math.min(round, budget - records.length) }, () => strategy.ask());
     // Check the replayed part of the round before training anything.
     const replayed = candidates.filter((c) => c.id < stored.length).map((c) => checkedReplay(c, stored[c.id], strategy.name));
@@ -57,6 +64,7 @@ export async function runMultiTrialSearch<G extends Json>(options: MultiTrialSea
       if (i >= replayed.length) store.append(record);
       strategy.tell(candidate, outcomeOf(record));
       records.push(record);
+      spent += record.metrics?.trainSeconds ?? 0;
       if (i < replayed.length) continue;
       options.onTrial?.(record);
       onProgress?.(records.length, budget, describeTrial(record));

@@ -1,0 +1,36 @@
+/**
+ * The multi-trial methods against a benchmark table: the same strategies as on real training,
+ * over the table's space, with NAS-Bench-201's settings where it has them (tabular preset).
+ * Only the evaluator differs, so a method's effect shows over hundreds of seeds in seconds.
+ */
+import { UsageError } from "../../core/errors";
+import type { Json, SearchSpace, Strategy } from "../../core/types";
+import { ReinforceController } from "../../strategies/controller/reinforce";
+import { RandomSearch } from "../../strategies/random-search";
+import { RegularizedEvolution } from "../../strategies/regularized-evolution";
+import type { TabularPreset } from "../presets/tabular";
+
+export const TABULAR_METHODS = ["random", "evolution", "nas-rl"] as const;
+export type TabularMethod = (typeof TABULAR_METHODS)[number];
+
+export interface TabularStrategy {
+  readonly strategy: Strategy<Json>;
+  /** The method's own settings, for config.json. */
+  readonly settings: { [key: string]: Json };
+  dispose(): void;
+}
+
+export function isTabularMethod(name: string): name is TabularMethod {
+  return (TABULAR_METHODS as readonly string[]).includes(name);
+}
+
+export function tabularStrategy(method: string, space: SearchSpace<Json>, preset: TabularPreset, seed: number): TabularStrategy {
+  if (!isTabularMethod(method)) throw new UsageError(`--benchmark runs the methods ${TABULAR_METHODS.join(", ")}; got "${method}".`);
+  if (method === "random") return { strategy: new RandomSearch(space, seed), settings: {}, dispose: () => {} };
+  if (method === "evolution") {
+    return { strategy: new RegularizedEvolution(space, preset.evolution, seed), settings: { evolution: { ...preset.evolution } }, dispose: () => {} };
+  }
+  // NAS-Bench-201's REINFORCE rewards the validation accuracy itself.
+  const controller = new ReinforceController(space, seed, { ...preset.controller, reward: (metrics) => metrics.validAccuracy });
+  return { strategy: controller, settings: { controller: { ...preset.controller }, reward: "validAccuracy" }, dispose: () => controller.dispose() };
+}
