@@ -5,7 +5,8 @@
  * `$TORCH_PYTHON` (default /usr/bin/python3) has torch; PyTorch and wasm alternate for R rounds (default 3) and the table
  * shows medians, the ratio line the median of the per-round ratios.
  * Then trials per minute of a small search (`--trials N`, default 96), serial vs k worker threads (`--workers K`, default 2;
- * `--no-parallel` skips it). Prints tables and writes build/bench/train-step.json (with the load
+ * `--no-parallel` skips it), and the cells per minute of `nasbook bench build` at the shipped
+ * table's fidelity (`--no-builder` skips it). Prints tables and writes build/bench/train-step.json (with the load
  * average, since the machine may be shared). `--profile` adds wasm's per-kernel times.
  */
 import { spawnSync } from "node:child_process";
@@ -16,6 +17,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/select";
 import { firstLine } from "../lib/core/env";
 import { MAX_WASM_THREADS } from "../lib/backend/wasm-threads";
+import { builderThroughput } from "./benchmark-builder";
 import { BENCH_NETWORKS, BenchNetwork } from "./networks";
 import { parallelThroughput, type ParallelTiming } from "./parallel-search";
 
@@ -258,10 +260,15 @@ async function main(): Promise<void> {
   }
   const parallel = process.argv.includes("--no-parallel") ? null : await parallelThroughput(option("--trials", 96), option("--workers", 2));
   if (parallel) printParallel(parallel);
+  const builder = process.argv.includes("--no-builder") ? null : await builderThroughput();
+  if (builder) {
+    console.log(`\nbench build (nb201, quick fidelity, ${builder.trainings} trainings in ${builder.seconds.toFixed(1)} s, workers started in the clock): ` +
+      `${builder.cellsPerMinute.toFixed(1)} cells/min; the whole table would take ${builder.projectedHours.toFixed(2)} h here`);
+  }
   const loadAverage = { before: loadBefore, after: os.loadavg(), cores: os.availableParallelism() };
   console.log(`load average (1, 5, 15 min) before ${loadBefore.map((l) => l.toFixed(2)).join(" ")}, after ${loadAverage.after.map((l) => l.toFixed(2)).join(" ")} on ${loadAverage.cores} cores`);
   const out = path.join(__dirname, "train-step.json");
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), steps, loadAverage, rows, ratios, rounds, parallel }, null, 2));
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), steps, loadAverage, rows, ratios, rounds, parallel, builder }, null, 2));
   console.log(`\nwrote ${out}`);
   if (process.argv.includes("--profile")) await printProfile();
 }

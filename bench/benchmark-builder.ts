@@ -1,0 +1,30 @@
+/**
+ * Throughput of `nasbook bench build` at the shipped table's (quick) fidelity: the real builder,
+ * worker threads and all, trains the first 1/`parts` of the work list into a scratch directory.
+ * Cells per minute, and the whole table's projected build time, are what a rebuild costs here.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { buildBenchmark } from "../lib/experiment/benchmark-build";
+
+export interface BuilderThroughput {
+  readonly trainings: number;
+  readonly seconds: number;
+  readonly cellsPerMinute: number;
+  /** The whole work list at this rate. */
+  readonly projectedHours: number;
+}
+
+export async function builderThroughput(parts = 300): Promise<BuilderThroughput> {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "nasbook-bench-build-"));
+  try {
+    const start = performance.now();
+    const result = await buildBenchmark({ space: "nb201", dataset: "fashion-mnist", scale: "quick", seed: 0, out, part: { k: 1, n: parts } });
+    const seconds = (performance.now() - start) / 1000;
+    const cellsPerMinute = (result.trained / seconds) * 60;
+    return { trainings: result.trained, seconds, cellsPerMinute, projectedHours: result.total / cellsPerMinute / 60 };
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}
