@@ -5,7 +5,8 @@
  * the multi-trial loop like any search (worker threads, a run directory, resuming after a kill
  * with nothing lost or trained twice), so a build longer than a session is cut into parts: `part`
  * k of n stops once the first k n-ths of the list are trained, and the run directory is kept.
- * When the whole list is trained, the table is assembled into `table.json` beside the run.
+ * When the whole list is trained, the table is assembled into `table.json` beside the run, and
+ * the numbers its README reports into `summary.json`.
  */
 import * as path from "node:path";
 import { initBackend } from "../backend/select";
@@ -17,7 +18,8 @@ import type { Scale } from "../core/scale";
 import { spearman } from "../core/rank-correlation";
 import type { Fidelity, Json, ProgressCallback, TrialRecord } from "../core/types";
 import { assembleTable, type BenchmarkHeader } from "../benchmarks/assemble";
-import { formatBenchmarkFile } from "../benchmarks/table";
+import { summarizeBenchmark } from "../benchmarks/summary";
+import { BenchmarkTable, formatBenchmarkFile } from "../benchmarks/table";
 import { loadDataset, type DatasetName, type SplitOptions } from "../data";
 import { TrainFromScratch, type BenchmarkMetrics, type TrainingHyperparameters } from "../evaluators/train-from-scratch";
 import { Nb201Space, formatNb201, uniqueNb201Genotypes, type Nb201Genotype } from "../spaces/nb201";
@@ -148,9 +150,13 @@ export async function buildBenchmark(request: BenchmarkBuildRequest): Promise<Be
     hyperparameters: record(hyperparameters),
     backend,
   };
-  const table = assembleTable(header, new Nb201Space(preset.network), trials, (id) => trialSeed(request.seed, id));
+  const space = new Nb201Space(preset.network);
+  const table = assembleTable(header, space, trials, (id) => trialSeed(request.seed, id));
   const file = path.join(request.out, "table.json");
   writeFileAtomic(file, formatBenchmarkFile(table));
+  // What the table's README quotes, computed from the table.
+  const summary = summarizeBenchmark(new BenchmarkTable(table, space, file));
+  writeFileAtomic(path.join(request.out, "summary.json"), `${JSON.stringify(summary, null, 1)}\n`);
   return { trained: trials.length, total: list.length, table: file, runDir };
 }
 

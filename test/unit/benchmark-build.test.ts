@@ -11,6 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { BenchmarkError } from "../../lib/core/errors";
 import { loadBenchmark } from "../../lib/benchmarks/load";
+import { summarizeBenchmark } from "../../lib/benchmarks/summary";
 import { validateBenchmarkFile } from "../../lib/benchmarks/table";
 import { TabularEvaluator } from "../../lib/evaluators/tabular";
 import { partEnd, workList } from "../../lib/experiment/benchmark-build";
@@ -65,6 +66,11 @@ test("a smoke build trains 16 cells and writes a table that validates and answer
   const missing = allNb201Genotypes().find((g) => !table.entries.some((e) => nb201CanonicalKey(table.space.fromArch(e.arch)) === nb201CanonicalKey(g)));
   assert.throws(() => table.entry(missing as Nb201Genotype), (e: unknown) => e instanceof BenchmarkError && /has no entry for \|/.test(e.message));
   assert.equal(table.rank(table.best("valid").arch, "valid"), 1);
+  const summary = JSON.parse(fs.readFileSync(path.join(whole, "summary.json"), "utf8"));
+  assert.deepEqual(summary, summarizeBenchmark(table), "summary.json is what the table says");
+  assert.deepEqual([summary.cells, summary.trainings, summary.repeated], [12, 16, 4]);
+  assert.ok(summary.valid.min <= summary.valid.median && summary.valid.median <= summary.valid.max);
+  assert.equal(summary.best.byValid.arch, table.best("valid").arch);
 });
 
 test("bench check trains the table's first cells again at a higher fidelity and says whether the ranking holds", () => {
