@@ -12,6 +12,7 @@ import { RunStoreError } from "../core/errors";
 import type { Scale } from "../core/scale";
 import type { Json, TrialRecord } from "../core/types";
 import { appendLineDurable, writeFileAtomic } from "../core/atomic-files";
+import { validateTrialRecord } from "./trial-record";
 import { canonicalJson } from "../core/json";
 
 export type RunConfig = {
@@ -76,8 +77,9 @@ export class RunStore {
   }
 
   /**
-   * The finished trials, in the order they finished. A torn last line (the process was killed
-   * while appending) is dropped from the file; a bad line elsewhere means the file was edited.
+   * The finished trials, in the order they finished, each checked (trial-record.ts). A last line
+   * cut short, with no newline after it (the process was killed while appending), is dropped
+   * from the file; any other bad line means the file was edited, and is an error naming it.
    */
   trials<G extends Json = Json>(): TrialRecord<G>[] {
     const file = this.path(TRIALS);
@@ -87,13 +89,16 @@ export class RunStore {
     const records: TrialRecord<G>[] = [];
     for (let i = 0; i < lines.length; i++) {
       if (lines[i].trim() === "") continue;
+      let parsed: unknown;
       try {
-        records.push(JSON.parse(lines[i]) as TrialRecord<G>);
+        parsed = JSON.parse(lines[i]);
       } catch {
-        const isLast = lines.slice(i + 1).every((l) => l.trim() === "");
-        if (!isLast) throw new RunStoreError(`${file}, line ${i + 1}, is not valid JSON; the earlier lines are intact. Fix or remove that line to resume.`);
+        // Only the very end of the file, after the last newline, can be a torn append.
+        if (i < lines.length - 1) throw new RunStoreError(`${file}, line ${i + 1}, is not valid JSON; the earlier lines are intact. Fix or remove that line to resume.`);
         writeFileAtomic(file, lines.slice(0, i).map((l) => `${l}\n`).join(""));
+        continue;
       }
+      records.push(validateTrialRecord<G>(parsed, `${file}, line ${i + 1}`));
     }
     return records;
   }

@@ -9,7 +9,8 @@ import { RunStore, type RunConfig } from "../../lib/store/run-store";
 
 const config: RunConfig = { method: "random", dataset: "fashion-mnist", scale: "smoke", seed: 1, budget: 4 };
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "nasbook-store-"));
-const record = (id: number) => ({ id, genotype: { layers: [] }, status: "ok" as const, seconds: 1 });
+const metrics = { validAccuracy: 0.5, validAccuracyHistory: [0.5], params: 10, flops: 20, latencyMs: 1, trainSeconds: 1 };
+const record = (id: number) => ({ id, genotype: { layers: [] }, status: "ok" as const, metrics, seconds: 1 });
 
 test("a new run writes config.json; reopening with the same config resumes its trials", () => {
   const dir = tempDir();
@@ -55,4 +56,25 @@ test("artifacts and summaries are written whole", () => {
 test("canonical JSON ignores key order", () => {
   assert.equal(canonicalJson({ a: 1, b: [1, { c: 2, d: 3 }] }), canonicalJson({ b: [1, { d: 3, c: 2 }], a: 1 }));
   assert.notEqual(canonicalJson({ a: 1 }), canonicalJson({ a: 2 }));
+});
+
+test("replayed lines are checked field by field; only a last line with no newline after it is a torn write", () => {
+  const dir = tempDir();
+  const store = RunStore.open(dir, config);
+  const file = store.path("trials.jsonl");
+  const cases: Array<[string, RegExp]> = [
+    ["null", /line 2: the line must be a JSON object/],
+    [JSON.stringify({ ...record(1), metrics: { ...metrics, validAccuracy: "0.9" } }), /line 2: metrics\.validAccuracy must be a number in \[0, 1\], got "0\.9"/],
+    [JSON.stringify({ ...record(1), metrics: { ...metrics, validAccuracy: 99 } }), /line 2: metrics\.validAccuracy must be a number in \[0, 1\], got 99/],
+    [JSON.stringify({ ...record(1), status: "done" }), /line 2: status must be "ok" or "failed"/],
+    [JSON.stringify({ id: 1, genotype: {}, status: "failed", seconds: 1 }), /line 2: error must be a string for a failed trial/],
+    ["garbage", /line 2, is not valid JSON/],
+  ];
+  for (const [line, message] of cases) {
+    fs.writeFileSync(file, `${JSON.stringify(record(0))}\n${line}\n`);
+    assert.throws(() => store.trials(), (e: unknown) => e instanceof RunStoreError && message.test(e.message) && e.message.includes(file), line);
+    assert.equal(fs.readFileSync(file, "utf8"), `${JSON.stringify(record(0))}\n${line}\n`, "nothing is rewritten");
+  }
+  fs.writeFileSync(file, `${JSON.stringify(record(0))}\n{"id": 1, "gen`);
+  assert.deepEqual(store.trials().map((t) => t.id), [0]);
 });
