@@ -108,7 +108,8 @@ export class MacroCnnSpace implements SearchSpace<MacroCnnGenotype> {
   }
 
   /** One edit: change one field of one layer, insert a layer, or delete one (within the depth bounds). */
-  mutate(genotype: MacroCnnGenotype, rng: Rng): MacroCnnGenotype {
+  mutate(value: MacroCnnGenotype, rng: Rng): MacroCnnGenotype {
+    const genotype = this.validate(value);
     const layers = genotype.layers.map((l) => ({ ...l }));
     const { minLayers, maxLayers, kernels, filters } = this.options;
     const edits = ["kernel", "filters", "pool"];
@@ -156,7 +157,8 @@ export class MacroCnnSpace implements SearchSpace<MacroCnnGenotype> {
     return [depth, ...Array.from({ length: maxLayers }, (_, i) => perLayer(i)).flat()];
   }
 
-  encode(genotype: MacroCnnGenotype): number[] {
+  encode(value: MacroCnnGenotype): number[] {
+    const genotype = this.validate(value);
     const { minLayers, maxLayers, kernels, filters } = this.options;
     const slots = Array.from({ length: maxLayers }, (_, i) => {
       const layer = genotype.layers[i];
@@ -176,12 +178,14 @@ export class MacroCnnSpace implements SearchSpace<MacroCnnGenotype> {
     return { layers };
   }
 
-  describe(genotype: MacroCnnGenotype): string {
+  describe(value: MacroCnnGenotype): string {
+    const genotype = this.validate(value);
     const layer = (l: MacroLayer) => `${l.kernel}x${l.kernel}x${l.filters}${l.pool === "none" ? "" : `+${l.pool}`}`;
     return genotype.layers.map(layer).join(" > ");
   }
 
-  build(genotype: MacroCnnGenotype, input: ImageShape, numClasses: number, rng: Rng, options: BuildOptions = {}): Network {
+  build(value: MacroCnnGenotype, input: ImageShape, numClasses: number, rng: Rng, options: BuildOptions = {}): Network {
+    const genotype = this.validate(value);
     const width = options.widthMultiplier ?? 1;
     const scaled = this.validate(genotype).layers.map((l) => ({ ...l, filters: Math.max(1, Math.round(l.filters * width)) }));
     return new MacroCnn({ layers: scaled }, input, numClasses, rng);

@@ -53,7 +53,8 @@ export class DartsSpace implements SearchSpace<DartsGenotype> {
    * AmoebaNet's two mutations: change one edge's op, or move one edge to another input (never
    * onto the node's other input). Node 0 has only c_{k-2} and c_{k-1}, so it mutates its ops.
    */
-  mutate(genotype: DartsGenotype, rng: Rng): DartsGenotype {
+  mutate(value: DartsGenotype, rng: Rng): DartsGenotype {
+    const genotype = this.validate(value);
     const cells = { normal: canonicalCell(genotype.normal), reduce: canonicalCell(genotype.reduce) };
     const edges = cells[rng.choice(CELL_TYPES)];
     const k = rng.int(edges.length);
@@ -79,7 +80,8 @@ export class DartsSpace implements SearchSpace<DartsGenotype> {
     );
   }
 
-  encode(genotype: DartsGenotype): number[] {
+  encode(value: DartsGenotype): number[] {
+    const genotype = this.validate(value);
     return CELL_TYPES.flatMap((type) => {
       const edges = canonicalCell(genotype[type]);
       return Array.from({ length: STEPS }, (_, node) => {
@@ -105,7 +107,8 @@ export class DartsSpace implements SearchSpace<DartsGenotype> {
     return genotypeOf({ normal, reduce });
   }
 
-  describe(genotype: DartsGenotype): string {
+  describe(value: DartsGenotype): string {
+    const genotype = this.validate(value);
     const cell = (edges: readonly DartsEdge[]) =>
       Array.from({ length: STEPS }, (_, node) => {
         const [a, b] = [edges[2 * node], edges[2 * node + 1]];
@@ -114,7 +117,8 @@ export class DartsSpace implements SearchSpace<DartsGenotype> {
     return `normal: ${cell(genotype.normal)}\nreduce: ${cell(genotype.reduce)}`;
   }
 
-  build(genotype: DartsGenotype, input: ImageShape, numClasses: number, rng: Rng, options: BuildOptions = {}): Network {
+  build(value: DartsGenotype, input: ImageShape, numClasses: number, rng: Rng, options: BuildOptions = {}): Network {
+    const genotype = this.validate(value);
     const multiplier = options.widthMultiplier ?? 1;
     // FactorizedReduce needs an even channel count.
     const channels = Math.max(2, 2 * Math.round((this.network.channels * multiplier) / 2));

@@ -133,7 +133,8 @@ export class NasRlSpace implements SearchSpace<NasRlGenotype> {
   }
 
   /** Changes one decision (a field of one layer, or one skip connection) to another value. */
-  mutate(genotype: NasRlGenotype, rng: Rng): NasRlGenotype {
+  mutate(value: NasRlGenotype, rng: Rng): NasRlGenotype {
+    const genotype = this.validate(value);
     const decisions = this.decisions();
     if (decisions.length === 0) return this.validate(genotype);
     const tokens = this.encode(genotype);
@@ -160,7 +161,8 @@ export class NasRlSpace implements SearchSpace<NasRlGenotype> {
   }
 
   /** One line: `0:3x5x36 | 1:7x7x24<0 | 2:1x3x48/s2<0,1`; `<` lists a layer's inputs. */
-  describe(genotype: NasRlGenotype): string {
+  describe(value: NasRlGenotype): string {
+    const genotype = this.validate(value);
     return genotype.layers
       .map((l, i) => {
         const stride = l.stride === 1 ? "" : `/s${l.stride}`;
@@ -170,7 +172,8 @@ export class NasRlSpace implements SearchSpace<NasRlGenotype> {
       .join(" | ");
   }
 
-  build(genotype: NasRlGenotype, input: ImageShape, numClasses: number, rng: Rng, options: BuildOptions = {}): Network {
+  build(value: NasRlGenotype, input: ImageShape, numClasses: number, rng: Rng, options: BuildOptions = {}): Network {
+    const genotype = this.validate(value);
     const width = options.widthMultiplier ?? 1;
     const layers = this.validate(genotype).layers.map((l) => ({ ...l, filters: Math.max(1, Math.round(l.filters * width)) }));
     return new NasRlNetwork({ layers }, input, numClasses, rng, this.options.inputPool);

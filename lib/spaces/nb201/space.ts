@@ -24,7 +24,8 @@ export class Nb201Space implements TabulatedSpace<Nb201Genotype> {
     return { edges: NB201_EDGES.map(() => rng.choice(NB201_OPS)) };
   }
 
-  mutate(genotype: Nb201Genotype, rng: Rng): Nb201Genotype {
+  mutate(value: Nb201Genotype, rng: Rng): Nb201Genotype {
+    const genotype = this.validate(value);
     const edges = [...genotype.edges];
     const k = rng.int(edges.length);
     edges[k] = rng.choiceExcept(NB201_OPS, edges[k]);
@@ -48,13 +49,14 @@ export class Nb201Space implements TabulatedSpace<Nb201Genotype> {
     return { edges: tokens.map((t) => NB201_OPS[t]) };
   }
 
-  describe(genotype: Nb201Genotype): string {
+  describe(value: Nb201Genotype): string {
+    const genotype = this.validate(value);
     return formatNb201(genotype);
   }
 
   /** NAS-Bench-201's architecture string. */
   toArch(genotype: Nb201Genotype): string {
-    return formatNb201(genotype);
+    return formatNb201(this.validate(genotype));
   }
 
   fromArch(arch: string): Nb201Genotype {
@@ -62,14 +64,15 @@ export class Nb201Space implements TabulatedSpace<Nb201Genotype> {
   }
 
   canonicalKey(genotype: Nb201Genotype): string {
-    return nb201CanonicalKey(genotype);
+    return nb201CanonicalKey(this.validate(genotype));
   }
 
   uniqueGenotypes(): Nb201Genotype[] {
     return uniqueNb201Genotypes();
   }
 
-  build(genotype: Nb201Genotype, input: ImageShape, numClasses: number, rng: Rng, options: BuildOptions = {}): Network {
+  build(value: Nb201Genotype, input: ImageShape, numClasses: number, rng: Rng, options: BuildOptions = {}): Network {
+    const genotype = this.validate(value);
     const channels = Math.max(1, Math.round(this.network.channels * (options.widthMultiplier ?? 1)));
     return new Nb201Network(genotype, { ...this.network, channels }, input, numClasses, rng);
   }
