@@ -17,6 +17,8 @@ type NativeKernel = (a: Float32Array, b: Float32Array, out: Float32Array, geomet
 export interface NativeKernels {
   conv2d: NativeKernel;
   conv2dFilterGrad: NativeKernel;
+  /** (dy, filter, dx, the forward convolution's geometry). */
+  conv2dInputGrad: NativeKernel;
   depthwiseConv2d: NativeKernel;
   depthwiseFilterGrad: NativeKernel;
   maxPoolGrad: NativeKernel;

@@ -53,6 +53,7 @@ size_t output_size(const Geometry& g) { return size_t(g.pixels()) * g.out_c; }
 
 Sizes conv_sizes(const Geometry& g) { return {input_size(g), size_t(g.taps()) * g.c * g.out_c, output_size(g)}; }
 Sizes conv_grad_sizes(const Geometry& g) { return {input_size(g), output_size(g), size_t(g.taps()) * g.c * g.out_c}; }
+Sizes conv_input_grad_sizes(const Geometry& g) { return {output_size(g), size_t(g.taps()) * g.c * g.out_c, input_size(g)}; }
 Sizes depthwise_sizes(const Geometry& g) { return {input_size(g), size_t(g.taps()) * g.out_c, output_size(g)}; }
 Sizes depthwise_grad_sizes(const Geometry& g) { return {input_size(g), output_size(g), size_t(g.taps()) * g.out_c}; }
 Sizes pool_grad_sizes(const Geometry& g) { return {input_size(g), output_size(g), input_size(g)}; }
@@ -108,6 +109,7 @@ napi_value call(napi_env env, napi_callback_info info, const char* name, Kernel 
 
 KERNEL(conv2d, nasbook::conv2d, conv_sizes, false)
 KERNEL(conv2dFilterGrad, conv2d_filter_grad, conv_grad_sizes, false)
+KERNEL(conv2dInputGrad, conv2d_input_grad, conv_input_grad_sizes, false)
 KERNEL(depthwiseConv2d, depthwise_conv2d, depthwise_sizes, true)
 KERNEL(depthwiseFilterGrad, depthwise_filter_grad, depthwise_grad_sizes, true)
 KERNEL(maxPoolGrad, max_pool_grad, pool_grad_sizes, true)
@@ -249,6 +251,7 @@ NAPI_MODULE_INIT() {
   const napi_property_descriptor functions[] = {
       {"conv2d", nullptr, conv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dFilterGrad", nullptr, conv2dFilterGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dInputGrad", nullptr, conv2dInputGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"depthwiseConv2d", nullptr, depthwiseConv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"depthwiseFilterGrad", nullptr, depthwiseFilterGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPoolGrad", nullptr, maxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -8,53 +8,68 @@
 namespace nasbook {
 namespace {
 
-constexpr int kForwardPixels = kRows * 4;  // output pixels per forward task
+constexpr int kForwardTiles = 4;           // tiles of rows per forward task
 constexpr int kGradPixels = 256;           // pixels gathered at a time by the filter gradient
 constexpr double kParallelMacs = 2e6;      // below this a call runs on the calling thread
 constexpr int kMaxShares = 8;              // partial sums of a filter gradient
 
 int64_t patch_length(const Geometry& g) { return int64_t(g.taps()) * g.c; }
 
+// n floats from `from` to `to` in whole vectors, then singly: cheaper than memcpy's call for the
+// few dozen floats of a window row.
+inline void copy_floats(float* to, const float* from, int n) {
+  int t = 0;
+  for (; t + kVector <= n; t += kVector) store(to + t, load(from + t));
+  for (; t < n; t++) to[t] = from[t];
+}
+
 // Rows [first, first + rows) of the patch matrix (one row of kh*kw*c input values per output
-// pixel, zeros for padding); `padded_rows` - rows more rows of zeros follow. With dilation 1 a
-// window row inside the image is kw*c contiguous floats, copied at once.
+// pixel, zeros for padding); `padded_rows` - rows more rows of zeros follow. The pixel's
+// coordinates advance incrementally; with dilation 1 a window row inside the image is kw*c
+// contiguous floats, copied at once.
 void gather_patches(const Geometry& g, const float* x, int64_t first, int rows, int padded_rows, float* patches) {
   const int64_t k = patch_length(g);
-  const size_t tap_bytes = sizeof(float) * g.c;
+  const int row_floats = g.kw * g.c;
+  int b = int(first / (int64_t(g.ho) * g.wo)), oy = int(first / g.wo % g.ho), ox = int(first % g.wo);
   for (int r = 0; r < rows; r++) {
-    const int64_t m = first + r;
-    const int b = int(m / (int64_t(g.ho) * g.wo));
-    const int oy = int(m / g.wo % g.ho), ox = int(m % g.wo);
-    const int left = ox * g.sw - g.pad_left;
-    const bool whole_rows = g.dw == 1 && left >= 0 && left + g.kw <= g.w;
     float* out = patches + r * k;
-    for (int i = 0; i < g.kh; i++) {
-      const float* row = tap_row(g, x, b, oy, ox, i, 0);
-      if (whole_rows && row) {
-        std::memcpy(out, row, tap_bytes * g.kw);
-        out += int64_t(g.kw) * g.c;
+    const int top = oy * g.sh - g.pad_top, left = ox * g.sw - g.pad_left;
+    const bool whole_rows = g.dw == 1 && left >= 0 && left + g.kw <= g.w;
+    for (int i = 0; i < g.kh; i++, out += row_floats) {
+      const int iy = top + i * g.dh;
+      if (iy < 0 || iy >= g.h) {
+        std::fill(out, out + row_floats, 0.0f);
         continue;
       }
-      for (int j = 0; j < g.kw; j++, out += g.c) {
-        const float* tap = tap_row(g, x, b, oy, ox, i, j);
-        if (tap) std::memcpy(out, tap, tap_bytes);
-        else std::memset(out, 0, tap_bytes);
+      const float* row = x + x_row_start(g, b, iy);
+      if (whole_rows) {
+        copy_floats(out, row + int64_t(left) * g.c, row_floats);
+        continue;
       }
+      for (int j = 0; j < g.kw; j++) {
+        const int ix = left + j * g.dw;
+        if (ix >= 0 && ix < g.w) copy_floats(out + j * g.c, row + int64_t(ix) * g.c, g.c);
+        else std::fill(out + j * g.c, out + (j + 1) * g.c, 0.0f);
+      }
+    }
+    if (++ox == g.wo) {
+      ox = 0;
+      if (++oy == g.ho) oy = 0, b++;
     }
   }
   std::fill(patches + rows * k, patches + padded_rows * k, 0.0f);
 }
 
-int column_blocks(int channels) { return (channels + kLanes - 1) / kLanes; }
+int column_blocks(int channels, int lanes) { return (channels + lanes - 1) / lanes; }
 
-// [k, out_c] as [column block][k][16], zero-padded: each tile reads one contiguous block.
-std::vector<float> pack_columns(const float* filter, int64_t k, int out_c) {
-  const int blocks = column_blocks(out_c);
-  std::vector<float> packed(size_t(blocks) * k * kLanes, 0.0f);
+// [k, out_c] as [column block][k][lanes], zero-padded: each tile reads one contiguous block.
+std::vector<float> pack_columns(const float* filter, int64_t k, int out_c, int lanes) {
+  const int blocks = column_blocks(out_c, lanes);
+  std::vector<float> packed(size_t(blocks) * k * lanes, 0.0f);
   for (int blk = 0; blk < blocks; blk++) {
-    const int width = std::min(kLanes, out_c - blk * kLanes);
+    const int width = std::min(lanes, out_c - blk * lanes);
     for (int64_t t = 0; t < k; t++) {
-      std::memcpy(&packed[(blk * k + t) * kLanes], filter + t * out_c + blk * kLanes, sizeof(float) * width);
+      std::memcpy(&packed[(blk * k + t) * lanes], filter + t * out_c + blk * lanes, sizeof(float) * width);
     }
   }
   return packed;
@@ -62,17 +77,81 @@ std::vector<float> pack_columns(const float* filter, int64_t k, int out_c) {
 
 bool parallel(const Geometry& g) { return double(g.pixels()) * patch_length(g) * g.out_c >= kParallelMacs; }
 
-}  // namespace
+// Stride 1 and dilation 1 with few output channels: gathering patches would cost as much as the
+// products, so the tiles read a zero-padded copy of the input in place. Output pixel (oy, ox)
+// becomes row oy * wp + ox of its image, so row r + 1 reads c floats after row r at every tap;
+// rows with ox >= wo are computed and dropped (wp / wo more work, 1.14x at 14x14).
+bool in_place_patches(const Geometry& g) {
+  return g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.pad_top >= 0 && g.pad_left >= 0 &&
+         lanes_for(g.out_c) == kNarrowLanes;
+}
 
-void conv2d(const Geometry& g, const float* x, const float* filter, float* y, ThreadPool& pool) {
+// The input with its padding written out: n images of hp x wp pixels, then `slack` zero pixels
+// for the reads of the dropped rows past the last image. Kept in a buffer of the calling thread,
+// reused by its next call: a fresh one would be mapped from the OS every call, page by page.
+struct PaddedInput {
+  int hp, wp;
+  int64_t image_floats;
+  const float* data;
+
+  PaddedInput(const Geometry& g, const float* x, int slack)
+      : hp(g.ho + g.kh - 1), wp(g.wo + g.kw - 1), image_floats(int64_t(hp) * wp * g.c) {
+    thread_local std::vector<float> buffer;
+    buffer.assign(size_t(g.n * image_floats + int64_t(slack) * g.c), 0.0f);
+    const int rows = std::min(g.h, hp - g.pad_top), cols = std::min(g.w, wp - g.pad_left);
+    for (int b = 0; b < g.n; b++)
+      for (int iy = 0; iy < rows; iy++)
+        copy_floats(&buffer[b * image_floats + ((iy + g.pad_top) * int64_t(wp) + g.pad_left) * g.c], x + x_row_start(g, b, iy),
+                    cols * g.c);
+    data = buffer.data();
+  }
+
+  // Where tap (i, j) of row 0 starts, for every tap in filter order.
+  std::vector<int64_t> tap_offsets(const Geometry& g) const {
+    std::vector<int64_t> offsets;
+    for (int i = 0; i < g.kh; i++)
+      for (int j = 0; j < g.kw; j++) offsets.push_back((int64_t(i) * wp + j) * g.c);
+    return offsets;
+  }
+};
+
+template <int Lanes>
+void conv2d_in_place(const Geometry& g, const float* x, const float* filter, float* y, ThreadPool& pool) {
+  constexpr int kRows = tile_rows<Lanes>(), kTaskRows = kRows * kForwardTiles;
+  const PaddedInput padded(g, x, kTaskRows + g.kw);
+  const std::vector<int64_t> offsets = padded.tap_offsets(g);
+  const std::vector<float> packed = pack_columns(filter, patch_length(g), g.out_c, Lanes);
+  const int64_t rows = int64_t(g.ho) * padded.wp;  // per image
+  const int tasks_per_image = int((rows + kTaskRows - 1) / kTaskRows);
+  auto task = [&](int task_index) {
+    const int b = task_index / tasks_per_image;
+    const int64_t first = int64_t(task_index % tasks_per_image) * kTaskRows;
+    const float* image = padded.data + b * padded.image_floats;
+    float partial[kRows * Lanes];
+    for (int64_t r0 = first; r0 < std::min(rows, first + kTaskRows); r0 += kRows) {
+      tile_taps<Lanes>(g.taps(), offsets.data(), g.c, image + r0 * g.c, g.c, packed.data(), partial);
+      for (int i = 0; i < kRows && r0 + i < rows; i++) {
+        const int oy = int((r0 + i) / padded.wp), ox = int((r0 + i) % padded.wp);
+        if (ox < g.wo) copy_floats(y + ((int64_t(b) * g.ho + oy) * g.wo + ox) * g.out_c, partial + i * Lanes, g.out_c);
+      }
+    }
+  };
+  const int tasks = g.n * tasks_per_image;
+  if (parallel(g)) pool.run(tasks, task);
+  else for (int t = 0; t < tasks; t++) task(t);
+}
+
+template <int Lanes>
+void conv2d_tiled(const Geometry& g, const float* x, const float* filter, float* y, ThreadPool& pool) {
+  constexpr int kRows = tile_rows<Lanes>(), kForwardPixels = kRows * kForwardTiles;
   const int64_t k = patch_length(g), pixels = g.pixels();
-  const int blocks = column_blocks(g.out_c);
-  const std::vector<float> packed = pack_columns(filter, k, g.out_c);
+  const int blocks = column_blocks(g.out_c, Lanes);
+  const std::vector<float> packed = pack_columns(filter, k, g.out_c, Lanes);
   const int tasks = int((pixels + kForwardPixels - 1) / kForwardPixels);
   auto task = [&](int task_index) {
     thread_local std::vector<float> patches, partial;
     patches.resize(size_t(kForwardPixels) * k);
-    partial.resize(size_t(kRows) * kLanes);
+    partial.resize(size_t(kRows) * Lanes);
     const int64_t first = int64_t(task_index) * kForwardPixels;
     const int rows = int(std::min<int64_t>(kForwardPixels, pixels - first));
     const int padded = (rows + kRows - 1) / kRows * kRows;
@@ -80,16 +159,16 @@ void conv2d(const Geometry& g, const float* x, const float* filter, float* y, Th
     for (int r0 = 0; r0 < padded; r0 += kRows) {
       const int valid_rows = std::min(kRows, rows - r0);
       for (int blk = 0; blk < blocks; blk++) {
-        const int width = std::min(kLanes, g.out_c - blk * kLanes);
-        float* out = y + (first + r0) * g.out_c + blk * kLanes;
+        const int width = std::min(Lanes, g.out_c - blk * Lanes);
+        float* out = y + (first + r0) * g.out_c + blk * Lanes;
         const float* a = patches.data() + r0 * k;
-        const float* b = packed.data() + blk * k * kLanes;
-        if (valid_rows == kRows && width == kLanes) {
-          tile(int(k), a, k, 1, b, kLanes, out, g.out_c, false);
+        const float* b = packed.data() + blk * k * Lanes;
+        if (valid_rows == kRows && width == Lanes) {
+          tile<Lanes>(int(k), a, k, 1, b, Lanes, out, g.out_c, false);
           continue;
         }
-        tile(int(k), a, k, 1, b, kLanes, partial.data(), kLanes, false);
-        for (int i = 0; i < valid_rows; i++) std::memcpy(out + i * g.out_c, &partial[i * kLanes], sizeof(float) * width);
+        tile<Lanes>(int(k), a, k, 1, b, Lanes, partial.data(), Lanes, false);
+        for (int i = 0; i < valid_rows; i++) std::memcpy(out + i * g.out_c, &partial[i * Lanes], sizeof(float) * width);
       }
     }
   };
@@ -97,13 +176,56 @@ void conv2d(const Geometry& g, const float* x, const float* filter, float* y, Th
   else for (int t = 0; t < tasks; t++) task(t);
 }
 
+// The filter gradient from the padded input in place: for window row i, the kw * c taps
+// (j, ci) of output row r are the contiguous floats at (r + i * wp) * c, so a tile's rows are
+// taps and its steps the rows of an image, against dY laid out on the same wp-wide rows (zeros
+// in the dropped columns). Shares are whole images, fixed by the sizes as below.
+template <int Lanes>
+void conv2d_filter_grad_in_place(const Geometry& g, const float* x, const float* dy, float* dfilter, ThreadPool& pool) {
+  constexpr int kRows = tile_rows<Lanes>();
+  const int row_taps = g.kw * g.c, row_taps_padded = (row_taps + kRows - 1) / kRows * kRows;
+  const PaddedInput padded(g, x, row_taps_padded / g.c + 1);  // the last tile reads past its image
+  const int64_t rows = int64_t(g.ho) * padded.wp;  // per image
+  thread_local std::vector<float> grad_rows;  // reused, as the padded input
+  grad_rows.assign(size_t(g.n * rows) * Lanes, 0.0f);
+  float* grads = grad_rows.data();  // the tasks' threads name their own thread_locals
+  for (int64_t m = 0; m < g.pixels(); m++) {
+    const int64_t b = m / (int64_t(g.ho) * g.wo), oy = m / g.wo % g.ho, ox = m % g.wo;
+    copy_floats(&grads[((b * g.ho + oy) * padded.wp + ox) * Lanes], dy + m * g.out_c, g.out_c);
+  }
+  const int shares = parallel(g) ? int(std::clamp<int64_t>(g.pixels() / (4 * kGradPixels), 1, std::min(kMaxShares, g.n))) : 1;
+  const size_t sum_floats = size_t(g.kh) * row_taps_padded * Lanes;
+  std::vector<std::vector<float>> sums(shares, std::vector<float>(sum_floats, 0.0f));
+  auto task = [&](int share) {
+    float* sum = sums[share].data();
+    for (int b = g.n * share / shares; b < g.n * (share + 1) / shares; b++) {
+      const float* image = padded.data + b * padded.image_floats;
+      const float* dy_rows = grads + b * rows * Lanes;
+      for (int i = 0; i < g.kh; i++)
+        for (int t0 = 0; t0 < row_taps; t0 += kRows)
+          tile<Lanes>(int(rows), image + int64_t(i) * padded.wp * g.c + t0, 1, g.c, dy_rows, Lanes,
+                      sum + (int64_t(i) * row_taps_padded + t0) * Lanes, Lanes, true);
+    }
+  };
+  pool.run(shares, task);
+  for (int i = 0; i < g.kh; i++)
+    for (int t = 0; t < row_taps; t++)
+      for (int o = 0; o < g.out_c; o++) {
+        float total = 0;
+        for (const auto& s : sums) total += s[(int64_t(i) * row_taps_padded + t) * Lanes + o];
+        dfilter[(int64_t(i) * row_taps + t) * g.out_c + o] = total;
+      }
+}
+
 // dfilter[k][o] = sum over pixels m of patch[m][k] * dy[m][o]: each task sums a share of the
-// pixels into its own [k][blocks * 16] buffer; the shares are added at the end, in order. The
+// pixels into its own [k][blocks * Lanes] buffer; the shares are added at the end, in order. The
 // shares depend on the sizes only, never on the thread count, so results are the same bits on
 // any number of threads (a search's workers use one, the main thread all).
-void conv2d_filter_grad(const Geometry& g, const float* x, const float* dy, float* dfilter, ThreadPool& pool) {
+template <int Lanes>
+void conv2d_filter_grad_tiled(const Geometry& g, const float* x, const float* dy, float* dfilter, ThreadPool& pool) {
+  constexpr int kRows = tile_rows<Lanes>();
   const int64_t k = patch_length(g), pixels = g.pixels();
-  const int blocks = column_blocks(g.out_c), width = blocks * kLanes;
+  const int blocks = column_blocks(g.out_c, Lanes), width = blocks * Lanes;
   const int64_t k_padded = (k + kRows - 1) / kRows * kRows;
   const int shares = parallel(g) ? int(std::clamp<int64_t>(pixels / (4 * kGradPixels), 1, kMaxShares)) : 1;
   std::vector<std::vector<float>> sums(shares, std::vector<float>(size_t(k_padded) * width, 0.0f));
@@ -120,7 +242,7 @@ void conv2d_filter_grad(const Geometry& g, const float* x, const float* dy, floa
       for (int r = 0; r < rows; r++) std::memcpy(&grads[r * width], dy + (first + r) * g.out_c, sizeof(float) * g.out_c);
       for (int64_t k0 = 0; k0 < k_padded; k0 += kRows) {
         for (int blk = 0; blk < blocks; blk++) {
-          tile(rows, patches.data() + k0, 1, k, grads.data() + blk * kLanes, width, sum + k0 * width + blk * kLanes, width, true);
+          tile<Lanes>(rows, patches.data() + k0, 1, k, grads.data() + blk * Lanes, width, sum + k0 * width + blk * Lanes, width, true);
         }
       }
     }
@@ -133,6 +255,44 @@ void conv2d_filter_grad(const Geometry& g, const float* x, const float* dy, floa
       dfilter[t * g.out_c + o] = total;
     }
   }
+}
+
+}  // namespace
+
+void conv2d(const Geometry& g, const float* x, const float* filter, float* y, ThreadPool& pool) {
+  if (in_place_patches(g)) conv2d_in_place<kNarrowLanes>(g, x, filter, y, pool);
+  else if (lanes_for(g.out_c) == kNarrowLanes) conv2d_tiled<kNarrowLanes>(g, x, filter, y, pool);
+  else conv2d_tiled<kWideLanes>(g, x, filter, y, pool);
+}
+
+void conv2d_filter_grad(const Geometry& g, const float* x, const float* dy, float* dfilter, ThreadPool& pool) {
+  if (in_place_patches(g)) conv2d_filter_grad_in_place<kNarrowLanes>(g, x, dy, dfilter, pool);
+  else if (lanes_for(g.out_c) == kNarrowLanes) conv2d_filter_grad_tiled<kNarrowLanes>(g, x, dy, dfilter, pool);
+  else conv2d_filter_grad_tiled<kWideLanes>(g, x, dy, dfilter, pool);
+}
+
+// dX as the forward convolution of dY (spread by the stride: zeros between its pixels) with the
+// filter turned by 180 degrees and its channel axes swapped, padded by (k - 1) * d - pad before
+// (a negative pad skips rows, which the gathered patches handle).
+void conv2d_input_grad(const Geometry& g, const float* dy, const float* filter, float* dx, ThreadPool& pool) {
+  thread_local std::vector<float> turned, spread;
+  turned.resize(size_t(g.taps()) * g.c * g.out_c);
+  for (int t = 0; t < g.taps(); t++)
+    for (int ci = 0; ci < g.c; ci++)
+      for (int o = 0; o < g.out_c; o++)
+        turned[(int64_t(g.taps() - 1 - t) * g.out_c + o) * g.c + ci] = filter[(int64_t(t) * g.c + ci) * g.out_c + o];
+  const Geometry back{g.n, g.ho * g.sh, g.wo * g.sw, g.out_c, g.kh, g.kw, g.c, g.h, g.w, 1, 1, g.dh, g.dw,
+                      (g.kh - 1) * g.dh - g.pad_top, (g.kw - 1) * g.dw - g.pad_left};
+  const float* source = dy;
+  if (g.sh > 1 || g.sw > 1) {
+    spread.assign(size_t(back.n) * back.h * back.w * back.c, 0.0f);
+    for (int64_t m = 0; m < g.pixels(); m++) {
+      const int64_t b = m / (int64_t(g.ho) * g.wo), oy = m / g.wo % g.ho, ox = m % g.wo;
+      copy_floats(&spread[x_row_start(back, int(b), int(oy * g.sh)) + ox * g.sw * back.c], dy + m * g.out_c, g.out_c);
+    }
+    source = spread.data();
+  }
+  conv2d(back, source, turned.data(), dx, pool);
 }
 
 }  // namespace nasbook

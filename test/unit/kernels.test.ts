@@ -158,6 +158,21 @@ test("conv2d and its gradients match cpu over kernel sizes, strides, dilations a
   await checkCase({ x: [3, 7, 5, 20], filter: [3, 3, 20, 37], stride: 1, dilation: 1, pad: "same", depthwise: false });
 }));
 
+test("conv2d and its gradients match cpu from 1 to 32 channels in and out (narrow and wide tiles, padded input read in place)", () => eachVariant(async () => {
+  const CHANNELS = [1, 4, 8, 16, 32];
+  for (const c of CHANNELS) {
+    for (const o of CHANNELS) {
+      await checkCase({ x: [2, 15, 15, c], filter: [3, 3, c, o], stride: 1, dilation: 1, pad: "same", depthwise: false });
+      await checkCase({ x: [2, 7, 7, c], filter: [3, 3, c, o], stride: 2, dilation: 1, pad: "same", depthwise: false });
+      await checkCase({ x: [2, 15, 15, c], filter: [3, 3, c, o], stride: 2, dilation: 1, pad: "valid", depthwise: false });
+      await checkCase({ x: [2, 7, 7, c], filter: [1, 1, c, o], stride: 1, dilation: 1, pad: "valid", depthwise: false });
+    }
+  }
+  // NB201's cell convolution at its real size, and an explicit pad larger than the window reaches.
+  await checkCase({ x: [3, 14, 14, 8], filter: [3, 3, 8, 8], stride: 1, dilation: 1, pad: "same", depthwise: false });
+  await checkCase({ x: [2, 7, 7, 8], filter: [3, 3, 8, 8], stride: 1, dilation: 1, pad: [[0, 0], [3, 0], [0, 4], [0, 0]], depthwise: false });
+}));
+
 test("depthwise conv and its gradients match cpu, with channel multipliers 1 and 2", () => eachVariant(async () => {
   for (const [kh, kw] of KERNELS) {
     for (const [stride, dilation] of STRIDE_DILATION) {
@@ -277,16 +292,27 @@ test("tile matches cpu for per-channel, leading, inner and int32 repeats", async
 
 test("native kernels give the same bits on any number of threads", { skip: !native }, () => {
   const kernels = native!;
-  // x [8, 32, 32, 16], 3x3 filters, 'same': large enough that every kernel splits its work.
+  // x [8, 32, 32, 16], 3x3 filters, 'same': large enough that every kernel splits its work; with 8
+  // channels out the convolutions read the padded input in place, at stride 2 the input gradient spreads dY.
   const conv = Int32Array.of(8, 32, 32, 16, 3, 3, 16, 32, 32, 1, 1, 1, 1, 1, 1);
+  const narrow = Int32Array.of(8, 32, 32, 16, 3, 3, 8, 32, 32, 1, 1, 1, 1, 1, 1);
+  const strided = Int32Array.of(8, 32, 32, 16, 3, 3, 8, 16, 16, 2, 2, 1, 1, 0, 0);
   const x = random([8, 32, 32, 16]);
   const dy = random([8, 32, 32, 16]);
+  const dyNarrow = random([8, 32, 32, 8]);
+  const narrowFilter = random([3, 3, 16, 8]);
   const run = (threads: number) => {
     kernels.setThreads(threads);
     const out = {
       conv: new Float32Array(8 * 32 * 32 * 16), filterGrad: new Float32Array(3 * 3 * 16 * 16),
       depthwise: new Float32Array(8 * 32 * 32 * 16), depthwiseGrad: new Float32Array(3 * 3 * 16),
+      narrow: new Float32Array(8 * 32 * 32 * 8), narrowFilterGrad: new Float32Array(3 * 3 * 16 * 8),
+      inputGrad: new Float32Array(8 * 32 * 32 * 16), stridedInputGrad: new Float32Array(8 * 32 * 32 * 16),
     };
+    kernels.conv2d(x, narrowFilter, out.narrow, narrow);
+    kernels.conv2dFilterGrad(x, dyNarrow, out.narrowFilterGrad, narrow);
+    kernels.conv2dInputGrad(dyNarrow, narrowFilter, out.inputGrad, narrow);
+    kernels.conv2dInputGrad(dyNarrow.subarray(0, 8 * 16 * 16 * 8), narrowFilter, out.stridedInputGrad, strided);
     kernels.conv2d(x, random([3, 3, 16, 16]).fill(0.25), out.conv, conv);
     kernels.conv2dFilterGrad(x, dy, out.filterGrad, conv);
     kernels.depthwiseConv2d(x, new Float32Array(3 * 3 * 16).fill(0.5), out.depthwise, conv);

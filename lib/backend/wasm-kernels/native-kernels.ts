@@ -1,14 +1,14 @@
 /**
  * Kernels that nasbook's native addon (lib/backend/native.ts) runs on the wasm heap in place of
- * wasm's: Conv2D, Conv2DBackpropFilter, DepthwiseConv2dNative, its filter gradient, MaxPoolGrad
+ * wasm's: Conv2D and both its gradients, DepthwiseConv2dNative, its filter gradient, MaxPoolGrad
  * and AvgPoolGrad; FusedBatchNorm, and Add, Multiply and Sub where one side is a per-channel vector
- * (wasm's run these in scalar loops, 3-10x slower than one pass). The input gradients stay
- * compositions (conv-as-forward.ts) whose forward convolutions then run here too.
+ * (wasm's run these in scalar loops, 3-10x slower than one pass). The depthwise input gradient
+ * stays a composition (conv-as-forward.ts) whose forward convolution then runs here too.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import type { NativeKernels } from "../native";
-import { assertChannelsLast, ConvGradAttrs, forwardConvInfo } from "./conv-as-forward";
+import { assertChannelsLast, ConvGradAttrs, forwardConvInfo, GradAttrs } from "./conv-as-forward";
 import type { KernelArgs, Shape4 } from "./wasm-ops";
 
 type Geometry = Int32Array;
@@ -86,6 +86,18 @@ function convolution(kernelName: string, depthwise: boolean, pass: "forward" | "
     },
   };
 }
+
+/** Conv2DBackpropInput (inputs dy, filter) as one native call instead of conv-as-forward's five kernels. */
+const conv2DBackpropInput: NativeKernelSpec = {
+  kernelName: tf.Conv2DBackpropInput,
+  kernelFunc: (native) => ({ inputs, backend, attrs }: KernelArgs) => {
+    const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+    const a = attrs as unknown as GradAttrs<"inputShape">;
+    assertChannelsLast(tf.Conv2DBackpropInput, a);
+    const info = forwardConvInfo(a.inputShape, filter.shape, a);
+    return runOnHeap(backend as BackendWasm, native.conv2dInputGrad, dy, filter, a.inputShape, geometryOf(info));
+  },
+};
 
 function poolGrad(kernelName: string, kernel: (n: NativeKernels) => NativeKernel): NativeKernelSpec {
   return {
@@ -166,6 +178,7 @@ const fusedBatchNorm: NativeKernelSpec = {
 const NATIVE_KERNELS: readonly NativeKernelSpec[] = [
   convolution(tf.Conv2D, false, "forward", (n) => n.conv2d),
   convolution(tf.Conv2DBackpropFilter, false, "filterGrad", (n) => n.conv2dFilterGrad),
+  conv2DBackpropInput,
   convolution(tf.DepthwiseConv2dNative, true, "forward", (n) => n.depthwiseConv2d),
   convolution(tf.DepthwiseConv2dNativeBackpropFilter, true, "filterGrad", (n) => n.depthwiseFilterGrad),
   poolGrad(tf.MaxPoolGrad, (n) => n.maxPoolGrad),
