@@ -5,6 +5,7 @@ import { movingAverageInPlace } from "../backend/in-place";
 import { batchNormTraining } from "./batch-norm-training";
 import { addMacs } from "./macs";
 import { Module } from "./module";
+import { reluConv2d } from "./relu-conv";
 
 export type Padding = "same" | "valid";
 
@@ -38,10 +39,22 @@ export class Conv2d extends Module {
   }
 
   apply(x: tf.Tensor4D): tf.Tensor4D {
-    const { stride = 1, dilation = 1, padding = "same", kernel } = this.options;
-    let y = tf.conv2d(x, this.kernel as tf.Tensor4D, stride, padding, "NHWC", dilation);
-    if (this.bias) y = tf.add(y, this.bias);
-    addMacs(y.shape[1] * y.shape[2] * kernel[0] * kernel[1] * this.inChannels * this.outChannels);
+    const { stride = 1, dilation = 1, padding = "same" } = this.options;
+    return this.finish(tf.conv2d(x, this.kernel as tf.Tensor4D, stride, padding, "NHWC", dilation));
+  }
+
+  /** apply(relu(x)), one kernel each way where the native addon fuses them (relu-conv.ts). */
+  applyToRelu(x: tf.Tensor4D): tf.Tensor4D {
+    const { stride = 1, dilation = 1, padding = "same" } = this.options;
+    if (dilation !== 1) return this.apply(tf.relu(x));
+    return this.finish(reluConv2d(x, this.kernel as tf.Tensor4D, stride, padding));
+  }
+
+  /** The bias and the MAC count, after the convolution itself. */
+  private finish(convolved: tf.Tensor4D): tf.Tensor4D {
+    const { kernel } = this.options;
+    const y: tf.Tensor4D = this.bias ? tf.add(convolved, this.bias) : convolved;
+    addMacs(convolved.shape[1] * convolved.shape[2] * kernel[0] * kernel[1] * this.inChannels * this.outChannels);
     return y;
   }
 }

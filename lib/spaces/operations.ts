@@ -55,12 +55,20 @@ export class Pooling extends Module {
 
 /** ReLU, convolution (no bias), BatchNorm: the conv unit of all three papers. */
 export class ReluConvBn extends Sequential {
+  private readonly conv: Conv2d;
+  private readonly norm: BatchNorm;
+
   constructor(inChannels: number, outChannels: number, kernel: readonly [number, number], stride: number, options: OperationOptions, rng: Rng) {
-    super([
-      new Relu(),
-      new Conv2d(inChannels, outChannels, { kernel, stride }, rng),
-      new BatchNorm(outChannels, { affine: options.affine }),
-    ]);
+    const conv = new Conv2d(inChannels, outChannels, { kernel, stride }, rng);
+    const norm = new BatchNorm(outChannels, { affine: options.affine });
+    super([new Relu(), conv, norm]);
+    this.conv = conv;
+    this.norm = norm;
+  }
+
+  /** The layers' composition, with ReLU and conv fused where the native addon runs. */
+  override apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+    return this.norm.apply(this.conv.applyToRelu(x), training);
   }
 }
 

@@ -12,6 +12,7 @@
 #include "conv.h"
 #include "depthwise.h"
 #include "pooling.h"
+#include "relu_conv.h"
 #include "sgd.h"
 
 namespace nasbook {
@@ -110,6 +111,8 @@ napi_value call(napi_env env, napi_callback_info info, const char* name, Kernel 
 KERNEL(conv2d, nasbook::conv2d, conv_sizes, false)
 KERNEL(conv2dFilterGrad, conv2d_filter_grad, conv_grad_sizes, false)
 KERNEL(conv2dInputGrad, conv2d_input_grad, conv_input_grad_sizes, false)
+KERNEL(reluConv2d, relu_conv2d, conv_sizes, false)
+KERNEL(reluConv2dFilterGrad, relu_conv2d_filter_grad, conv_grad_sizes, false)
 KERNEL(depthwiseConv2d, depthwise_conv2d, depthwise_sizes, true)
 KERNEL(depthwiseFilterGrad, depthwise_filter_grad, depthwise_grad_sizes, true)
 KERNEL(maxPoolGrad, max_pool_grad, pool_grad_sizes, true)
@@ -223,6 +226,16 @@ napi_value momentum_sgd_js(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// reluMask(x, dx): dx *= (x > 0), in place.
+napi_value relu_mask_js(napi_env env, napi_callback_info info) {
+  Arguments args(env, info, "reluMask");
+  size_t n = 0;
+  const float* x = args.floats(0, "x", 0, &n);
+  float* dx = x ? args.floats(1, "dx", n) : nullptr;
+  if (dx) relu_mask(x, dx, int64_t(n));
+  return nullptr;
+}
+
 // setThreads(n): the threads each kernel call may use (the calling one included); returns n.
 napi_value set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -252,6 +265,9 @@ NAPI_MODULE_INIT() {
       {"conv2d", nullptr, conv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dFilterGrad", nullptr, conv2dFilterGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dInputGrad", nullptr, conv2dInputGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reluConv2d", nullptr, reluConv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reluConv2dFilterGrad", nullptr, reluConv2dFilterGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reluMask", nullptr, relu_mask_js, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"depthwiseConv2d", nullptr, depthwiseConv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"depthwiseFilterGrad", nullptr, depthwiseFilterGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPoolGrad", nullptr, maxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},

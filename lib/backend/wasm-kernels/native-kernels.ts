@@ -25,7 +25,7 @@ function geometry(g: GeometryFields): Geometry {
   return Int32Array.of(g.n, g.h, g.w, g.c, g.kh, g.kw, g.outC, g.ho, g.wo, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft);
 }
 
-function geometryOf(info: tf.backend_util.Conv2DInfo): Geometry {
+export function geometryOf(info: tf.backend_util.Conv2DInfo): Geometry {
   return geometry({
     n: info.batchSize, h: info.inHeight, w: info.inWidth, c: info.inChannels, kh: info.filterHeight, kw: info.filterWidth,
     outC: info.outChannels, ho: info.outHeight, wo: info.outWidth, sh: info.strideHeight, sw: info.strideWidth,
@@ -39,7 +39,7 @@ function rowsGeometry(rows: number, channels: number): Geometry {
 }
 
 /** Allocates the output on the heap, then runs `kernel` on views of a, b (or b's own values) and it. */
-function runOnHeap(backend: BackendWasm, kernel: NativeKernel, a: tf.TensorInfo, b: tf.TensorInfo | Float32Array, outShape: number[], geometry: Geometry) {
+export function runOnHeap(backend: BackendWasm, kernel: NativeKernel, a: tf.TensorInfo, b: tf.TensorInfo | Float32Array, outShape: number[], geometry: Geometry) {
   for (const input of [a, b]) {
     if (!(input instanceof Float32Array) && input.dtype !== "float32") {
       throw new Error(`nasbook's native kernels take float32 tensors; got ${input.dtype}`);

@@ -1,0 +1,15 @@
+// A convolution of relu(x), the first two thirds of the ReLU-conv-BN edge that NAS-Bench-201 and
+// DARTS cells are made of, as one call each way: relu(x) is formed in a buffer of the calling
+// thread instead of a tfjs tensor, and the input gradient is masked where x <= 0.
+#pragma once
+#include "geometry.h"
+#include "thread_pool.h"
+
+namespace nasbook {
+
+void relu_conv2d(const Geometry& g, const float* x, const float* filter, float* y, ThreadPool& pool);
+void relu_conv2d_filter_grad(const Geometry& g, const float* x, const float* dy, float* dfilter, ThreadPool& pool);
+// dx *= (x > 0), as tfjs's ReLU gradient multiplies dy by step(x).
+void relu_mask(const float* x, float* dx, int64_t n);
+
+}  // namespace nasbook
