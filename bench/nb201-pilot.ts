@@ -39,7 +39,8 @@ const SMALL = { cellsPerStage: 1, channels: 8 } as const;
 
 const CANDIDATES: readonly PilotFidelity[] = [
   { name: "1k-e2-b64", network: SMALL, fidelity: { epochs: 2, batchSize: 64, trainSubset: 1000 }, ...DATA },
-  { name: "2k-e1-b64", network: SMALL, fidelity: { epochs: 1, batchSize: 64, trainSubset: 2000 }, ...DATA },
+  { name: "1k-e3-b64", network: SMALL, fidelity: { epochs: 3, batchSize: 64, trainSubset: 1000 }, ...DATA },
+  { name: "2k-e2-b64", network: SMALL, fidelity: { epochs: 2, batchSize: 64, trainSubset: 2000 }, ...DATA },
   { name: "2k-e2-b128", network: SMALL, fidelity: { epochs: 2, batchSize: 128, trainSubset: 2000 }, ...DATA },
   { name: "2k-e3-b64", network: SMALL, fidelity: { epochs: 3, batchSize: 64, trainSubset: 2000 }, ...DATA },
 ];
@@ -120,7 +121,7 @@ function summarise(candidate: PilotFidelity, accuracies: number[][], seconds: nu
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { cells: { type: "string", default: "32" }, only: { type: "string" } } });
+  const { values } = parseArgs({ options: { cells: { type: "string", default: "64" }, only: { type: "string" } } });
   const count = Number(values.cells);
   await initBackend({ ...process.env, NASBOOK_BACKEND: "wasm" });
   const cells = new Rng(2020).shuffle(uniqueNb201Genotypes()).slice(0, count);
