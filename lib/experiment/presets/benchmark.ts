@@ -4,7 +4,7 @@
  * the table nasbook ships (data/benchmarks/nb201-fashion-mnist). Its fidelity is the pilot's
  * (bench/nb201-pilot.ts, results in that folder) best: over 64 random cells, seed-to-seed
  * Spearman 0.78 and 0.81 against 2.7x more training, where the cheaper candidates that would
- * build in two hours reached 0.47-0.70; it costs about four hours of two CPU cores, built in parts.
+ * build in two hours reached 0.47-0.70; it costs about four and a half hours of two CPU cores (26 trainings a minute), built in parts.
  * `paper` is NAS-Bench-201's own protocol, for a GPU; `smoke` builds a dozen cells for tests.
  */
 import type { Scale } from "../../core/scale";
