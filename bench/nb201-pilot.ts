@@ -16,6 +16,7 @@ import { parseArgs } from "node:util";
 import { initBackend } from "../lib/backend/select";
 import { Rng } from "../lib/core/random";
 import { spearman } from "../lib/core/rank-correlation";
+import { mean, pairNoise, std } from "../lib/core/stats";
 import type { Fidelity, Json, TrialMetrics } from "../lib/core/types";
 import { WorkerPool, defaultWorkerCount, type EvaluationJob } from "../lib/experiment/worker-pool";
 import { formatNb201, uniqueNb201Genotypes, type Nb201Genotype } from "../lib/spaces/nb201";
@@ -98,21 +99,17 @@ async function trainAll(candidate: PilotFidelity, cells: Nb201Genotype[], seeds:
   }
 }
 
-function std(values: readonly number[]): number {
-  const m = values.reduce((s, v) => s + v, 0) / values.length;
-  return Math.sqrt(values.reduce((s, v) => s + (v - m) ** 2, 0) / (values.length - 1));
-}
-
 function summarise(candidate: PilotFidelity, accuracies: number[][], seconds: number, reference: number[] | null): PilotResult {
-  const means = accuracies.map((a) => a.reduce((s, v) => s + v, 0) / a.length);
+  const means = accuracies.map(mean);
   const twoSeeds = accuracies[0].length >= 2;
+  const [first, second] = [accuracies.map((a) => a[0]), accuracies.map((a) => a[1])];
   return {
     name: candidate.name,
     cells: accuracies.length,
-    seedSpearman: twoSeeds ? spearman(accuracies.map((a) => a[0]), accuracies.map((a) => a[1])) : null,
+    seedSpearman: twoSeeds ? spearman(first, second) : null,
     spreadAcrossCells: std(means),
-    seedNoise: twoSeeds ? Math.sqrt(accuracies.reduce((s, a) => s + (a[0] - a[1]) ** 2 / 2, 0) / accuracies.length) : null,
-    meanAccuracy: means.reduce((s, v) => s + v, 0) / means.length,
+    seedNoise: twoSeeds ? pairNoise(first, second) : null,
+    meanAccuracy: mean(means),
     secondsPerTraining: seconds,
     projectedTableHours: (seconds * TABLE_TRAININGS) / 3600,
     referenceSpearman: reference ? spearman(means, reference) : null,

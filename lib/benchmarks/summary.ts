@@ -6,6 +6,7 @@
  * best cell, and the training time the table cost.
  */
 import { spearman } from "../core/rank-correlation";
+import { pairNoise, std } from "../core/stats";
 import type { Json } from "../core/types";
 import type { BenchmarkMetric, BenchmarkTable } from "./table";
 
@@ -40,17 +41,12 @@ function quantiles(values: readonly number[]): Quantiles {
   return { min: at(0), q25: at(0.25), median: at(0.5), q75: at(0.75), max: at(1) };
 }
 
-function std(values: readonly number[]): number {
-  const mean = values.reduce((s, v) => s + v, 0) / values.length;
-  return Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / Math.max(1, values.length - 1));
-}
-
 export function summarizeBenchmark<G extends Json>(table: BenchmarkTable<G>): BenchmarkSummary {
   const entries = table.entries;
   const final = table.epochs - 1;
   const twice = entries.filter((e) => e.runs.length >= 2);
   const [a, b] = [twice.map((e) => e.runs[0].validAccuracy[final]), twice.map((e) => e.runs[1].validAccuracy[final])];
-  const noise = twice.length > 0 ? Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]) ** 2 / 2, 0) / twice.length) : null;
+  const noise = twice.length > 0 ? pairNoise(a, b) : null;
   const scores = (metric: BenchmarkMetric) => entries.map((e) => table.accuracy(e, metric));
   const cell = (metric: BenchmarkMetric) => {
     const entry = table.best(metric);

@@ -85,9 +85,13 @@ export class BenchmarkTable<G extends Json = Json> {
 
   /** The entry of `arch` (a genotype, or its string form), or a BenchmarkError saying it is not in the table. */
   entry(arch: G | string): BenchmarkEntry {
-    const text = typeof arch === "string" ? arch : this.space.toArch(arch);
-    const found = this.#byKey.get(this.keyOf(text, "architecture"));
-    if (!found) throw new BenchmarkError(`${this.name} has no entry for ${text}: the table is incomplete (${this.file.entries.length} entries).`);
+    // A genotype is keyed directly; only a string is parsed first.
+    const key = typeof arch === "string" ? this.keyOf(arch, "architecture") : this.space.canonicalKey(arch);
+    const found = this.#byKey.get(key);
+    if (!found) {
+      const text = typeof arch === "string" ? arch : this.space.toArch(arch);
+      throw new BenchmarkError(`${this.name} has no entry for ${text}: the table is incomplete (${this.file.entries.length} entries).`);
+    }
     return found;
   }
 

@@ -6,6 +6,11 @@ export function toJson(value: unknown): Json {
   return JSON.parse(JSON.stringify(value)) as Json;
 }
 
+/** `toJson` of settings that are an object (config.json's sections). */
+export function toJsonObject(value: object): { [key: string]: Json } {
+  return toJson(value) as { [key: string]: Json };
+}
+
 /** JSON with sorted keys, so equal data compares equal whatever the key order. */
 export function canonicalJson(value: Json | undefined): string {
   if (value === undefined) return "undefined";

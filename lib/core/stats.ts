@@ -6,6 +6,21 @@ export function mean(values: readonly number[]): number {
   return values.reduce((sum, v) => sum + v, 0) / values.length;
 }
 
+/** Sample standard deviation (n - 1); 0 for a single value. */
+export function std(values: readonly number[]): number {
+  const m = mean(values);
+  return Math.sqrt(values.reduce((sum, v) => sum + (v - m) ** 2, 0) / Math.max(1, values.length - 1));
+}
+
+/**
+ * How far one measurement falls from its item's mean, from pairs of repeats (a[i], b[i]): the RMS
+ * of |a - b| / sqrt(2), a benchmark's seed noise.
+ */
+export function pairNoise(a: readonly number[], b: readonly number[]): number {
+  if (a.length !== b.length || a.length === 0) throw new NasbookError(`pairNoise needs two lists of the same, non-zero length; got ${a.length} and ${b.length}`);
+  return Math.sqrt(a.reduce((sum, v, i) => sum + (v - b[i]) ** 2 / 2, 0) / a.length);
+}
+
 /** Largest minus smallest value: how far runs that differ only in their seed fall apart. */
 export function spread(values: readonly number[]): number {
   if (values.length === 0) throw new NasbookError("spread of an empty list");

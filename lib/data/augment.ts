@@ -78,6 +78,11 @@ export function cutout(image: Float32Array, shape: ImageShape, centerY: number, 
   for (let y = y0; y < y1; y++) image.fill(0, (y * width + x0) * channels, (y * width + x1) * channels);
 }
 
+/** Whether a dataset's protocol augments its training batches: CIFAR-10 in every paper here, the MNISTs never. */
+export function augmentsByDefault(dataset: string): boolean {
+  return dataset === "cifar10";
+}
+
 /** Augments `count` consecutive NHWC images in place. */
 export function augmentBatch(
   images: Float32Array,

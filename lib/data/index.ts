@@ -11,7 +11,7 @@ import { loadFashionMnist } from "./fashion-mnist";
 import { loadMnist } from "./mnist";
 import { splitDataset, type DataSplits, type SplitOptions } from "./splits";
 
-export { CIFAR_AUGMENT, augmentBatch, cropPadded, cutout, flipHorizontal, type AugmentOptions } from "./augment";
+export { CIFAR_AUGMENT, augmentBatch, augmentsByDefault, cropPadded, cutout, flipHorizontal, type AugmentOptions } from "./augment";
 export { Subset, type Batch, type BatchOptions } from "./batches";
 export { resolveDataDir } from "./cache";
 export { CIFAR10_MD5, CIFAR10_URL } from "./cifar10";

@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { initBackend } from "../backend/select";
 import { writeFileAtomic } from "../core/atomic-files";
 import { UsageError } from "../core/errors";
-import { toJson } from "../core/json";
+import { toJson, toJsonObject } from "../core/json";
 import { Rng } from "../core/random";
 import type { Scale } from "../core/scale";
 import { spearman } from "../core/rank-correlation";
@@ -20,7 +20,7 @@ import type { Fidelity, Json, ProgressCallback, TrialRecord } from "../core/type
 import { assembleTable, type BenchmarkHeader } from "../benchmarks/assemble";
 import { summarizeBenchmark } from "../benchmarks/summary";
 import { BenchmarkTable, formatBenchmarkFile } from "../benchmarks/table";
-import { loadDataset, type DatasetName, type SplitOptions } from "../data";
+import { augmentsByDefault, loadDataset, type DatasetName, type SplitOptions } from "../data";
 import { TrainFromScratch, type BenchmarkMetrics, type TrainingHyperparameters } from "../evaluators/train-from-scratch";
 import { Nb201Space, formatNb201, uniqueNb201Genotypes, type Nb201Genotype } from "../spaces/nb201";
 import type { SpaceSpec } from "../spaces/registry";
@@ -72,10 +72,6 @@ export function partEnd(total: number, part: { k: number; n: number } | undefine
   return Math.floor((total * k) / n);
 }
 
-function record(value: unknown): { [key: string]: Json } {
-  return toJson(value) as { [key: string]: Json };
-}
-
 /** One list of trainings in one run directory: the table's, or the check's. */
 interface Phase {
   readonly method: "bench-build" | "bench-check";
@@ -97,11 +93,10 @@ interface PhaseResult {
 async function trainPhase(request: BenchmarkBuildRequest, preset: BenchmarkPreset, phase: Phase): Promise<PhaseResult> {
   const backend = await initBackend();
   const space = new Nb201Space(preset.network);
-  // Augmentation is part of the CIFAR-10 protocol; the MNISTs train without it.
-  const hyperparameters: TrainingHyperparameters = { augment: request.dataset === "cifar10", ...preset.hyperparameters };
+  const hyperparameters: TrainingHyperparameters = { augment: augmentsByDefault(request.dataset), ...preset.hyperparameters };
   const spec = { kind: space.name, options: toJson(preset.network) };
   const { data, fidelity, list } = phase;
-  const settings = record({ space: spec, data, fidelity, hyperparameters, cells: preset.cells, repeats: preset.repeats, round: preset.round, total: list.length });
+  const settings = toJsonObject({ space: spec, data, fidelity, hyperparameters, cells: preset.cells, repeats: preset.repeats, round: preset.round, total: list.length });
   const store = RunStore.open(phase.runDir, { method: phase.method, dataset: request.dataset, scale: request.scale, seed: request.seed, ...settings });
   request.log?.(`${phase.method} ${tableName(request)}: ${list.length} trainings, this call up to ${phase.end}; backend ${backend.name}. ${preset.reductions}`);
   const splits = await loadDataset(request.dataset, data);
@@ -145,9 +140,9 @@ export async function buildBenchmark(request: BenchmarkBuildRequest): Promise<Be
     name: tableName(request),
     space: spec,
     dataset: request.dataset,
-    data: record(data),
-    fidelity: record(preset.fidelity) as BenchmarkHeader["fidelity"],
-    hyperparameters: record(hyperparameters),
+    data: toJsonObject(data),
+    fidelity: toJsonObject(preset.fidelity) as BenchmarkHeader["fidelity"],
+    hyperparameters: toJsonObject(hyperparameters),
     backend,
   };
   const space = new Nb201Space(preset.network);
@@ -194,7 +189,7 @@ export async function checkBenchmark(request: BenchmarkBuildRequest): Promise<Be
   };
   const entries = list.map((g, id) => ({ arch: formatNb201(g), table: scores(byId.get(id)), check: scores(trials[id]) }));
   const correlation = (key: "valid" | "test") => spearman(entries.map((e) => e.table[key]), entries.map((e) => e.check[key]));
-  const check: BenchmarkCheck = { cells, fidelity: record(fidelity), data: record(data), validSpearman: correlation("valid"), testSpearman: correlation("test"), entries };
+  const check: BenchmarkCheck = { cells, fidelity: toJsonObject(fidelity), data: toJsonObject(data), validSpearman: correlation("valid"), testSpearman: correlation("test"), entries };
   writeFileAtomic(path.join(request.out, "check.json"), `${JSON.stringify(check, null, 1)}\n`);
   return check;
 }

@@ -7,7 +7,7 @@
 import { currentBackend } from "../backend/select";
 import { toJson } from "../core/json";
 import type { Fidelity, Json, SearchSpace, Strategy } from "../core/types";
-import type { DataSizes } from "../data";
+import { augmentsByDefault, type DataSizes } from "../data";
 import { TrainFromScratch, type TrainingHyperparameters } from "../evaluators/train-from-scratch";
 import type { SpaceSpec } from "../spaces/registry";
 import { runMultiTrialSearch, type ConcurrentEvaluator } from "./multi-trial-search";
@@ -48,8 +48,7 @@ export interface MultiTrialRun<G extends Json> extends TrialSetup<G> {
 
 /** Runs (or resumes) the search in the context's store; the outcome's final test trains in-process. */
 export async function runMultiTrial<G extends Json>(context: MethodContext, run: MultiTrialRun<G>): Promise<MethodOutcome> {
-  // Augmentation is part of the CIFAR-10 protocol of every paper here; the MNISTs train without it.
-  const hyperparameters: TrainingHyperparameters = { augment: context.dataset === "cifar10" };
+  const hyperparameters: TrainingHyperparameters = { augment: augmentsByDefault(context.dataset) };
   const local = new TrainFromScratch(run.space, context.splits, run.fidelity, hyperparameters);
   const search = searchEvaluator(local, {
     space: { kind: run.spec.kind, options: toJson(run.spec.options) },

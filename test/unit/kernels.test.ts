@@ -9,6 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { loadNativeKernels, nativeOptions } from "../../lib/backend/native";
+import { assertSameBitsOnThreads } from "./same-bits-on-threads";
 import { initBackend } from "../../lib/backend/select";
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from "../../lib/backend/wasm-training";
 
@@ -301,8 +302,7 @@ test("native kernels give the same bits on any number of threads", { skip: !nati
   const dy = random([8, 32, 32, 16]);
   const dyNarrow = random([8, 32, 32, 8]);
   const narrowFilter = random([3, 3, 16, 8]);
-  const run = (threads: number) => {
-    kernels.setThreads(threads);
+  assertSameBitsOnThreads(kernels, () => {
     const out = {
       conv: new Float32Array(8 * 32 * 32 * 16), filterGrad: new Float32Array(3 * 3 * 16 * 16),
       depthwise: new Float32Array(8 * 32 * 32 * 16), depthwiseGrad: new Float32Array(3 * 3 * 16),
@@ -318,14 +318,7 @@ test("native kernels give the same bits on any number of threads", { skip: !nati
     kernels.depthwiseConv2d(x, new Float32Array(3 * 3 * 16).fill(0.5), out.depthwise, conv);
     kernels.depthwiseFilterGrad(x, dy, out.depthwiseGrad, conv);
     return out;
-  };
-  try {
-    const one = run(1);
-    const three = run(3);
-    for (const key of Object.keys(one) as Array<keyof typeof one>) assert.deepEqual(three[key], one[key], key);
-  } finally {
-    kernels.setThreads(nativeOptions(process.env).threads);
-  }
+  });
 });
 
 test("multiply, sub and batch norm match cpu for per-channel vectors on either side", () => eachVariant(async () => {

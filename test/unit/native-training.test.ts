@@ -9,6 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { loadNativeKernels, nativeOptions } from "../../lib/backend/native";
+import { assertSameBitsOnThreads } from "./same-bits-on-threads";
 import { initBackend } from "../../lib/backend/select";
 import { BATCH_NORM_TRAINING } from "../../lib/backend/wasm-kernels/native-training";
 import { registerWasmTrainingKernels } from "../../lib/backend/wasm-training";
@@ -96,21 +97,13 @@ test("native batch norm gives the same bits on any number of threads", { skip: !
   const c = 8;
   const rng = new Rng(9);
   const [x, dy, gamma, beta] = [randomValues(rows * c, rng, 2), randomValues(rows * c, rng), randomValues(c, rng), randomValues(c, rng)];
-  const run = (threads: number) => {
-    kernels.setThreads(threads);
+  assertSameBitsOnThreads(kernels, () => {
     const [y, dx] = [new Float32Array(rows * c), new Float32Array(rows * c)];
     const [mean, variance, dgamma, dbeta] = [0, 0, 0, 0].map(() => new Float32Array(c));
     kernels.batchNormForward(x, gamma, beta, y, mean, variance, EPSILON);
     kernels.batchNormBackward(dy, x, mean, variance, gamma, dx, dgamma, dbeta, EPSILON);
     return { y, mean, variance, dx, dgamma, dbeta };
-  };
-  try {
-    const one = run(1);
-    const three = run(3);
-    for (const key of Object.keys(one) as Array<keyof typeof one>) assert.deepEqual(three[key], one[key], key);
-  } finally {
-    kernels.setThreads(nativeOptions(process.env).threads);
-  }
+  });
 });
 
 test("the momentum-SGD kernel matches the tf-op update, with weight decay, clipping and a shared buffer", async () => {

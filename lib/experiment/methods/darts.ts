@@ -5,11 +5,11 @@
  * the search alone, which notebook 04 runs for its figures.
  */
 import * as tf from "@tensorflow/tfjs";
-import { toJson } from "../../core/json";
+import { toJson, toJsonObject } from "../../core/json";
 import { Rng } from "../../core/random";
 import { mean } from "../../core/stats";
-import type { Json, ProgressCallback, TrialRecord } from "../../core/types";
-import type { DataSplits } from "../../data";
+import type { ProgressCallback, TrialRecord } from "../../core/types";
+import { augmentsByDefault, type DataSplits } from "../../data";
 import { TrainFromScratch } from "../../evaluators/train-from-scratch";
 import type { DartsGenotype } from "../../spaces/darts/genotypes";
 import type { SkeletonOptions } from "../../spaces/darts/skeleton";
@@ -116,13 +116,10 @@ function dartsMethod(method: DartsMethod): SearchMethod {
       const { data, supernet, search, network, fidelity } = preset;
       return {
         data,
-        settings: toJson({ space: "darts", data, supernet, search: dartsSearchSettings(method, search), network, fidelity }) as {
-          [key: string]: Json;
-        },
+        settings: toJsonObject({ space: "darts", data, supernet, search: dartsSearchSettings(method, search), network, fidelity }),
         async run(context) {
           const space = new DartsSpace(network);
-          const augment = context.dataset === "cifar10";
-          const evaluator = new TrainFromScratch(space, context.splits, fidelity, { augment });
+          const evaluator = new TrainFromScratch(space, context.splits, fidelity, { augment: augmentsByDefault(context.dataset) });
           // The search has no checkpoints: a run killed while searching searches again; one killed after it resumes here.
           const stored = context.store.trials<DartsGenotype>();
           const trial = stored.length > 0 ? stored[0] : await searchAndEvaluate(context, preset, evaluator, method);

@@ -1,6 +1,6 @@
 /** Random search and regularized evolution on the layer-wise macro space, as CLI methods. */
-import { toJson } from "../../core/json";
-import type { Json, Strategy } from "../../core/types";
+import { toJson, toJsonObject } from "../../core/json";
+import type { Strategy } from "../../core/types";
 import { MacroCnnSpace, type MacroCnnGenotype } from "../../spaces/macro-cnn";
 import { RandomSearch } from "../../strategies/random-search";
 import { RegularizedEvolution } from "../../strategies/regularized-evolution";
@@ -20,7 +20,7 @@ function macroMethod(name: string, description: string, strategy: StrategyFactor
       const base = { space: "macro-cnn", spaceOptions: space, budget, round, fidelity, data };
       return {
         data,
-        settings: toJson(name === "evolution" ? { ...base, evolution: preset.evolution } : base) as { [key: string]: Json },
+        settings: toJsonObject(name === "evolution" ? { ...base, evolution: preset.evolution } : base),
         run(context) {
           const macroSpace = new MacroCnnSpace(space);
           return runMultiTrial(context, {

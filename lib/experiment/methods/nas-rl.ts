@@ -4,8 +4,7 @@
  * method too (not one the CLI lists: its `random` searches the macro space).
  */
 import { RunStoreError } from "../../core/errors";
-import { toJson } from "../../core/json";
-import type { Json } from "../../core/types";
+import { toJson, toJsonObject } from "../../core/json";
 import { NasRlSpace } from "../../spaces/nasrl/space";
 import type { RunStore } from "../../store/run-store";
 import { ReinforceController, type ControllerUpdate } from "../../strategies/controller/reinforce";
@@ -24,7 +23,7 @@ export const nasRlMethod: SearchMethod = {
     const { budget, round, fidelity, space, data, controller } = nasRlPreset(scale);
     return {
       data,
-      settings: toJson({ space: "nas-rl", spaceOptions: space, budget, round, fidelity, data, controller }) as { [key: string]: Json },
+      settings: toJsonObject({ space: "nas-rl", spaceOptions: space, budget, round, fidelity, data, controller }),
       async run(context) {
         const nasRlSpace = new NasRlSpace(space);
         const strategy = new ReinforceController(nasRlSpace, context.seed, controller);
@@ -57,7 +56,7 @@ export const nasRlRandomMethod: SearchMethod = {
     const { budget, round, fidelity, space, data } = nasRlPreset(scale);
     return {
       data,
-      settings: toJson({ space: "nas-rl", spaceOptions: space, budget, round, fidelity, data }) as { [key: string]: Json },
+      settings: toJsonObject({ space: "nas-rl", spaceOptions: space, budget, round, fidelity, data }),
       run(context) {
         const nasRlSpace = new NasRlSpace(space);
         const strategy = new RandomSearch(nasRlSpace, context.seed);
