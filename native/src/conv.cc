@@ -77,13 +77,13 @@ std::vector<float> pack_columns(const float* filter, int64_t k, int out_c, int l
 
 bool parallel(const Geometry& g) { return double(g.pixels()) * patch_length(g) * g.out_c >= kParallelMacs; }
 
-// Stride 1 and dilation 1 with few output channels: gathering patches would cost as much as the
-// products, so the tiles read a zero-padded copy of the input in place. Output pixel (oy, ox)
-// becomes row oy * wp + ox of its image, so row r + 1 reads c floats after row r at every tap;
-// rows with ox >= wo are computed and dropped (wp / wo more work, 1.14x at 14x14).
+// Stride 1 and dilation 1 with the output channels in one narrow tile: gathering patches would
+// cost as much as the products, so the tiles read a zero-padded copy of the input in place.
+// Output pixel (oy, ox) becomes row oy * wp + ox of its image, so row r + 1 reads c floats after
+// row r at every tap; rows with ox >= wo are computed and dropped (wp / wo more work, 1.14x at 14x14).
 bool in_place_patches(const Geometry& g) {
   return g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.pad_top >= 0 && g.pad_left >= 0 &&
-         lanes_for(g.out_c) == kNarrowLanes;
+         g.out_c <= kNarrowLanes;  // not lanes_for: with AVX-512 the narrow and wide tiles are both 16 lanes
 }
 
 // The input with its padding written out: n images of hp x wp pixels, then `slack` zero pixels
