@@ -1,7 +1,8 @@
 /**
  * From a finished build's trials to the table: the trials of one class of cells (the unique cell,
- * and its repeat with another seed) become one entry with one run each. A cell none of whose
- * trainings succeeded is an error naming it: a table with a hole would fail every lookup of it.
+ * and its repeat with another seed) become one entry with one run each, its times put on the
+ * header's reference machine (timing.ts). A cell none of whose trainings succeeded is an error
+ * naming it: a table with a hole would fail every lookup of it.
  */
 import { BenchmarkError } from "../core/errors";
 import type { Json, TabulatedSpace, TrialRecord } from "../core/types";
@@ -21,6 +22,8 @@ export function assembleTable<G extends Json>(
   space: TabulatedSpace<G>,
   trials: readonly TrialRecord<G>[],
   seedOf: (trialId: number) => number,
+  /** The speed factor of the machine that trained a trial (1: the reference). */
+  speedOf: (trialId: number) => number,
 ): BenchmarkFile {
   const byKey = new Map<string, BenchmarkEntry>();
   const failed: string[] = [];
@@ -30,15 +33,16 @@ export function assembleTable<G extends Json>(
     byKey.set(key, entry);
     if (trial.status !== "ok" || !trial.metrics) continue;
     const metrics = trial.metrics as BenchmarkMetrics;
+    const factor = speedOf(trial.id);
     entry.params = metrics.params;
     entry.flops = metrics.flops;
-    entry.latencyMs = rounded(metrics.latencyMs, 3);
+    entry.latencyMs = rounded(metrics.latencyMs * factor, 3);
     entry.runs.push({
       seed: seedOf(trial.id),
       validAccuracy: metrics.validAccuracyHistory.map((v) => rounded(v)),
       trainLoss: metrics.trainLossHistory.map((v) => rounded(v)),
       testAccuracy: rounded(metrics.testAccuracy),
-      trainSeconds: rounded(metrics.trainSeconds, 3),
+      trainSeconds: rounded(metrics.trainSeconds * factor, 3),
     });
   }
   for (const entry of byKey.values()) if (entry.runs.length === 0) failed.push(entry.arch);

@@ -3,7 +3,7 @@
  * the file cannot drift apart (a test recomputes them): how many cells and trainings, how well
  * two seeds of the same cell agree (Spearman over the cells trained twice, and the noise of one
  * training around its cell's mean), how far apart the cells are, the accuracy distribution, the
- * best cell, and the training time the table cost.
+ * best cell, and the training time the table cost (on its reference machine).
  */
 import { spearman } from "../core/rank-correlation";
 import { pairNoise, std } from "../core/stats";
@@ -27,8 +27,9 @@ export type BenchmarkSummary = {
   valid: Quantiles;
   test: Quantiles;
   best: { byValid: { arch: string; valid: number; test: number }; byTest: { arch: string; valid: number; test: number } };
-  /** Sum of every training's seconds: the table's cost on the machine that built it. */
+  /** Sum of every training's seconds: the table's cost on its reference machine (`machine`). */
   trainHours: number;
+  machine: string;
 };
 
 function round(value: number, digits = 4): number {
@@ -65,5 +66,6 @@ export function summarizeBenchmark<G extends Json>(table: BenchmarkTable<G>): Be
     test: quantiles(scores("test")),
     best: { byValid: cell("valid"), byTest: cell("test") },
     trainHours: round(seconds / 3600, 2),
+    machine: table.file.timing.reference,
   };
 }

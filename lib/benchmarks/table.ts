@@ -10,6 +10,7 @@
 import { BenchmarkError } from "../core/errors";
 import { isRecord } from "../core/validate";
 import type { Json, TabulatedSpace } from "../core/types";
+import type { TableTiming } from "./timing";
 
 export const BENCHMARK_FORMAT = "nasbook-bench/1";
 
@@ -48,6 +49,8 @@ export type BenchmarkFile = {
   fidelity: { epochs: number; [key: string]: Json };
   hyperparameters: { [key: string]: Json };
   backend: string;
+  /** The machine every `trainSeconds` and `latencyMs` is on, and each building machine's speed factor to it. */
+  timing: TableTiming;
   entries: BenchmarkEntry[];
 };
 
@@ -146,12 +149,26 @@ export function validateBenchmarkFile(value: unknown, source: string): Benchmark
   if (typeof space.kind !== "string") fail("space.kind", "must be a string");
   const epochs = (value.fidelity as Record<string, unknown>).epochs;
   if (!Number.isInteger(epochs) || (epochs as number) < 1) fail("fidelity.epochs", `must be a positive integer, got ${JSON.stringify(epochs)}`);
+  checkTiming(value.timing, fail);
   if (!Array.isArray(value.entries) || value.entries.length === 0) fail("entries", "must be a non-empty list");
   (value.entries as unknown[]).forEach((entry, i) => checkEntry(entry, `entries[${i}]`, epochs as number, fail));
   return value as BenchmarkFile;
 }
 
 type Fail = (field: string, problem: string) => never;
+
+function checkTiming(value: unknown, fail: Fail): void {
+  if (!isRecord(value)) return fail("timing", "must be an object");
+  if (typeof value.reference !== "string") fail("timing.reference", "must be a string");
+  if (!Array.isArray(value.machines) || value.machines.length === 0) fail("timing.machines", "must be a non-empty list");
+  (value.machines as unknown[]).forEach((machine, i) => {
+    const field = `timing.machines[${i}]`;
+    if (!isRecord(machine)) return fail(field, "must be an object");
+    if (typeof machine.machine !== "string") fail(`${field}.machine`, "must be a string");
+    checkNumber(machine.trials, `${field}.trials`, 1, Infinity, fail);
+    for (const key of ["meanTrainSeconds", "factor"]) checkNumber(machine[key], `${field}.${key}`, 0, Infinity, fail);
+  });
+}
 
 function checkEntry(value: unknown, field: string, epochs: number, fail: Fail): void {
   if (!isRecord(value)) return fail(field, "must be an object");

@@ -5,14 +5,17 @@
  * the multi-trial loop like any search (worker threads, a run directory, resuming after a kill
  * with nothing lost or trained twice), so a build longer than a session is cut into parts: `part`
  * k of n stops once the first k n-ths of the list are trained, and the run directory is kept.
- * When the whole list is trained, the table is assembled into `table.json` beside the run, and
- * the numbers its README reports into `summary.json`.
+ * Each call records the machine it runs on (`run/machines.json`, benchmarks/timing.ts), so that
+ * a table trained across machines gives its times on one. When the whole list is trained, the
+ * table is assembled into `table.json` beside the run, and the numbers its README reports into
+ * `summary.json`.
  */
 import * as path from "node:path";
 import { initBackend } from "../backend/select";
 import { writeFileAtomic } from "../core/atomic-files";
 import { UsageError } from "../core/errors";
 import { toJson, toJsonObject } from "../core/json";
+import { describeMachine, machineName } from "../core/machine";
 import { Rng } from "../core/random";
 import type { Scale } from "../core/scale";
 import { spearman } from "../core/rank-correlation";
@@ -20,6 +23,7 @@ import type { Fidelity, Json, ProgressCallback, TrialRecord } from "../core/type
 import { assembleTable, type BenchmarkHeader } from "../benchmarks/assemble";
 import { summarizeBenchmark } from "../benchmarks/summary";
 import { BenchmarkTable, formatBenchmarkFile } from "../benchmarks/table";
+import { addSpan, machineOfRecords, tableTiming, type MachineSpan, type TableTiming } from "../benchmarks/timing";
 import { augmentsByDefault, loadDataset, type DatasetName, type SplitOptions } from "../data";
 import { TrainFromScratch, type BenchmarkMetrics, type TrainingHyperparameters } from "../evaluators/train-from-scratch";
 import { Nb201Space, formatNb201, uniqueNb201Genotypes, type Nb201Genotype } from "../spaces/nb201";
@@ -98,6 +102,7 @@ async function trainPhase(request: BenchmarkBuildRequest, preset: BenchmarkPrese
   const { data, fidelity, list } = phase;
   const settings = toJsonObject({ space: spec, data, fidelity, hyperparameters, cells: preset.cells, repeats: preset.repeats, round: preset.round, total: list.length });
   const store = RunStore.open(phase.runDir, { method: phase.method, dataset: request.dataset, scale: request.scale, seed: request.seed, ...settings });
+  store.writeArtifact(MACHINES, addSpan(machineSpans(store), { fromRecord: store.trials().length, machine: machineName(describeMachine()) }));
   request.log?.(`${phase.method} ${tableName(request)}: ${list.length} trainings, this call up to ${phase.end}; backend ${backend.name}. ${preset.reductions}`);
   const splits = await loadDataset(request.dataset, data);
   // Every cell is scored on the test split: that is what the table is for. Searches read the table, never this split.
@@ -120,6 +125,23 @@ async function trainPhase(request: BenchmarkBuildRequest, preset: BenchmarkPrese
   }
 }
 
+const MACHINES = "machines.json";
+
+function machineSpans(store: RunStore): MachineSpan[] {
+  return (store.readArtifact(MACHINES) ?? []) as MachineSpan[];
+}
+
+/** Each trial's speed factor to the reference machine, from the run's records in file order. */
+function runTiming(runDir: string): { timing: TableTiming; speedOf: (trialId: number) => number } {
+  const store = RunStore.existing(runDir);
+  const records = store.trials();
+  const machines = machineOfRecords(records.length, machineSpans(store));
+  const timing = tableTiming(records, machines);
+  const factor = new Map(timing.machines.map((m) => [m.machine, m.factor]));
+  const byId = new Map(records.map((record, i) => [record.id, factor.get(machines[i]) ?? 1]));
+  return { timing, speedOf: (id) => byId.get(id) ?? 1 };
+}
+
 function tableName(request: BenchmarkBuildRequest): string {
   return `${request.space}-${request.dataset}`;
 }
@@ -136,6 +158,7 @@ export async function buildBenchmark(request: BenchmarkBuildRequest): Promise<Be
   const phase = { method: "bench-build" as const, list, end: partEnd(list.length, request.part), data, fidelity: preset.fidelity, runDir };
   const { trials, backend, hyperparameters, spec } = await trainPhase(request, preset, phase);
   if (trials.length < list.length) return { trained: trials.length, total: list.length, table: null, runDir };
+  const { timing, speedOf } = runTiming(runDir);
   const header: BenchmarkHeader = {
     name: tableName(request),
     space: spec,
@@ -144,9 +167,10 @@ export async function buildBenchmark(request: BenchmarkBuildRequest): Promise<Be
     fidelity: toJsonObject(preset.fidelity) as BenchmarkHeader["fidelity"],
     hyperparameters: toJsonObject(hyperparameters),
     backend,
+    timing,
   };
   const space = new Nb201Space(preset.network);
-  const table = assembleTable(header, space, trials, (id) => trialSeed(request.seed, id));
+  const table = assembleTable(header, space, trials, (id) => trialSeed(request.seed, id), speedOf);
   const file = path.join(request.out, "table.json");
   writeFileAtomic(file, formatBenchmarkFile(table));
   // What the table's README quotes, computed from the table.

@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { BenchmarkError } from "../../lib/core/errors";
 import { loadBenchmark } from "../../lib/benchmarks/load";
 import { summarizeBenchmark } from "../../lib/benchmarks/summary";
+import { describeMachine, machineName } from "../../lib/core/machine";
 import { validateBenchmarkFile } from "../../lib/benchmarks/table";
 import { TabularEvaluator } from "../../lib/evaluators/tabular";
 import { partEnd, workList } from "../../lib/experiment/benchmark-build";
@@ -75,6 +76,15 @@ test("a smoke build trains 16 cells and writes a table that validates and answer
   assert.deepEqual([summary.cells, summary.trainings, summary.repeated], [12, 16, 4]);
   assert.ok(summary.valid.min <= summary.valid.median && summary.valid.median <= summary.valid.max);
   assert.equal(summary.best.byValid.arch, table.best("valid").arch);
+  // One machine trained it all: its times are the table's, unscaled.
+  const machine = machineName(describeMachine());
+  assert.deepEqual(JSON.parse(fs.readFileSync(path.join(whole, "run", "machines.json"), "utf8")), [{ fromRecord: 0, machine }]);
+  assert.equal(table.file.timing.reference, machine);
+  assert.deepEqual(table.file.timing.machines.map((m) => [m.machine, m.trials, m.factor]), [[machine, 16, 1]]);
+  const byNumber = (a: number, b: number) => a - b;
+  const seconds = trialLines(whole).map((t) => Number((t.metrics.trainSeconds as number).toFixed(3))).sort(byNumber);
+  assert.deepEqual(table.entries.flatMap((e) => e.runs.map((r) => r.trainSeconds)).sort(byNumber), seconds);
+  assert.equal(summary.machine, machine);
 });
 
 test("bench check trains the table's first cells again at a higher fidelity and says whether the ranking holds", () => {
@@ -120,6 +130,8 @@ test("killed mid-build with SIGKILL and re-run, the build loses and repeats noth
   assert.deepEqual(accuracies(killed), accuracies(whole), "every training is seeded by its place in the list");
   const strip = (file: string) => JSON.parse(fs.readFileSync(file, "utf8")).entries.map((e: { arch: string; runs: Array<{ validAccuracy: number[]; testAccuracy: number }> }) => [e.arch, e.runs.map((r) => [r.validAccuracy, r.testAccuracy])]);
   assert.deepEqual(strip(path.join(killed, "table.json")), strip(path.join(whole, "table.json")));
+  const spans = JSON.parse(fs.readFileSync(path.join(killed, "run", "machines.json"), "utf8"));
+  assert.deepEqual(spans, [{ fromRecord: 0, machine: machineName(describeMachine()) }], "three calls on one machine are one span");
   const other = run(build(killed, [], "4"));
   assert.equal(other.status, 1);
   assert.match(other.stderr, /another configuration/);
