@@ -5,6 +5,7 @@
  *   summary.json  the outcome, written when the run finishes
  * plus any artifacts a method keeps (alpha history, controller probabilities, report.html).
  * Opening an existing directory with the same config resumes it; another config is refused.
+ * A directory open to write is locked (`lock`, run-lock.ts): a second writer is refused.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -12,6 +13,7 @@ import { RunStoreError } from "../core/errors";
 import type { Scale } from "../core/scale";
 import type { Json, TrialRecord } from "../core/types";
 import { appendLineDurable, writeFileAtomic } from "../core/atomic-files";
+import { lockRunDirectory } from "./run-lock";
 import { validateTrialRecord } from "./trial-record";
 import { canonicalJson } from "../core/json";
 
@@ -46,9 +48,10 @@ export class RunStore {
     readonly config: RunConfig,
   ) {}
 
-  /** Creates the run directory, or reopens it to resume when its config equals `config`. */
+  /** Creates the run directory, or reopens it to resume when its config equals `config`; locks it for this process. */
   static open(dir: string, config: RunConfig): RunStore {
     fs.mkdirSync(dir, { recursive: true });
+    lockRunDirectory(dir);
     const file = path.join(dir, CONFIG);
     if (fs.existsSync(file)) {
       const stored = readJson(file) as RunConfig;

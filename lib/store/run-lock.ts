@@ -1,0 +1,76 @@
+/**
+ * One writer per run directory. Opening a run to write creates `DIR/lock` exclusively (O_EXCL),
+ * holding the writer's pid, host and start time; the lock goes when the process exits. A second
+ * process that opens the directory meanwhile is refused at once, before any work, instead of
+ * both appending every trial id. A lock whose process is gone (killed with -9, the machine
+ * restarted) is stale: on the same host that is checked with signal 0 and the lock taken over
+ * with a message; another host's lock cannot be checked and is refused with what to do. The same
+ * process may open its own run again (a notebook cell run twice).
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { RunStoreError } from "../core/errors";
+
+export const LOCK = "lock";
+
+type LockHolder = { pid: number; host: string; startedAt: string };
+
+/** Paths this process holds, removed at exit. */
+const held = new Set<string>();
+
+function readHolder(file: string): LockHolder | null {
+  try {
+    const value = JSON.parse(fs.readFileSync(file, "utf8"));
+    return Number.isInteger(value?.pid) && typeof value?.host === "string" ? (value as LockHolder) : null;
+  } catch {
+    return null;  // torn or emptied by a crash between create and write: nobody can be holding it
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";  // alive, another user's
+  }
+}
+
+function releaseAtExit(file: string): void {
+  if (held.size === 0) {
+    process.on("exit", () => {
+      for (const lock of held) if (readHolder(lock)?.pid === process.pid) fs.rmSync(lock, { force: true });
+    });
+  }
+  held.add(file);
+}
+
+/** Takes `dir`'s lock for this process, or throws a RunStoreError naming the process that has it. */
+export function lockRunDirectory(dir: string): void {
+  const file = path.join(dir, LOCK);
+  const me: LockHolder = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() };
+  // A few tries: two processes taking over the same stale lock race on the exclusive create, and one loses.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      fs.writeFileSync(file, `${JSON.stringify(me)}\n`, { flag: "wx" });
+      releaseAtExit(file);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const holder = readHolder(file);
+    if (held.has(file) && holder?.pid === me.pid) return;
+    if (holder && holder.host !== me.host) {
+      throw new RunStoreError(`${dir} is locked by process ${holder.pid} on host ${holder.host} (since ${holder.startedAt}), which this machine cannot check. If no process writes it any more, delete ${file} and run again.`);
+    }
+    // A lock with this pid that this process did not take is an earlier process's whose pid came round again.
+    if (holder && holder.pid !== me.pid && isRunning(holder.pid)) {
+      throw new RunStoreError(`${dir} is being written by process ${holder.pid} (since ${holder.startedAt}); one run directory has one writer. Wait for it to finish, or choose another --out directory.`);
+    }
+    const who = holder ? `process ${holder.pid} (since ${holder.startedAt}), which is no longer running` : "a process that stopped while taking it";
+    process.stderr.write(`nasbook: ${dir} was locked by ${who}; taking the lock over.\n`);
+    fs.rmSync(file, { force: true });
+  }
+  throw new RunStoreError(`${dir}: could not take its lock (${file}); another process keeps taking it. Run again.`);
+}
