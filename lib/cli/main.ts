@@ -2,6 +2,7 @@
 /** `nasbook`: run searches from the command line. User mistakes print a paragraph, not a stack. */
 import { backendReport, initBackend } from "../backend/select";
 import { NasbookError, UsageError } from "../core/errors";
+import { fileError } from "../core/file-errors";
 import { buildBenchmark, checkBenchmark, type BenchmarkBuildRequest } from "../experiment/benchmark-build";
 import { METHODS } from "../experiment/methods";
 import { runTabularSearch, type TabularSearchRequest } from "../experiment/tabular-search";
@@ -41,7 +42,9 @@ async function main(argv: readonly string[]): Promise<number> {
     );
     console.log(`Run directory: ${store.dir} (summary.json, trials.jsonl, report.html)`);
     return 0;
-  } catch (error) {
+  } catch (thrown) {
+    // A filesystem error that no layer named (a data or cache folder, say) is still the user's to fix.
+    const error = fileError(thrown, "read or write a file");
     if (!(error instanceof NasbookError)) throw error;
     console.error(`nasbook: ${error.message}`);
     if (error instanceof UsageError) console.error(`\n${usage(methods)}`);

@@ -8,9 +8,26 @@ export function temporaryPath(file: string): string {
   return `${file}.${process.pid}-${randomBytes(4).toString("hex")}.part`;
 }
 
+/**
+ * `mkdir -p`, one level at a time: Node's recursive mkdir never returns where mkdir answers ENOENT
+ * under a folder that exists (`/proc/self/x`); here that ENOENT is thrown.
+ */
+export function ensureDirectory(dir: string): void {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); !fs.existsSync(d) && path.dirname(d) !== d; d = path.dirname(d)) missing.push(d);
+  for (const d of missing.reverse()) {
+    try {
+      fs.mkdirSync(d);
+    } catch (error) {
+      // Another process may have made it meanwhile.
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST" || !fs.statSync(d).isDirectory()) throw error;
+    }
+  }
+}
+
 /** Writes `data` to `file`, creating its folder; on failure nothing is left behind. */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  ensureDirectory(path.dirname(file));
   const temporary = temporaryPath(file);
   try {
     const fd = fs.openSync(temporary, "w");

@@ -33,3 +33,6 @@ export class RunStoreError extends NasbookError {}
 
 /** A benchmark table that is missing, malformed or lacks the asked cell. */
 export class BenchmarkError extends NasbookError {}
+
+/** A file or folder nasbook cannot read or write (permissions, a file in the way, a full disk). */
+export class FileSystemError extends NasbookError {}

@@ -5,14 +5,14 @@
  */
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
+import { rename, rm } from "node:fs/promises";
 import http from "node:http";
 import https from "node:https";
 import { basename, dirname } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { DatasetError } from "../core/errors";
 import type { ProgressCallback } from "../core/types";
-import { temporaryPath } from "../core/atomic-files";
+import { ensureDirectory, temporaryPath } from "../core/atomic-files";
 
 const MAX_REDIRECTS = 5;
 const IDLE_TIMEOUT_MS = 30_000;
@@ -49,7 +49,7 @@ export async function downloadVerified(
   md5: string,
   onProgress?: ProgressCallback,
 ): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
+  ensureDirectory(dirname(file));
   const temporary = temporaryPath(file);
   const text = `Downloading ${basename(file)}`;
   const hash = createHash("md5");

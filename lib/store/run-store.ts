@@ -12,9 +12,10 @@ import * as path from "node:path";
 import { RunStoreError } from "../core/errors";
 import type { Scale } from "../core/scale";
 import type { Json, TrialRecord } from "../core/types";
-import { appendLineDurable, writeFileAtomic } from "../core/atomic-files";
+import { appendLineDurable, ensureDirectory, writeFileAtomic } from "../core/atomic-files";
 import { lockRunDirectory } from "./run-lock";
 import { validateTrialRecord } from "./trial-record";
+import { withFileErrors } from "../core/file-errors";
 import { canonicalJson } from "../core/json";
 
 export type RunConfig = {
@@ -50,8 +51,11 @@ export class RunStore {
 
   /** Creates the run directory, or reopens it to resume when its config equals `config`; locks it for this process. */
   static open(dir: string, config: RunConfig): RunStore {
-    fs.mkdirSync(dir, { recursive: true });
-    lockRunDirectory(dir);
+    // Every write a run makes goes under `dir`: creating it and its lock proves it writable before any work.
+    withFileErrors(`open the run directory ${dir}`, () => {
+      ensureDirectory(dir);
+      lockRunDirectory(dir);
+    });
     const file = path.join(dir, CONFIG);
     if (fs.existsSync(file)) {
       const stored = readJson(file) as RunConfig;
@@ -63,7 +67,7 @@ export class RunStore {
         );
       }
     } else {
-      writeFileAtomic(file, `${JSON.stringify(config, null, 2)}\n`);
+      withFileErrors(`write ${file}`, () => writeFileAtomic(file, `${JSON.stringify(config, null, 2)}\n`));
     }
     return new RunStore(dir, config);
   }
@@ -107,7 +111,7 @@ export class RunStore {
   }
 
   append<G extends Json>(record: TrialRecord<G>): void {
-    appendLineDurable(this.path(TRIALS), JSON.stringify(record));
+    withFileErrors(`append trial ${record.id} to ${this.path(TRIALS)}`, () => appendLineDurable(this.path(TRIALS), JSON.stringify(record)));
   }
 
   writeSummary(summary: RunSummary): void {
@@ -120,7 +124,7 @@ export class RunStore {
 
   /** Any JSON a method keeps beside the trials (alpha history, controller probabilities...). */
   writeArtifact(name: string, data: Json): void {
-    writeFileAtomic(this.path(name), `${JSON.stringify(data, null, 2)}\n`);
+    withFileErrors(`write ${this.path(name)}`, () => writeFileAtomic(this.path(name), `${JSON.stringify(data, null, 2)}\n`));
   }
 
   /** An artifact as `writeArtifact` wrote it; null when the run has none of that name. */
