@@ -5,10 +5,10 @@
  */
 export * from "./core/types";
 export { Rng } from "./core/random";
-export { NasbookError, GenotypeError, DivergedError, DatasetError, UsageError, RunStoreError } from "./core/errors";
+export { NasbookError, GenotypeError, DivergedError, DatasetError, UsageError, RunStoreError, BenchmarkError, FileSystemError } from "./core/errors";
 export { canonicalJson, toJson } from "./core/json";
 export { SCALES, isScale, scaleFromEnv, byScale, type Scale } from "./core/scale";
-export { mean, spread, gapVsSpread, type GapVsSpread } from "./core/stats";
+export { mean, std, spread, gapVsSpread, gapVsStandardError, type GapVsSpread, type GapVsStandardError } from "./core/stats";
 
 export { initBackend, currentBackend, backendReport, BACKEND_NAMES, type BackendChoice, type BackendName } from "./backend/select";
 
@@ -40,6 +40,9 @@ export { train, accuracy, TRAINING_DEFAULTS, type TrainingOptions } from "./eval
 export { measureLatency } from "./evaluators/latency";
 
 export { RunStore, type RunConfig, type RunSummary } from "./store/run-store";
+export { loadBenchmark, shippedBenchmarks } from "./benchmarks/load";
+export { BenchmarkTable, type BenchmarkEntry, type BenchmarkFile, type BenchmarkMetric, type BenchmarkRun } from "./benchmarks/table";
+export { TabularEvaluator } from "./evaluators/tabular";
 export { registerSpace, spaceFromSpec, type SpaceSpec } from "./spaces/registry";
 
 export { trialSeed, bestTrial } from "./experiment/trial";
@@ -54,5 +57,8 @@ export { METHODS, methodNamed } from "./experiment/methods";
 export { controllerUpdates, nasRlRandomMethod } from "./experiment/methods/nas-rl";
 export { DARTS_METHODS, dartsSearchSettings, runDartsSearch, type DartsMethod, type DartsRunOptions, type DartsRunResult } from "./experiment/methods/darts";
 export type { SearchMethod, ScaledMethod, MethodContext, MethodOutcome } from "./experiment/search-method";
+export { compareOnBenchmark, comparisonRows, chosenAccuracies, methodRuns, type TabularComparison, type TabularComparisonRequest, type TabularRun } from "./experiment/tabular-comparison";
+export { tabularPreset, type TabularPreset } from "./experiment/presets/tabular";
+export { TABULAR_METHODS, type TabularMethod } from "./experiment/methods/tabular";
 
 export * from "./viz";

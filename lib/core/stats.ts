@@ -49,3 +49,24 @@ export function gapVsSpread(a: readonly number[], b: readonly number[]): GapVsSp
   const comparable = a.length >= 2 && b.length >= 2 && Number.isFinite(gap) && Number.isFinite(noise);
   return { gap, spread: noise, verdict: !comparable ? "too-few" : Math.abs(gap) <= noise ? "within" : "beyond" };
 }
+
+export interface GapVsStandardError {
+  /** mean(a) - mean(b). */
+  readonly gap: number;
+  /** sqrt(var(a) / n_a + var(b) / n_b): how far the gap moves between repetitions of the whole experiment. */
+  readonly standardError: number;
+  /** `too-few`: a group has fewer than three runs; `within`: |gap| <= 2 standard errors; `beyond`: more (about 95%). */
+  readonly verdict: "too-few" | "within" | "beyond";
+}
+
+/**
+ * Whether two groups of many runs (one value per seed) differ by more than chance, Welch-style:
+ * with a benchmark table's hundreds of seeds a small gap can be real although single runs of the
+ * two methods overlap, so the seeds' spread (gapVsSpread) would miss it.
+ */
+export function gapVsStandardError(a: readonly number[], b: readonly number[]): GapVsStandardError {
+  const gap = mean(a) - mean(b);
+  const standardError = Math.sqrt(std(a) ** 2 / a.length + std(b) ** 2 / b.length);
+  const comparable = a.length >= 3 && b.length >= 3 && Number.isFinite(gap) && Number.isFinite(standardError);
+  return { gap, standardError, verdict: !comparable ? "too-few" : Math.abs(gap) <= 2 * standardError ? "within" : "beyond" };
+}

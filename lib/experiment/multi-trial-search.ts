@@ -25,7 +25,8 @@ export interface MultiTrialSearchOptions<G extends Json> {
   readonly strategy: Strategy<G>;
   /** A plain evaluator runs one candidate at a time in this thread; a `ConcurrentEvaluator` up to its concurrency. */
   readonly evaluator: Evaluator<G> | ConcurrentEvaluator<G>;
-  readonly store: RunStore;
+  /** Where trials are appended and replayed from; none: the search runs in memory (many seeds against a table). */
+  readonly store?: RunStore;
   /** Total number of trials, including those already stored. */
   readonly budget: number;
   /**
@@ -48,7 +49,7 @@ export async function runMultiTrialSearch<G extends Json>(options: MultiTrialSea
   const { strategy, store, onProgress } = options;
   const round = options.round ?? 1;
   if (!Number.isInteger(round) || round < 1) throw new RangeError(`round must be a positive integer, got ${round}`);
-  const stored = storedInIdOrder(store.trials<G>());
+  const stored = storedInIdOrder(store?.trials<G>() ?? []);
   const budget = Math.max(options.budget, stored.length);
   const records: TrialRecord<G>[] = [];
   onProgress?.(stored.length, budget, stored.length > 0 ? `resumed after ${stored.length} trials` : undefined);
@@ -61,7 +62,7 @@ export async function runMultiTrialSearch<G extends Json>(options: MultiTrialSea
     const fresh = evaluateRound(candidates.slice(replayed.length), options);
     for (const [i, candidate] of candidates.entries()) {
       const record = i < replayed.length ? replayed[i] : await fresh[i - replayed.length];
-      if (i >= replayed.length) store.append(record);
+      if (i >= replayed.length) store?.append(record);
       strategy.tell(candidate, outcomeOf(record));
       records.push(record);
       spent += record.metrics?.trainSeconds ?? 0;

@@ -16,4 +16,4 @@ export {
 export { ProgressBar, formatProgress, formatDuration, type ProgressOptions, type ProgressState, type ProgressStream } from "./progress";
 export { writeReport, reportHtml, type Report, type ReportSection, type ReportTable } from "./report";
 export { showTable, tableHtml, tableText, formatCell, type DataFrameLike, type TableInput, type TableOptions, type TableRecord } from "./table";
-export { bestSoFar, bestSoFarFigure, meanWithBand, paramsVsAccuracyFigure, topKSoFar, type BandStyle, type TrialSeries } from "./search-figures";
+export { bestSoFar, bestSoFarAtTimes, bestSoFarFigure, bestSoFarVsTimeFigure, meanWithBand, paramsVsAccuracyFigure, topKSoFar, type BandStyle, type MethodRuns, type TrialSeries } from "./search-figures";

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { gapVsSpread, mean, spread } from "../../lib/core/stats";
+import { gapVsSpread, gapVsStandardError, mean, spread } from "../../lib/core/stats";
 
 test("mean averages a list and refuses an empty one", () => {
   assert.equal(mean([0.5, 0.75, 1]), 0.75);
@@ -21,4 +21,17 @@ test("a gap counts only when it is larger than the spread over seeds", () => {
   // One run per group leaves no spread to judge by, nor does a value that is not a number.
   assert.equal(gapVsSpread([0.9], [0.1]).verdict, "too-few");
   assert.equal(gapVsSpread([0.9, NaN], [0.1, 0.2]).verdict, "too-few");
+});
+
+test("gapVsStandardError: a small gap over many seeds is beyond chance where the seeds' spread would hide it", () => {
+  // Two groups of 100, one standard deviation 0.01 each, means 0.004 apart: SE = 0.01 * sqrt(2 / 100) = 0.0014.
+  const around = (centre: number) => Array.from({ length: 100 }, (_, i) => centre + (i % 2 === 0 ? 0.01 : -0.01) * Math.sqrt(99 / 100));
+  const [a, b] = [around(0.904), around(0.9)];
+  const result = gapVsStandardError(a, b);
+  assert.ok(Math.abs(result.gap - 0.004) < 1e-12);
+  assert.ok(Math.abs(result.standardError - 0.01 * Math.sqrt(2 / 100)) < 1e-9, `${result.standardError}`);
+  assert.equal(result.verdict, "beyond");
+  assert.equal(gapVsSpread(a, b).verdict, "within", "the spread of single runs hides it");
+  assert.equal(gapVsStandardError(a.slice(0, 4), b.slice(0, 4)).verdict, "within", "four seeds cannot show it");
+  assert.equal(gapVsStandardError([0.9, 0.91], b).verdict, "too-few");
 });
