@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { firstLine, intFromEnv } from "../core/env";
+import { NasbookError } from "../core/errors";
 
 /** Each kernel reads its two inputs and writes `out` in place; `geometry` is `geometryOf`'s. */
 type NativeKernel = (a: Float32Array, b: Float32Array, out: Float32Array, geometry: Int32Array) => void;
@@ -74,7 +75,9 @@ export function nativeOptions(env: NodeJS.ProcessEnv): NativeOptions {
   const threads = intFromEnv(env, "NASBOOK_NATIVE_THREADS", {
     min: 1, max: MAX_NATIVE_THREADS, fallback: Math.min(os.availableParallelism(), MAX_NATIVE_THREADS),
   });
-  return { enabled: env.NASBOOK_NATIVE !== "0", threads };
+  const enabled = env.NASBOOK_NATIVE ?? "";
+  if (!["", "0", "1"].includes(enabled)) throw new NasbookError(`NASBOOK_NATIVE must be 0 (wasm's kernels only) or 1 (nasbook's native kernels, the default); got "${enabled}".`);
+  return { enabled: enabled !== "0", threads };
 }
 
 /** Loads the addon unless it is disabled, set to its threads. */

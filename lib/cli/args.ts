@@ -41,9 +41,12 @@ export function usage(methods: readonly string[]): string {
   ].join("\n");
 }
 
+const HELP = ["--help", "-h", "help"];
+
 export function parseCommand(argv: readonly string[], methods: readonly string[], env: NodeJS.ProcessEnv = process.env): Command {
   const [command, ...rest] = argv;
-  if (command === undefined || command === "--help" || command === "-h" || command === "help") return { kind: "help" };
+  // `nasbook search --help` asks for help too, whatever else is on the line.
+  if (command === undefined || HELP.includes(command) || rest.some((arg) => arg === "--help" || arg === "-h")) return { kind: "help" };
   if (command === "backend") return { kind: "backend" };
   if (command === "bench") {
     const [sub, ...flags] = rest;
@@ -56,13 +59,32 @@ export function parseCommand(argv: readonly string[], methods: readonly string[]
 
 type Flags = Record<string, string | undefined>;
 
+/** `--seed -1` as `--seed=-1`: parseArgs takes a value that starts with "-" for another flag ("ambiguous"). */
+function joinNegativeValues(argv: readonly string[], names: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (names.includes(argv[i].replace(/^--/, "")) && argv[i].startsWith("--") && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${argv[i]}=${next}`);
+      i++;
+    } else joined.push(argv[i]);
+  }
+  return joined;
+}
+
 function parseFlags(argv: readonly string[], names: readonly string[]): Flags {
+  let values: Record<string, string[] | undefined>;
   try {
-    const options = Object.fromEntries(names.map((name) => [name, { type: "string" as const }]));
-    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as Flags;
+    const options = Object.fromEntries(names.map((name) => [name, { type: "string" as const, multiple: true }]));
+    values = parseArgs({ args: joinNegativeValues(argv, names), options, strict: true, allowPositionals: false }).values as Record<string, string[] | undefined>;
   } catch (error) {
     throw new UsageError((error as Error).message.split("\n")[0]);
   }
+  // A flag given twice is a mistake to report, not a choice of the last.
+  for (const [name, given] of Object.entries(values)) {
+    if (given && given.length > 1) throw new UsageError(`--${name} was given ${given.length} times (${given.map((v) => JSON.stringify(v)).join(", ")}); give it once.`);
+  }
+  return Object.fromEntries(Object.entries(values).map(([name, given]) => [name, given?.[0]]));
 }
 
 /** The flags every run takes: dataset, scale, seed and where it goes. */

@@ -5,7 +5,8 @@
  *   summary.json  the outcome, written when the run finishes
  * plus any artifacts a method keeps (alpha history, controller probabilities, report.html).
  * Opening an existing directory with the same config resumes it; another config is refused.
- * A directory open to write is locked (`lock`, run-lock.ts): a second writer is refused.
+ * A directory open to write is locked (`lock`, run-lock.ts): a second writer is refused, and
+ * the temporary files of an atomic write that a kill interrupted are removed.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -55,6 +56,8 @@ export class RunStore {
     withFileErrors(`open the run directory ${dir}`, () => {
       ensureDirectory(dir);
       lockRunDirectory(dir);
+      // With the lock held no one else is writing here: a temporary file is what a killed atomic write left.
+      for (const name of fs.readdirSync(dir)) if (name.endsWith(".part")) fs.rmSync(path.join(dir, name), { force: true });
     });
     const file = path.join(dir, CONFIG);
     if (fs.existsSync(file)) {

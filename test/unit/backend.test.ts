@@ -68,7 +68,10 @@ test("wasm reports its native kernels, their threads, and why they are off", () 
   assert.match(report({ NASBOOK_NATIVE_THREADS: "x" }), /NASBOOK_NATIVE_THREADS must be an integer from 1 to 64; got "x"/);
 });
 
-test("an invalid thread setting is an error even when no backend is forced, not a fall back to cpu", () => {
+test("an invalid thread or NASBOOK_NATIVE setting is an error even when no backend is forced, not a fall back to cpu", () => {
+  assert.throws(() => nativeOptions({ NASBOOK_NATIVE: "abc" }), /NASBOOK_NATIVE must be 0 .* or 1 .*; got "abc"/);
+  assert.equal(nativeOptions({ NASBOOK_NATIVE: "0" }).enabled, false);
+  assert.equal(nativeOptions({ NASBOOK_NATIVE: "1" }).enabled, true);
   for (const env of [{ NASBOOK_NATIVE_THREADS: "0" }, { NASBOOK_WASM_THREADS: "99" }]) {
     const script = `
       const { initBackend } = require(${JSON.stringify(require.resolve("../../lib/backend/select"))});

@@ -22,11 +22,17 @@ test("bad flags and values get a usage message, not a stack trace", () => {
     [["search", "--method", "magic", "--dataset", "mnist", "--out", "x"], /--method must be one of random, evolution/],
     [["search", "--method", "random", "--dataset", "imagenet", "--out", "x"], /--dataset must be one of mnist, fashion-mnist, cifar10/],
     [["search", "--method", "random", "--dataset", "mnist", "--scale", "huge", "--out", "x"], /--scale must be one of smoke, quick, paper/],
-    [["search", "--method", "random", "--dataset", "mnist", "--seed", "-3", "--out", "x"], /--seed/],
+    [["search", "--method", "random", "--dataset", "mnist", "--seed", "-3", "--out", "x"], /--seed must be a non-negative integer; got "-3"/],
+    [["search", "--method", "random", "--seed", "1", "--dataset", "mnist", "--seed", "2", "--out", "x"], /--seed was given 2 times \("1", "2"\); give it once/],
     [["search", "--method", "random", "--dataset", "mnist", "--bogus", "--out", "x"], /bogus/],
     [["search", "--method", "random", "--dataset", "mnist"], /--out is required/],
     [["frobnicate"], /Unknown command "frobnicate"/],
   ];
+  for (const args of [["search", "--help"], ["bench", "build", "-h"], ["search", "--method", "random", "--help"]]) {
+    const help = run(args);
+    assert.equal(help.status, 0, `${args.join(" ")}: ${help.stderr}`);
+    assert.match(help.stdout, /Usage:/);
+  }
   for (const [args, message] of cases) {
     const result = run(args);
     assert.equal(result.status, 2, `${args.join(" ")} should exit 2`);

@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { RunStoreError } from "../../lib/core/errors";
+import { temporaryPath } from "../../lib/core/atomic-files";
 import { canonicalJson } from "../../lib/core/json";
 import { RunStore, type RunConfig } from "../../lib/store/run-store";
 
@@ -50,7 +51,20 @@ test("artifacts and summaries are written whole", () => {
   const store = RunStore.open(dir, config);
   store.writeArtifact("alphas.json", { normal: [[0.5, 0.5]] });
   assert.deepEqual(JSON.parse(fs.readFileSync(store.path("alphas.json"), "utf8")), { normal: [[0.5, 0.5]] });
-  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith(".tmp")), []);
+  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith(".part")), []);
+});
+
+test("reopening removes what an atomic write killed mid-way left (its .part file), and keeps everything else", () => {
+  const dir = tempDir();
+  const store = RunStore.open(dir, config);
+  store.append(record(0));
+  // The temporary sibling a write of summary.json makes, cut short as a kill -9 leaves it.
+  const orphan = temporaryPath(store.path("summary.json"));
+  fs.writeFileSync(orphan, '{"method": "ran');
+  RunStore.open(dir, config);
+  assert.equal(fs.existsSync(orphan), false);
+  assert.deepEqual(fs.readdirSync(dir).sort(), ["config.json", "lock", "trials.jsonl"]);
+  assert.equal(RunStore.open(dir, config).trials().length, 1);
 });
 
 test("canonical JSON ignores key order", () => {
