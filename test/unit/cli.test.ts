@@ -90,7 +90,7 @@ test("a smoke search writes the run directory; killed midway and re-run, no tria
   assert.deepEqual(after.map((t) => t.genotype), expected.map((t) => t.genotype));
   assert.deepEqual(after.map((t) => t.metrics.validAccuracy), expected.map((t) => t.metrics.validAccuracy));
 
-  const other = run(search(whole, "--scale", "smoke").map((a) => (a === "1" ? "2" : a)));
+  const other = run(search(whole).map((a) => (a === "1" ? "2" : a)));
   assert.equal(other.status, 1);
   assert.match(other.stderr, /another configuration \(seed: stored 1, asked 2\)/);
   assertNoStack(other.stderr);
