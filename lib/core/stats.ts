@@ -27,16 +27,25 @@ export function spread(values: readonly number[]): number {
   return Math.max(...values) - Math.min(...values);
 }
 
-export interface GapVsSpread {
+/** How two groups of runs (one value per seed) compare, and whether the gap counts. */
+interface Gap {
   /** mean(a) - mean(b). */
   readonly gap: number;
+  /** `too-few`: not enough runs (or a value that is not a number) to judge; `within`: not distinguishable; `beyond`: it counts. */
+  readonly verdict: "too-few" | "within" | "beyond";
+}
+
+/** `within` when |gap| <= spread; two runs per group at least. */
+export interface GapVsSpread extends Gap {
   /** The larger of the two groups' spreads. */
   readonly spread: number;
-  /**
-   * `too-few`: a group has fewer than two runs or a value that is not a number, so there is no
-   * spread to judge by; `within`: |gap| <= spread, not distinguishable; `beyond`: |gap| > spread.
-   */
-  readonly verdict: "too-few" | "within" | "beyond";
+}
+
+/** Judged by its noise: `within` when |gap| <= `noise`, too few below `minRuns` a group. */
+function judge(a: readonly number[], b: readonly number[], noise: number, minRuns: number): Gap {
+  const gap = mean(a) - mean(b);
+  const comparable = a.length >= minRuns && b.length >= minRuns && Number.isFinite(gap) && Number.isFinite(noise);
+  return { gap, verdict: !comparable ? "too-few" : Math.abs(gap) <= noise ? "within" : "beyond" };
 }
 
 /**
@@ -44,19 +53,14 @@ export interface GapVsSpread {
  * the notebooks' test of "method A beat method B" at budgets too small for a significance test.
  */
 export function gapVsSpread(a: readonly number[], b: readonly number[]): GapVsSpread {
-  const gap = mean(a) - mean(b);
   const noise = Math.max(spread(a), spread(b));
-  const comparable = a.length >= 2 && b.length >= 2 && Number.isFinite(gap) && Number.isFinite(noise);
-  return { gap, spread: noise, verdict: !comparable ? "too-few" : Math.abs(gap) <= noise ? "within" : "beyond" };
+  return { ...judge(a, b, noise, 2), spread: noise };
 }
 
-export interface GapVsStandardError {
-  /** mean(a) - mean(b). */
-  readonly gap: number;
+/** `within` when |gap| <= 2 standard errors (about 95%); three runs per group at least. */
+export interface GapVsStandardError extends Gap {
   /** sqrt(var(a) / n_a + var(b) / n_b): how far the gap moves between repetitions of the whole experiment. */
   readonly standardError: number;
-  /** `too-few`: a group has fewer than three runs; `within`: |gap| <= 2 standard errors; `beyond`: more (about 95%). */
-  readonly verdict: "too-few" | "within" | "beyond";
 }
 
 /**
@@ -65,8 +69,6 @@ export interface GapVsStandardError {
  * two methods overlap, so the seeds' spread (gapVsSpread) would miss it.
  */
 export function gapVsStandardError(a: readonly number[], b: readonly number[]): GapVsStandardError {
-  const gap = mean(a) - mean(b);
   const standardError = Math.sqrt(std(a) ** 2 / a.length + std(b) ** 2 / b.length);
-  const comparable = a.length >= 3 && b.length >= 3 && Number.isFinite(gap) && Number.isFinite(standardError);
-  return { gap, standardError, verdict: !comparable ? "too-few" : Math.abs(gap) <= 2 * standardError ? "within" : "beyond" };
+  return { ...judge(a, b, 2 * standardError, 3), standardError };
 }
