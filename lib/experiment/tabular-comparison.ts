@@ -12,6 +12,7 @@ import { mean, std } from "../core/stats";
 import type { Json, ProgressCallback, SearchSpace, TrialRecord } from "../core/types";
 import { loadBenchmark } from "../benchmarks/load";
 import type { BenchmarkTable } from "../benchmarks/table";
+import type { ControllerUpdate } from "../strategies/controller/reinforce";
 import { TabularEvaluator } from "../evaluators/tabular";
 import type { MethodRuns } from "../viz";
 import { tabularStrategy, type TabularMethod } from "./methods/tabular";
@@ -40,6 +41,8 @@ export type TabularRun = {
   /** The run's best cell by validation accuracy; its test accuracy is looked up in the table. */
   best: { arch: string; validAccuracy: number; testAccuracy: number } | null;
   simulatedSeconds: number;
+  /** NAS-RL: the controller's updates, its per-decision probabilities after each. */
+  controller?: ControllerUpdate[];
 };
 
 export type TabularComparison = {
@@ -75,6 +78,7 @@ export async function compareOnBenchmark(request: TabularComparisonRequest): Pro
           trials: records,
           best: best && testAccuracy !== null ? { arch: table.space.toArch(best.genotype), validAccuracy: best.metrics?.validAccuracy ?? 0, testAccuracy } : null,
           simulatedSeconds: records.reduce((sum, t) => sum + (t.metrics?.trainSeconds ?? 0), 0),
+          ...(chosen.updates ? { controller: [...chosen.updates] } : {}),
         });
       } finally {
         chosen.dispose();

@@ -5,7 +5,7 @@
  */
 import { UsageError } from "../../core/errors";
 import type { Json, SearchSpace, Strategy } from "../../core/types";
-import { ReinforceController } from "../../strategies/controller/reinforce";
+import { ReinforceController, type ControllerUpdate } from "../../strategies/controller/reinforce";
 import { RandomSearch } from "../../strategies/random-search";
 import { RegularizedEvolution } from "../../strategies/regularized-evolution";
 import type { TabularPreset } from "../presets/tabular";
@@ -17,6 +17,8 @@ export interface TabularStrategy {
   readonly strategy: Strategy<Json>;
   /** The method's own settings, for config.json. */
   readonly settings: { [key: string]: Json };
+  /** NAS-RL: the controller's updates so far (what it learned). */
+  readonly updates?: readonly ControllerUpdate[];
   dispose(): void;
 }
 
@@ -32,5 +34,5 @@ export function tabularStrategy(method: string, space: SearchSpace<Json>, preset
   }
   // NAS-Bench-201's REINFORCE rewards the validation accuracy itself.
   const controller = new ReinforceController(space, seed, { ...preset.controller, reward: (metrics) => metrics.validAccuracy });
-  return { strategy: controller, settings: { controller: { ...preset.controller }, reward: "validAccuracy" }, dispose: () => controller.dispose() };
+  return { strategy: controller, settings: { controller: { ...preset.controller }, reward: "validAccuracy" }, updates: controller.updates, dispose: () => controller.dispose() };
 }
