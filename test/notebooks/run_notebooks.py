@@ -1,6 +1,6 @@
 """Runs every notebook headless through the Jupyter protocol, then the kernel protocol tests.
 
-    /usr/bin/python3 test/notebooks/run_notebooks.py [NOTEBOOK ...] [--html OUTDIR] [--scale smoke]
+    [NASBOOK_SCALE=quick] /usr/bin/python3 test/notebooks/run_notebooks.py [NOTEBOOK ...] [--html OUTDIR] [--scale smoke]
 
 Each notebook is one test: it executes with the nasbook kernel (installed into a temporary
 JUPYTER_PATH by scripts/install-kernel.js) at NASBOOK_SCALE=smoke and passes when no cell fails
@@ -214,9 +214,14 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
     parser.add_argument("--html", type=Path, help="write executed notebooks and their HTML here")
-    parser.add_argument("--scale", default="smoke", help="NASBOOK_SCALE for the kernels (default: smoke)")
+    parser.add_argument("--scale", help="NASBOOK_SCALE for the kernels (default: $NASBOOK_SCALE, else smoke)")
     parser.add_argument("--timeout", type=int, default=900, help="seconds one cell may run (default: 900)")
-    return parser.parse_args()
+    args = parser.parse_args()
+    from_env = os.environ.get("NASBOOK_SCALE") or None
+    if args.scale and from_env and args.scale != from_env:
+        parser.error(f"--scale {args.scale} conflicts with NASBOOK_SCALE={from_env}; give one of them")
+    args.scale = args.scale or from_env or "smoke"
+    return args
 
 
 def main():
