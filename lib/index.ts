@@ -27,6 +27,7 @@ export { nasRlSvg } from "./spaces/nasrl/draw";
 export * from "./spaces/darts";
 export * from "./spaces/nb201";
 export * from "./spaces/operations";
+export type { Alphas, EdgeMixing, Mixing, Supernet } from "./spaces/supernet";
 
 export { RandomSearch } from "./strategies/random-search";
 export { RegularizedEvolution, type EvolutionOptions, type Member } from "./strategies/regularized-evolution";
@@ -55,7 +56,19 @@ export { dartsPreset, dartsNotebookPreset, type DartsPreset, type DartsNotebookP
 export { runSearch, type SearchRequest, type SearchResult, type SearchOptions } from "./experiment/run-search";
 export { METHODS, methodNamed } from "./experiment/methods";
 export { controllerUpdates, nasRlRandomMethod } from "./experiment/methods/nas-rl";
-export { DARTS_METHODS, dartsSearchSettings, runDartsSearch, type DartsMethod, type DartsRunOptions, type DartsRunResult } from "./experiment/methods/darts";
+export {
+  DARTS_METHODS,
+  dartsSearchSettings,
+  runDartsSearch,
+  runOneShot,
+  type DartsMethod,
+  type DartsRunOptions,
+  type DartsRunResult,
+  type OneShotRequest,
+  type OneShotRunResult,
+} from "./experiment/methods/darts";
+export { nb201SearchConfig, runNb201OneShot, type Nb201OneShotOptions, type Nb201OneShotResult } from "./experiment/methods/nb201-darts";
+export { nb201DartsPreset, type Nb201DartsPreset } from "./experiment/presets/nb201-darts";
 export type { SearchMethod, ScaledMethod, MethodContext, MethodOutcome } from "./experiment/search-method";
 export { compareOnBenchmark, comparisonRows, chosenAccuracies, methodRuns, type TabularComparison, type TabularComparisonRequest, type TabularRun } from "./experiment/tabular-comparison";
 export { tabularPreset, type TabularPreset } from "./experiment/presets/tabular";

@@ -10,7 +10,7 @@ import { DartsSpace } from "./darts/space";
 import type { SkeletonOptions } from "./darts/skeleton";
 import { NasRlSpace, type NasRlSpaceOptions } from "./nasrl/space";
 import { Nb201Space } from "./nb201/space";
-import type { Nb201NetworkOptions } from "./nb201/network";
+import type { Nb201NetworkOptions } from "./nb201/skeleton";
 
 export interface SpaceSpec {
   readonly kind: string;

@@ -4,29 +4,17 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/select";
 import { DivergedError } from "../../lib/core/errors";
 import { Rng } from "../../lib/core/random";
-import { Subset } from "../../lib/data/batches";
 import { CELL_TYPES, validateDartsGenotype } from "../../lib/spaces/darts/genotypes";
 import { DartsSpace } from "../../lib/spaces/darts/space";
 import { DartsSupernet } from "../../lib/spaces/darts/supernet";
 import { deriveGenotype } from "../../lib/strategies/darts/derive";
 import { GumbelSample } from "../../lib/strategies/darts/gumbel";
-import { firstOrderAlphaGradient, secondOrderAlphaGradient, supernetLoss, type LabelledBatch } from "../../lib/strategies/darts/hypergradient";
-import { BilevelSearch, DARTS_HYPERPARAMETERS, GDAS_TAU, dartsSearch, type DartsSearchConfig } from "../../lib/strategies/darts/search";
+import { firstOrderAlphaGradient, secondOrderAlphaGradient, supernetLoss } from "../../lib/strategies/darts/hypergradient";
+import { BilevelSearch, GDAS_TAU, dartsSearch } from "../../lib/strategies/darts/search";
+import { CLASSES, SHAPE, batch, config, tinySubset } from "./supernet-fixtures";
 
 // Three cells (normal, reduce, reduce) on 6 x 6 images: every code path, tiny enough for the cpu backend.
-const SHAPE = [6, 6, 1] as const;
-const CLASSES = 3;
 const TINY = { layers: 3, channels: 2 };
-
-function batch(seed: number, size = 4): LabelledBatch {
-  const x = tf.randomNormal([size, ...SHAPE], 0, 1, "float32", seed) as tf.Tensor4D;
-  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: size }, (_, i) => (i + seed) % CLASSES), "int32"), CLASSES).toFloat() as tf.Tensor2D;
-  return { x, labels };
-}
-
-function config(overrides: Partial<DartsSearchConfig> = {}): DartsSearchConfig {
-  return { ...DARTS_HYPERPARAMETERS, epochs: 2, batchSize: 4, order: 1, gdasTau: null, seed: 0, ...overrides };
-}
 
 /** Loss with one alpha entry moved by `delta`, the entry restored afterwards. */
 function lossWithAlpha(supernet: DartsSupernet, alpha: tf.Variable, at: [number, number], delta: number, loss: () => number): number {
@@ -168,14 +156,6 @@ test("a GDAS sample of none on every edge, which cuts the earlier cells off, sti
   tf.dispose([train.x, train.labels, valid.x, valid.labels]);
   supernet.dispose();
 });
-
-function tinySubset(size: number, seed: number): Subset {
-  const rng = new Rng(seed);
-  const info = { name: "fashion-mnist" as const, shape: SHAPE, numClasses: CLASSES, classNames: ["a", "b", "c"] };
-  const images = Float32Array.from({ length: size * 36 }, () => rng.normal());
-  const labels = Int32Array.from({ length: size }, () => rng.int(CLASSES));
-  return new Subset(info, images, labels, { mean: [0], std: [1] });
-}
 
 test("a search returns softmax(alpha) per epoch, per-step losses and the cell derived from the last alphas", async () => {
   await initBackend({ NASBOOK_BACKEND: "cpu" });

@@ -9,19 +9,22 @@ import { toJson, toJsonObject } from "../../core/json";
 import { Rng } from "../../core/random";
 import { mean } from "../../core/stats";
 import type { ProgressCallback, TrialRecord } from "../../core/types";
-import { augmentsByDefault, type DataSplits } from "../../data";
+import { augmentsByDefault, type DataSplits, type Subset } from "../../data";
 import { TrainFromScratch } from "../../evaluators/train-from-scratch";
-import type { DartsGenotype } from "../../spaces/darts/genotypes";
+import type { CellType, DartsGenotype } from "../../spaces/darts/genotypes";
 import type { SkeletonOptions } from "../../spaces/darts/skeleton";
 import { DartsSpace } from "../../spaces/darts/space";
 import { DartsSupernet } from "../../spaces/darts/supernet";
+import type { Supernet } from "../../spaces/supernet";
+import { deriveGenotype } from "../../strategies/darts/derive";
 import {
   GDAS_TAU,
-  dartsSearch,
   searchHalves,
+  supernetSearch,
   type DartsSearchConfig,
-  type DartsSearchResult,
+  type Derive,
   type SearchCallbacks,
+  type SupernetSearchResult,
 } from "../../strategies/darts/search";
 import { dartsPreset, type DartsPreset, type SearchSettings } from "../presets/darts";
 import type { MethodContext, SearchMethod } from "../search-method";
@@ -51,35 +54,41 @@ export interface DartsRunOptions {
   readonly seed: number;
   readonly method: DartsMethod;
   readonly onProgress?: ProgressCallback;
-  readonly onEpoch?: SearchCallbacks["onEpoch"];
+  readonly onEpoch?: SearchCallbacks<CellType, DartsGenotype>["onEpoch"];
 }
 
-export interface DartsRunResult extends DartsSearchResult {
+/** A one-shot search of any cell space, as its run function hands it over. */
+export interface OneShotRequest<K extends string, G> {
+  readonly method: DartsMethod;
+  readonly config: DartsSearchConfig;
+  /** Freed once searched. */
+  readonly supernet: Supernet<K>;
+  readonly derive: Derive<K, G>;
+  /** The training split: the search uses its two halves. */
+  readonly train: Subset;
+  readonly callbacks: SearchCallbacks<K, G>;
+}
+
+/** What a one-shot run reports beside its search's result. */
+export interface OneShotRunResult<K extends string, G> extends SupernetSearchResult<K, G> {
   readonly method: DartsMethod;
   /** Every setting of the search, for config.json and the notebook's printout. */
   readonly config: DartsSearchConfig;
-  readonly supernet: SkeletonOptions;
   readonly supernetParams: number;
   /** The tfjs backend the search ran on. */
   readonly backend: string;
   readonly secondsPerEpoch: number;
 }
 
-/** One search, start to finish: build the supernet, search on the two halves of the training split, derive the cell. */
-export async function runDartsSearch(options: DartsRunOptions): Promise<DartsRunResult> {
-  const { splits, preset, seed, method } = options;
-  const config: DartsSearchConfig = { ...dartsSearchSettings(method, preset.search), seed };
-  const supernet = new DartsSupernet(preset.supernet, splits.info.shape, splits.info.numClasses, new Rng(seed));
+/** Searches on the two halves of the training split, derives the cell, frees the supernet. */
+export async function runOneShot<K extends string, G>(request: OneShotRequest<K, G>): Promise<OneShotRunResult<K, G>> {
+  const { method, config, supernet } = request;
   try {
-    const result = await dartsSearch(supernet, searchHalves(splits.train), config, {
-      onProgress: options.onProgress,
-      onEpoch: options.onEpoch,
-    });
+    const result = await supernetSearch(supernet, searchHalves(request.train), config, request.derive, request.callbacks);
     return {
       ...result,
       method,
       config,
-      supernet: preset.supernet,
       supernetParams: supernet.weights().reduce((n, v) => n + v.size, 0),
       backend: tf.getBackend(),
       secondsPerEpoch: mean(result.epochs.map((e) => e.seconds)),
@@ -87,6 +96,19 @@ export async function runDartsSearch(options: DartsRunOptions): Promise<DartsRun
   } finally {
     supernet.dispose();
   }
+}
+
+export interface DartsRunResult extends OneShotRunResult<CellType, DartsGenotype> {
+  readonly supernet: SkeletonOptions;
+}
+
+/** One search, start to finish: build the supernet, search on the two halves of the training split, derive the cell. */
+export async function runDartsSearch(options: DartsRunOptions): Promise<DartsRunResult> {
+  const { splits, preset, seed, method, onProgress, onEpoch } = options;
+  const config: DartsSearchConfig = { ...dartsSearchSettings(method, preset.search), seed };
+  const supernet = new DartsSupernet(preset.supernet, splits.info.shape, splits.info.numClasses, new Rng(seed));
+  const run = await runOneShot({ method, config, supernet, derive: deriveGenotype, train: splits.train, callbacks: { onProgress, onEpoch } });
+  return { ...run, supernet: preset.supernet };
 }
 
 /** Searches, keeps the alpha history, and trains the derived cell from scratch as trial 0. */

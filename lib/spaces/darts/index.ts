@@ -16,6 +16,5 @@ export {
 export { cellSvg } from "./draw";
 export { DartsNetwork } from "./network";
 export { DartsSpace } from "./space";
-export type { EdgeMixing } from "./search-cell";
 export { isReductionLayer, planCells, type CellPlan, type SkeletonOptions } from "./skeleton";
-export { DartsSupernet, type Alphas, type Mixing } from "./supernet";
+export { DartsSupernet } from "./supernet";

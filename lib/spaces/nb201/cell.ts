@@ -15,7 +15,8 @@ import { createOperation, type OperationName } from "../operations";
 import { NB201_EDGES, NB201_NODES, type Nb201Genotype, type Nb201Op } from "./genotypes";
 
 /** The ops of lib/spaces/operations.ts that are NAS-Bench-201's (its nor_conv is ReLU-Conv-BN). */
-const OPERATIONS: Record<Exclude<Nb201Op, "none">, OperationName> = {
+export const NB201_OPERATIONS: Record<Nb201Op, OperationName> = {
+  none: "none",
   skip_connect: "skip_connect",
   nor_conv_1x1: "conv_1x1",
   nor_conv_3x3: "conv_3x3",
@@ -52,7 +53,7 @@ export class Nb201Cell extends Module {
     const edgeRngs = NB201_EDGES.map(() => rng.fork());
     const computed = computedEdges(genotype);
     this.operations = genotype.edges.map((op, k) =>
-      computed[k] && op !== "none" ? this.addChild(createOperation(OPERATIONS[op], channels, 1, { affine: true }, edgeRngs[k])) : null,
+      computed[k] && op !== "none" ? this.addChild(createOperation(NB201_OPERATIONS[op], channels, 1, { affine: true }, edgeRngs[k])) : null,
     );
   }
 

@@ -21,5 +21,7 @@ export {
 } from "./canonical";
 export { Nb201Cell, computedEdges } from "./cell";
 export { nb201Svg } from "./draw";
-export { NB201_PAPER_NETWORK, Nb201Network, type Nb201NetworkOptions } from "./network";
+export { Nb201Network } from "./network";
+export { NB201_PAPER_NETWORK, type Nb201NetworkOptions } from "./skeleton";
 export { Nb201Space } from "./space";
+export { Nb201Supernet, type Nb201AlphaName } from "./supernet";

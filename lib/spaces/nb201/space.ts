@@ -8,7 +8,8 @@ import type { BuildOptions, Decision, ImageShape, Network, TabulatedSpace } from
 import { checkTokens } from "../../core/validate";
 import { nb201CanonicalKey, uniqueNb201Genotypes } from "./canonical";
 import { NB201_EDGES, NB201_OPS, formatNb201, parseNb201, validateNb201Genotype, type Nb201Genotype } from "./genotypes";
-import { NB201_PAPER_NETWORK, Nb201Network, checkNb201NetworkOptions, type Nb201NetworkOptions } from "./network";
+import { Nb201Network } from "./network";
+import { NB201_PAPER_NETWORK, checkNb201NetworkOptions, type Nb201NetworkOptions } from "./skeleton";
 
 export class Nb201Space implements TabulatedSpace<Nb201Genotype> {
   readonly name = "nb201";

@@ -1,21 +1,19 @@
 /**
- * GDAS (Dong & Yang, CVPR 2019): instead of running all 8 ops on every edge, sample one op per
+ * GDAS (Dong & Yang, CVPR 2019): instead of running all ops on every edge, sample one op per
  * edge from the Gumbel-softmax of alpha and run only that one. The forward pass uses the hard
  * one-hot h; the backward pass uses the gradient of the soft probabilities p (straight-through:
  * h = p + (onehot - p) with the bracket held constant). Temperature tau is annealed 10 -> 0.1.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../../core/random";
-import type { CellType } from "../../spaces/darts/genotypes";
-import type { EdgeMixing } from "../../spaces/darts/search-cell";
-import type { Alphas, Mixing } from "../../spaces/darts/supernet";
+import { mapAlphas, type Alphas, type EdgeMixing, type Mixing } from "../../spaces/supernet";
 
 /** GDAS's linear schedule: tauMax at the first epoch, tauMin at the last. */
 export function gdasTemperature(epoch: number, epochs: number, tauMax: number, tauMin: number): number {
   return epochs <= 1 ? tauMax : tauMax - ((tauMax - tauMin) * epoch) / (epochs - 1);
 }
 
-/** One Gumbel draw per edge and op, for one cell type; `edgeMixing()` must run inside the gradient tape. */
+/** One Gumbel draw per edge and op, for one alpha; `edgeMixing()` must run inside the gradient tape. */
 class GumbelDraw {
   private readonly noise: tf.Tensor2D;
   private readonly correction: tf.Tensor2D;
@@ -52,31 +50,30 @@ class GumbelDraw {
   }
 }
 
-/** A hard, straight-through sample of every edge's op, for both cell types. */
-export class GumbelSample {
-  private readonly draws: Record<CellType, GumbelDraw>;
+/** A hard, straight-through sample of every edge's op, for every alpha. */
+export class GumbelSample<K extends string> {
+  private readonly draws: Record<K, GumbelDraw>;
 
-  constructor(alphas: Alphas, tau: number, rng: Rng) {
-    this.draws = { normal: new GumbelDraw(alphas.normal, tau, rng), reduce: new GumbelDraw(alphas.reduce, tau, rng) };
+  constructor(alphas: Alphas<K>, tau: number, rng: Rng) {
+    this.draws = mapAlphas(alphas, (alpha) => new GumbelDraw(alpha, tau, rng));
   }
 
-  mixing(): Mixing {
-    return { normal: this.draws.normal.edgeMixing(), reduce: this.draws.reduce.edgeMixing() };
+  mixing(): Mixing<K> {
+    return mapAlphas(this.draws, (draw) => draw.edgeMixing());
   }
 
   dispose(): void {
-    for (const draw of Object.values(this.draws)) draw.dispose();
+    for (const draw of Object.values<GumbelDraw>(this.draws)) draw.dispose();
   }
 }
 
 /** GDAS at inference: each edge runs its most likely op. */
-export function argmaxMixing(alphas: Alphas): Mixing {
-  const one = (alpha: tf.Variable): EdgeMixing => {
+export function argmaxMixing<K extends string>(alphas: Alphas<K>): Mixing<K> {
+  return mapAlphas(alphas, (alpha): EdgeMixing => {
     const best = tf.argMax(alpha, 1) as tf.Tensor1D;
     const chosen = Array.from(best.dataSync());
     const weights = tf.tidy(() => tf.oneHot(best, alpha.shape[1] as number).toFloat() as tf.Tensor2D);
     best.dispose();
     return { weights, chosen };
-  };
-  return { normal: one(alphas.normal), reduce: one(alphas.reduce) };
+  });
 }

@@ -11,7 +11,7 @@
  * The official code also adds momentum and weight decay to the virtual step; this follows the paper.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { DartsSupernet, Mixing } from "../../spaces/darts/supernet";
+import type { Mixing, Supernet } from "../../spaces/supernet";
 
 /** A minibatch with one-hot labels. */
 export interface LabelledBatch {
@@ -20,9 +20,9 @@ export interface LabelledBatch {
 }
 
 /** Builds the mixing of one forward pass; called inside the gradient tape so alpha's gradient flows. */
-export type MixingSource = () => Mixing;
+export type MixingSource<K extends string> = () => Mixing<K>;
 
-export function supernetLoss(supernet: DartsSupernet, batch: LabelledBatch, mixing: MixingSource): tf.Scalar {
+export function supernetLoss<K extends string>(supernet: Supernet<K>, batch: LabelledBatch, mixing: MixingSource<K>): tf.Scalar {
   return tf.losses.softmaxCrossEntropy(batch.labels, supernet.apply(batch.x, true, mixing())) as tf.Scalar;
 }
 
@@ -46,7 +46,7 @@ function lossAndGrads(loss: () => tf.Scalar, variables: tf.Variable[]): { value:
   return { value: number, grads };
 }
 
-export function firstOrderAlphaGradient(supernet: DartsSupernet, valid: LabelledBatch, mixing: MixingSource): AlphaGradient {
+export function firstOrderAlphaGradient<K extends string>(supernet: Supernet<K>, valid: LabelledBatch, mixing: MixingSource<K>): AlphaGradient {
   const { value, grads } = lossAndGrads(() => supernetLoss(supernet, valid, mixing), supernet.alphaVariables());
   return { grads, validLoss: value };
 }
@@ -62,11 +62,11 @@ function moveWeights(weights: tf.Variable[], base: tf.Tensor[], direction: tf.Na
  * pass (quark0/darts moves them too; they only matter for evaluation-mode passes). `r` sets the finite
  * difference's step, eps = r / ||grad_w' L_val|| (quark0/darts: r = 0.01).
  */
-export function secondOrderAlphaGradient(
-  supernet: DartsSupernet,
+export function secondOrderAlphaGradient<K extends string>(
+  supernet: Supernet<K>,
   train: LabelledBatch,
   valid: LabelledBatch,
-  mixing: MixingSource,
+  mixing: MixingSource<K>,
   xi: number,
   r = 0.01,
 ): AlphaGradient {

@@ -1,5 +1,6 @@
 /** Differentiable architecture search: DARTS (first and second order), GDAS, derivation, the toy problem. */
 export { deriveCell, deriveGenotype, type CellWeights, type EdgeWeights } from "./derive";
+export { deriveNb201Genotype } from "./derive-nb201";
 export { GumbelSample, argmaxMixing, gdasTemperature } from "./gumbel";
 export {
   firstOrderAlphaGradient,
@@ -17,12 +18,15 @@ export {
   alphaSnapshot,
   dartsSearch,
   searchHalves,
+  supernetSearch,
   type AlphaSnapshot,
   type DartsSearchConfig,
   type DartsSearchResult,
+  type Derive,
   type EpochRecord,
   type SearchCallbacks,
   type StepLosses,
+  type SupernetSearchResult,
 } from "./search";
 export {
   TOY_OPTIMUM,

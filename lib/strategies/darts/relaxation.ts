@@ -5,46 +5,46 @@
  * their own optimiser classes.
  */
 import type { Rng } from "../../core/random";
-import type { DartsSupernet, Mixing } from "../../spaces/darts/supernet";
+import type { Mixing, Supernet } from "../../spaces/supernet";
 import { GumbelSample, argmaxMixing, gdasTemperature } from "./gumbel";
 import type { MixingSource } from "./hypergradient";
 
-export interface Relaxation {
+export interface Relaxation<K extends string> {
   /** GDAS updates the weights before alpha, as its code does; DARTS alpha first (Algorithm 1). */
   readonly weightsFirst: boolean;
   /** The temperature at `epoch` (0-based); null when there is none (softmax). */
   temperature(epoch: number): number | null;
   /** Runs one step's passes with the mixing for `epoch`; what was drawn for them is freed after. */
-  during<T>(epoch: number, step: (mixing: MixingSource) => T): T;
+  during<T>(epoch: number, step: (mixing: MixingSource<K>) => T): T;
   /** The mixing used to score the supernet; the caller disposes its weights. */
-  evaluationMixing(): Mixing;
+  evaluationMixing(): Mixing<K>;
 }
 
 /** DARTS: every op runs, weighted by softmax(alpha). */
-export class SoftmaxRelaxation implements Relaxation {
+export class SoftmaxRelaxation<K extends string> implements Relaxation<K> {
   readonly weightsFirst = false;
 
-  constructor(private readonly supernet: DartsSupernet) {}
+  constructor(private readonly supernet: Supernet<K>) {}
 
   temperature(): null {
     return null;
   }
 
-  during<T>(_epoch: number, step: (mixing: MixingSource) => T): T {
+  during<T>(_epoch: number, step: (mixing: MixingSource<K>) => T): T {
     return step(() => this.supernet.softmaxMixing());
   }
 
-  evaluationMixing(): Mixing {
+  evaluationMixing(): Mixing<K> {
     return this.supernet.softmaxMixing();
   }
 }
 
 /** GDAS: one hard, straight-through Gumbel sample per step; scored with each edge's likeliest op. */
-export class GumbelRelaxation implements Relaxation {
+export class GumbelRelaxation<K extends string> implements Relaxation<K> {
   readonly weightsFirst = true;
 
   constructor(
-    private readonly supernet: DartsSupernet,
+    private readonly supernet: Supernet<K>,
     /** [tauMax, tauMin], linear over the search's epochs. */
     private readonly tau: readonly [number, number],
     private readonly epochs: number,
@@ -55,7 +55,7 @@ export class GumbelRelaxation implements Relaxation {
     return gdasTemperature(epoch, this.epochs, ...this.tau);
   }
 
-  during<T>(epoch: number, step: (mixing: MixingSource) => T): T {
+  during<T>(epoch: number, step: (mixing: MixingSource<K>) => T): T {
     const sample = new GumbelSample(this.supernet.alphas, this.temperature(epoch), this.rng);
     try {
       return step(() => sample.mixing());
@@ -64,7 +64,7 @@ export class GumbelRelaxation implements Relaxation {
     }
   }
 
-  evaluationMixing(): Mixing {
+  evaluationMixing(): Mixing<K> {
     return argmaxMixing(this.supernet.alphas);
   }
 }

@@ -1,8 +1,9 @@
 /**
- * Bilevel architecture search on a DARTS supernet (Liu et al., Algorithm 1): alternate an alpha
+ * Bilevel architecture search on a supernet (Liu et al., Algorithm 1): alternate an alpha
  * step on a validation batch and a weight step on a training batch. Weights: SGD with momentum,
  * cosine learning rate, weight decay, gradient clipping. Alphas: Adam. `gdasTau` swaps the
- * softmax relaxation for GDAS's sampled one-op-per-edge paths (relaxation.ts).
+ * softmax relaxation for GDAS's sampled one-op-per-edge paths (relaxation.ts). The supernet may
+ * span any cell space (spaces/supernet.ts); the caller says how its alphas become a cell.
  */
 import * as tf from "@tensorflow/tfjs";
 import { DivergedError } from "../../core/errors";
@@ -13,9 +14,10 @@ import { Subset, type Batch } from "../../data/batches";
 import { accuracyOf } from "../../evaluators/training";
 import { cosineSchedule } from "../../nn/schedule";
 import { MomentumSGD } from "../../nn/sgd";
-import { CELL_TYPES, type DartsGenotype } from "../../spaces/darts/genotypes";
+import type { CellType, DartsGenotype } from "../../spaces/darts/genotypes";
 import type { DartsSupernet } from "../../spaces/darts/supernet";
-import { deriveGenotype, type CellWeights } from "./derive";
+import { mapAlphas, type EdgeMixing, type Supernet } from "../../spaces/supernet";
+import { deriveGenotype, type EdgeWeights } from "./derive";
 import { firstOrderAlphaGradient, secondOrderAlphaGradient, supernetLoss, type LabelledBatch, type MixingSource } from "./hypergradient";
 import { GumbelRelaxation, SoftmaxRelaxation, type Relaxation } from "./relaxation";
 
@@ -54,10 +56,11 @@ export const DARTS_HYPERPARAMETERS = {
 
 export const GDAS_TAU: readonly [number, number] = [10, 0.1];
 
-/** softmax(alpha) of every edge, after `epoch` epochs (0: at initialisation). */
-export interface AlphaSnapshot extends CellWeights {
-  readonly epoch: number;
-}
+/** softmax(alpha) of every edge of every alpha, by name, after `epoch` epochs (0: at initialisation). */
+export type AlphaSnapshot<K extends string> = Record<K, EdgeWeights> & { readonly epoch: number };
+
+/** From a snapshot's op weights to a discrete cell: `deriveGenotype` for DARTS, `deriveNb201Genotype` for NAS-Bench-201. */
+export type Derive<K extends string, G> = (weights: Record<K, EdgeWeights>) => G;
 
 export interface StepLosses {
   readonly epoch: number;
@@ -67,7 +70,7 @@ export interface StepLosses {
   readonly validLoss: number;
 }
 
-export interface EpochRecord {
+export interface EpochRecord<G> {
   readonly epoch: number;
   readonly weightLr: number;
   /** GDAS temperature this epoch. */
@@ -78,22 +81,24 @@ export interface EpochRecord {
   readonly supernetAccuracy: number;
   readonly seconds: number;
   /** The cell derived from the alphas at the end of this epoch. */
-  readonly genotype: DartsGenotype;
+  readonly genotype: G;
 }
 
-export interface DartsSearchResult {
-  readonly genotype: DartsGenotype;
-  readonly alphaHistory: AlphaSnapshot[];
+export interface SupernetSearchResult<K extends string, G> {
+  readonly genotype: G;
+  readonly alphaHistory: AlphaSnapshot<K>[];
   readonly losses: StepLosses[];
-  readonly epochs: EpochRecord[];
+  readonly epochs: EpochRecord<G>[];
   readonly wallSeconds: number;
 }
 
-export interface SearchCallbacks {
+export type DartsSearchResult = SupernetSearchResult<CellType, DartsGenotype>;
+
+export interface SearchCallbacks<K extends string, G> {
   /** After every step: steps done, steps in all, a one-line status. */
   readonly onProgress?: ProgressCallback;
   /** After every epoch, with the alphas then (for live figures). */
-  readonly onEpoch?: (record: EpochRecord, alphas: AlphaSnapshot) => void;
+  readonly onEpoch?: (record: EpochRecord<G>, alphas: AlphaSnapshot<K>) => void;
 }
 
 /** The weights' learning rate at `epoch`: cosine-annealed per epoch from `weightLr` to `weightLrMin`. */
@@ -101,19 +106,19 @@ function weightLr(config: DartsSearchConfig, epoch: number): number {
   return cosineSchedule(config.weightLr, config.weightLrMin, epoch, config.epochs);
 }
 
-export function alphaSnapshot(supernet: DartsSupernet, epoch: number): AlphaSnapshot {
-  const [normal, reduce] = CELL_TYPES.map((t) => tf.tidy(() => tf.softmax(supernet.alphas[t] as tf.Tensor2D).arraySync() as number[][]));
-  return { epoch, normal, reduce };
+export function alphaSnapshot<K extends string>(supernet: Supernet<K>, epoch: number): AlphaSnapshot<K> {
+  const weights = mapAlphas(supernet.alphas, (alpha) => tf.tidy(() => tf.softmax(alpha as tf.Tensor2D).arraySync() as EdgeWeights));
+  return { epoch, ...weights };
 }
 
 /** One bilevel step at a time; owns the two optimisers' state and the relaxation. */
-export class BilevelSearch {
-  readonly relaxation: Relaxation;
+export class BilevelSearch<K extends string> {
+  readonly relaxation: Relaxation<K>;
   private readonly sgd: MomentumSGD;
   private readonly adam: tf.Optimizer;
 
   constructor(
-    readonly supernet: DartsSupernet,
+    readonly supernet: Supernet<K>,
     readonly config: DartsSearchConfig,
   ) {
     if (config.gdasTau && config.order !== 1) throw new RangeError("GDAS is first order: use order 1 with gdasTau");
@@ -138,14 +143,14 @@ export class BilevelSearch {
     return { trainLoss: weights(), validLoss };
   }
 
-  private weightStep(train: LabelledBatch, mixing: MixingSource, lr: number): number {
+  private weightStep(train: LabelledBatch, mixing: MixingSource<K>, lr: number): number {
     const loss = this.sgd.minimize(() => supernetLoss(this.supernet, train, mixing), lr);
     const value = loss.dataSync()[0];
     loss.dispose();
     return value;
   }
 
-  private alphaStep(train: LabelledBatch, valid: LabelledBatch, mixing: MixingSource, weightLr: number): number {
+  private alphaStep(train: LabelledBatch, valid: LabelledBatch, mixing: MixingSource<K>, weightLr: number): number {
     const { grads, validLoss } =
       this.config.order === 2
         ? secondOrderAlphaGradient(this.supernet, train, valid, mixing, weightLr)
@@ -183,12 +188,12 @@ function labelled(batches: Generator<Batch>, numClasses: number): LabelledBatch 
   return { x: batch.x, labels };
 }
 
-function supernetAccuracy(search: BilevelSearch, subset: Subset, batchSize: number): number {
+function supernetAccuracy<K extends string>(search: BilevelSearch<K>, subset: Subset, batchSize: number): number {
   const mixing = search.relaxation.evaluationMixing();
   try {
     return accuracyOf((x) => search.supernet.apply(x, false, mixing), subset, batchSize);
   } finally {
-    tf.dispose(CELL_TYPES.map((t) => mixing[t].weights));
+    tf.dispose(Object.values<EdgeMixing>(mixing).map((m) => m.weights));
   }
 }
 
@@ -204,7 +209,7 @@ interface EpochPlan {
 }
 
 /** One pass over both halves, a bilevel step per pair of batches; the losses of every step. */
-async function searchEpoch(search: BilevelSearch, data: SearchData, plan: EpochPlan): Promise<StepLosses[]> {
+async function searchEpoch<K extends string>(search: BilevelSearch<K>, data: SearchData, plan: EpochPlan): Promise<StepLosses[]> {
   const { epochs, batchSize, weightLr, alphaLr } = search.config;
   const { epoch, stepsPerEpoch, shuffle } = plan;
   const numClasses = data.train.info.numClasses;
@@ -241,8 +246,16 @@ async function searchEpoch(search: BilevelSearch, data: SearchData, plan: EpochP
   return losses;
 }
 
+/** Where an epoch's record comes from. */
+interface EpochOutcome<K extends string> {
+  readonly losses: StepLosses[];
+  readonly alphas: AlphaSnapshot<K>;
+  readonly started: number;
+}
+
 /** What an epoch leaves: its mean losses, the supernet's accuracy and the cell its alphas give. */
-function epochRecord(search: BilevelSearch, data: SearchData, losses: StepLosses[], alphas: AlphaSnapshot, started: number): EpochRecord {
+function epochRecord<K extends string, G>(search: BilevelSearch<K>, data: SearchData, derive: Derive<K, G>, outcome: EpochOutcome<K>): EpochRecord<G> {
+  const { losses, alphas, started } = outcome;
   const epoch = alphas.epoch - 1;
   return {
     epoch: alphas.epoch,
@@ -252,20 +265,22 @@ function epochRecord(search: BilevelSearch, data: SearchData, losses: StepLosses
     validLoss: mean(losses.map((l) => l.validLoss)),
     supernetAccuracy: supernetAccuracy(search, data.valid, search.config.batchSize),
     seconds: (performance.now() - started) / 1000,
-    genotype: deriveGenotype(alphas),
+    genotype: derive(alphas),
   };
 }
 
 /**
- * Runs the whole search on `data` (the two halves of the training set), then derives the cell.
- * Throws DivergedError when a loss stops being finite. The supernet is left trained, not disposed.
+ * Runs the whole search on `data` (the two halves of the training set), deriving the cell after
+ * every epoch by `derive`. Throws DivergedError when a loss stops being finite. The supernet is
+ * left trained, not disposed.
  */
-export async function dartsSearch(
-  supernet: DartsSupernet,
+export async function supernetSearch<K extends string, G>(
+  supernet: Supernet<K>,
   data: SearchData,
   config: DartsSearchConfig,
-  callbacks: SearchCallbacks = {},
-): Promise<DartsSearchResult> {
+  derive: Derive<K, G>,
+  callbacks: SearchCallbacks<K, G> = {},
+): Promise<SupernetSearchResult<K, G>> {
   const { epochs, batchSize } = config;
   const stepsPerEpoch = Math.min(Math.floor(data.train.size / batchSize), Math.floor(data.valid.size / batchSize));
   if (stepsPerEpoch < 1) throw new RangeError(`DARTS search needs at least ${batchSize} examples in each half`);
@@ -274,7 +289,7 @@ export async function dartsSearch(
   const start = performance.now();
   const alphaHistory = [alphaSnapshot(supernet, 0)];
   const losses: StepLosses[] = [];
-  const records: EpochRecord[] = [];
+  const records: EpochRecord<G>[] = [];
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
       const started = performance.now();
@@ -282,7 +297,7 @@ export async function dartsSearch(
       losses.push(...epochLosses);
       const snapshot = alphaSnapshot(supernet, epoch + 1);
       alphaHistory.push(snapshot);
-      const record = epochRecord(search, data, epochLosses, snapshot, started);
+      const record = epochRecord(search, data, derive, { losses: epochLosses, alphas: snapshot, started });
       records.push(record);
       callbacks.onEpoch?.(record, snapshot);
     }
@@ -290,10 +305,20 @@ export async function dartsSearch(
     search.dispose();
   }
   return {
-    genotype: records.at(-1)?.genotype ?? deriveGenotype(alphaHistory[0]),
+    genotype: records.at(-1)?.genotype ?? derive(alphaHistory[0]),
     alphaHistory,
     losses,
     epochs: records,
     wallSeconds: (performance.now() - start) / 1000,
   };
+}
+
+/** The search on the DARTS cell space, deriving DARTS genotypes. */
+export function dartsSearch(
+  supernet: DartsSupernet,
+  data: SearchData,
+  config: DartsSearchConfig,
+  callbacks: SearchCallbacks<CellType, DartsGenotype> = {},
+): Promise<DartsSearchResult> {
+  return supernetSearch(supernet, data, config, deriveGenotype, callbacks);
 }
