@@ -17,3 +17,4 @@ export { ProgressBar, formatProgress, formatDuration, type ProgressOptions, type
 export { writeReport, reportHtml, type Report, type ReportSection, type ReportTable } from "./report";
 export { showTable, tableHtml, tableText, formatCell, type DataFrameLike, type TableInput, type TableOptions, type TableRecord } from "./table";
 export { bestSoFar, bestSoFarAtTimes, bestSoFarFigure, bestSoFarVsTimeFigure, meanWithBand, paramsVsAccuracyFigure, topKSoFar, type BandStyle, type MethodRuns, type TrialSeries } from "./search-figures";
+export { methodStyle, type MethodStyle } from "./palette";

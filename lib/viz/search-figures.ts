@@ -1,6 +1,7 @@
 /** The figures every search notebook and report draws from trial records. */
 import { mean, std } from "../core/stats";
 import type { TrialRecord } from "../core/types";
+import { methodStyle } from "./palette";
 import type { Figure, Trace } from "./plotly";
 
 /** Trials of one search, named for the legend (e.g. "random, seed 1"). */
@@ -139,7 +140,9 @@ export function bestSoFarVsTimeFigure(methods: readonly MethodRuns[], title = "B
   const totals = methods.flatMap((m) => m.runs.map((trials) => trials.reduce((s, t) => s + (t.metrics?.trainSeconds ?? 0), 0)));
   const end = Math.min(...totals);
   const times = Array.from({ length: points }, (_, i) => (end * (i + 1)) / points);
-  const data = methods.flatMap(({ name, runs }) => meanWithBand(`${name} (${runs.length} runs)`, runs.map((trials) => bestSoFarAtTimes(trials, times)), { band: "std", x: times }));
+  const data = methods.flatMap(({ name, runs }) =>
+    meanWithBand(`${name} (${runs.length} runs)`, runs.map((trials) => bestSoFarAtTimes(trials, times)), { ...methodStyle(name), band: "std", x: times }),
+  );
   return {
     data,
     layout: { title: { text: title }, xaxis: { title: { text: "simulated training seconds (from the table)" } }, yaxis: { title: { text: "best validation accuracy, mean ± std" } } },

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { TrialRecord } from "../../lib/core/types";
 import { bestSoFar, meanWithBand, topKSoFar } from "../../lib/viz/search-figures";
+import { methodStyle } from "../../lib/viz/palette";
 
 const trial = (id: number, validAccuracy: number | null): TrialRecord =>
   validAccuracy === null
@@ -27,4 +28,13 @@ test("a mean-with-band is a max line, a min line filled up to it, and the mean, 
   assert.equal(line.name, "random");
   assert.deepEqual([upper.showlegend, lower.showlegend, line.legendgroup], [false, false, "random"]);
   assert.deepEqual(meanWithBand("one", [[NaN, 0.5], [0.3]])[2].y, [0.3, 0.5]);
+});
+
+test("every method has one colour, its band the same colour translucent, and a name the palette lacks still gets a stable one", () => {
+  assert.deepEqual(methodStyle("evolution"), { color: "#ff7f0e", fillColor: "rgba(255,127,14,0.15)" });
+  assert.equal(methodStyle("controller").color, methodStyle("nas-rl").color, "NAS-RL's controller is one method under two names");
+  const colours = ["random", "evolution", "nas-rl", "darts", "darts2", "gdas"].map((m) => methodStyle(m).color);
+  assert.equal(new Set(colours).size, colours.length);
+  assert.equal(methodStyle("some-new-method").color, methodStyle("some-new-method").color);
+  assert.match(methodStyle("some-new-method").color, /^#[0-9a-f]{6}$/);
 });
