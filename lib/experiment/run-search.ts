@@ -1,7 +1,8 @@
 /**
  * One search, end to end, as the CLI runs it: choose the backend, open (or resume) the run
  * directory, load the data, run the method, test the best genotype once, write summary.json
- * and report.html. Notebooks call it too, so both produce the same run directories.
+ * and report.html. A run that finished before is read back instead. Notebooks call it too, so
+ * both produce the same run directories.
  */
 import { initBackend } from "../backend/select";
 import type { Scale } from "../core/scale";
@@ -53,13 +54,19 @@ export async function runSearch(request: SearchRequest, progress: SearchOptions 
   const name = method.name;
   const scaled = method.at(scale);
   const store = RunStore.open(request.out, { method: name, dataset, scale, seed, ...scaled.settings });
+  const testBest = progress.testBest ?? true;
+  const finished = store.readSummary();
+  // A finished run is read back, not run again: its winner was tested already (the test split is opened once) and its wall time stays.
+  if (finished && (!testBest || finished.best === null || finished.best.testAccuracy !== null)) {
+    log(`${store.dir} holds a finished ${name} run (summary.json): nothing to train or test again.`);
+    return { summary: finished, trials: store.trials(), store };
+  }
   // Wall time is additive across sessions, not across trials (workers train several at once).
-  const earlierSeconds = store.readSummary()?.wallSeconds ?? 0;
+  const earlierSeconds = finished?.wallSeconds ?? 0;
   const splits = await loadDataset(dataset, { seed, ...scaled.data, onProgress: progress.onDownload });
   log(`${method.description}: ${dataset} at ${scale} scale, seed ${seed}, backend ${backend.name}`);
   const outcome = await scaled.run({ dataset, seed, splits, store, onProgress: progress.onTrials ?? (() => {}) });
   const best = bestTrial(outcome.trials);
-  const testBest = progress.testBest ?? true;
   if (best) log(`best: trial ${best.id}, validation accuracy ${best.metrics?.validAccuracy.toFixed(4)}${testBest ? "; testing it once" : ""}`);
   const testAccuracy = best && testBest ? await outcome.finalTest(best) : null;
   const summary: RunSummary = {

@@ -122,7 +122,7 @@ function killAfterFirstTrial(args: string[], trialsFile: string): Promise<void> 
   });
 }
 
-test("nas-rl: a smoke search completes, keeps the controller's probabilities, and a re-run resumes without retraining", () => {
+test("nas-rl: a smoke search completes, keeps the controller's probabilities, and a re-run of the finished run trains and tests nothing", () => {
   const out = tempDir();
   const args = ["search", "--method", "nas-rl", "--dataset", "fashion-mnist", "--scale", "smoke", "--seed", "1", "--out", out];
   const first = run(args);
@@ -134,10 +134,12 @@ test("nas-rl: a smoke search completes, keeps the controller's probabilities, an
   assert.equal(controller.updates[0].probabilities.length, controller.decisions.length);
   const summary = JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8"));
   assert.equal(summary.method, "nas-rl");
+  const summaryText = fs.readFileSync(path.join(out, "summary.json"), "utf8");
   const again = run(args);
   assert.equal(again.status, 0, again.stderr);
   assert.deepEqual(readTrials(out), trials, "the re-run trains nothing new");
-  assert.match(again.stderr, /resumed after 4 trials/);
+  assert.match(again.stderr, /holds a finished nas-rl run \(summary\.json\): nothing to train or test again/);
+  assert.equal(fs.readFileSync(path.join(out, "summary.json"), "utf8"), summaryText, "no second final test, no wall time added");
 });
 
 test("darts: a smoke search writes the derived cell as trial 0 and the alpha history; a re-run does not search again", () => {
@@ -158,4 +160,5 @@ test("darts: a smoke search writes the derived cell as trial 0 and the alpha his
   assert.equal(again.status, 0, again.stderr);
   assert.deepEqual(readTrials(out), [trial]);
   assert.equal(fs.statSync(path.join(out, "alphas.json")).mtimeMs, alphasBefore, "the search did not run again");
+  assert.deepEqual(JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8")), summary, "the winner was not tested again");
 });
