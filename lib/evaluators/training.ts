@@ -52,12 +52,15 @@ export function train(network: Network, data: { train: Subset; valid: Subset }, 
       for (const batch of data.train.batches(batchSize, { rng, augment: options.augment })) {
         const learningRate = cosineSchedule(peak, 0, step, totalSteps);
         const labels = tf.tidy(() => tf.oneHot(tf.cast(batch.y, "int32") as tf.Tensor1D, data.train.info.numClasses));
-        const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, network.apply(batch.x, true)) as tf.Scalar, learningRate);
-        labels.dispose();
-        batch.x.dispose();
-        batch.y.dispose();
-        const value = loss.dataSync()[0];
-        loss.dispose();
+        let value: number;
+        // A step that throws (a shape error, wasm out of memory) must not leave its batch behind: the search goes on.
+        try {
+          const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, network.apply(batch.x, true)) as tf.Scalar, learningRate);
+          value = loss.dataSync()[0];
+          loss.dispose();
+        } finally {
+          tf.dispose([labels, batch.x, batch.y]);
+        }
         if (!Number.isFinite(value)) throw new DivergedError(`Training diverged: loss is ${value} at epoch ${epoch + 1}, step ${step + 1}.`);
         lossSum += value;
         step++;

@@ -6,7 +6,9 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/select";
 import { loadDataset } from "../../lib/data";
+import { Rng } from "../../lib/core/random";
 import { TrainFromScratch } from "../../lib/evaluators/train-from-scratch";
+import { train } from "../../lib/evaluators/training";
 import { runMultiTrialSearch } from "../../lib/experiment/multi-trial-search";
 import { MacroCnnSpace } from "../../lib/spaces/macro-cnn";
 import { RunStore } from "../../lib/store/run-store";
@@ -39,10 +41,23 @@ test("a diverging candidate is recorded as failed and the search goes on", async
   const splits = await smallSplits();
   const store = RunStore.open(tempDir(), { method: "random", dataset: "fashion-mnist", scale: "smoke", seed: 3 });
   const unstable = new TrainFromScratch(space, splits, { epochs: 1, batchSize: 50 }, { learningRate: 1e30 });
+  const tensors = tf.memory().numTensors;
   const trials = await runMultiTrialSearch({ space, strategy: new RandomSearch(space, 3), evaluator: unstable, store, budget: 2, seed: 3 });
   assert.deepEqual(trials.map((t) => t.status), ["failed", "failed"]);
   assert.match(trials[0].error ?? "", /diverged/);
   assert.equal(store.trials().length, 2);
+  assert.equal(tf.memory().numTensors, tensors, "a failed trial leaves no tensor behind");
+});
+
+test("a training step that throws (here a network built for colour images) leaves no tensor behind", async () => {
+  const splits = await smallSplits();
+  const genotype = { layers: [{ kernel: 3, filters: 4, pool: "max" as const }] };
+  // Built for 3-channel inputs, its first convolution cannot take the 1-channel images: the first step throws inside minimize.
+  const network = space.build(genotype, [28, 28, 3], 10, new Rng(0));
+  const tensors = tf.memory().numTensors;
+  assert.throws(() => train(network, { train: splits.train, valid: splits.valid }, { epochs: 1, batchSize: 50, seed: 0 }));
+  assert.equal(tf.memory().numTensors, tensors);
+  network.dispose();
 });
 
 test("resuming replays stored trials instead of training them again", async () => {
