@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { initBackend } from "../backend/select";
+import { NasbookError } from "../core/errors";
 import type { Json, TrialMetrics } from "../core/types";
 import { loadDataset } from "../data";
 import { TrainFromScratch } from "../evaluators/train-from-scratch";
@@ -37,7 +38,7 @@ function start(): void {
       const metrics: TrialMetrics = await evaluator.evaluate(request.genotype, { seed: request.seed });
       reply({ ok: true, metrics });
     } catch (error) {
-      reply({ ok: false, error: error instanceof Error ? error.message : String(error) });
+      reply({ ok: false, error: error instanceof Error ? error.message : String(error), fatal: !(error instanceof NasbookError) });
     }
   });
 }

@@ -2,8 +2,9 @@
  * Evaluating candidates in parallel: k worker threads, each with its own backend instance, data
  * splits and evaluator rebuilt from a plain `EvaluationJob`. A `WorkerPool` is a
  * `ConcurrentEvaluator`, so `runMultiTrialSearch` hands it up to k candidates of a round at once;
- * results do not depend on k. A worker that crashes (or runs out of memory) fails only the
- * candidate it was evaluating and is replaced for the next one.
+ * results do not depend on k. A worker that crashes, or whose evaluation fails with an error
+ * that may have broken its backend (wasm out of memory), fails only the candidate it was
+ * evaluating and is replaced for the next one.
  */
 import * as os from "node:os";
 import * as path from "node:path";
@@ -42,7 +43,12 @@ export interface EvaluationRequest {
   readonly seed: number;
 }
 
-export type EvaluationReply = { ok: true; metrics: TrialMetrics } | { ok: false; error: string };
+/**
+ * `fatal`: the evaluation failed with something other than a NasbookError (a diverged loss or a
+ * bad genotype are not fatal), e.g. wasm memory exhausted, after which every later evaluation on
+ * that backend instance fails too ("memory access out of bounds"): the pool replaces the worker.
+ */
+export type EvaluationReply = { ok: true; metrics: TrialMetrics } | { ok: false; error: string; fatal: boolean };
 
 export interface WorkerPoolOptions {
   /** Workers (evaluations at once); default `defaultWorkerCount()`. */
@@ -87,8 +93,12 @@ class EvaluationThread {
     this.worker.on("message", (reply: EvaluationReply) => {
       const pending = this.take();
       this.worker.unref();
-      if (reply.ok) pending?.resolve(reply.metrics);
-      else pending?.reject(new Error(reply.error));
+      if (reply.ok) {
+        pending?.resolve(reply.metrics);
+        return;
+      }
+      if (reply.fatal) void this.terminate();  // its backend may be broken: the next candidate gets a fresh worker
+      pending?.reject(new Error(reply.fatal ? `${reply.error} (its worker was replaced)` : reply.error));
     });
     this.worker.on("error", (error) => this.die(`evaluation worker crashed: ${error.message}`));
     this.worker.on("exit", (code) => this.die(`evaluation worker exited with code ${code}`));

@@ -124,6 +124,19 @@ test("a worker that runs out of memory fails its trial and is replaced for the n
   }
 });
 
+test("a candidate that exhausts wasm memory fails alone: its worker is replaced and the next candidates train", async () => {
+  // Two 1x1 convolutions to 2,048 channels on 256 28x28 images: 1.6 GB per activation, past wasm's 4 GB heap in the first layer's ops.
+  const huge: EvaluationJob = { ...job, space: { kind: "macro-cnn", options: { minLayers: 1, maxLayers: 2, kernels: [1, 3], filters: [4, 2048] } }, data: { ...job.data, trainSize: 256 }, fidelity: { epochs: 1, batchSize: 256 } };
+  const pool = new WorkerPool(huge, { workers: 1, backend: BACKEND });
+  const small = { layers: [{ kernel: 3, filters: 4, pool: "max" }] };
+  try {
+    await assert.rejects(pool.evaluate({ layers: [1, 2].map(() => ({ kernel: 1, filters: 2048, pool: "none" })) }, { seed: 1 }), /memory access out of bounds \(its worker was replaced\)/);
+    for (const seed of [1, 2]) assert.ok((await pool.evaluate(small, { seed })).validAccuracy >= 0, "a later candidate trains on a fresh worker");
+  } finally {
+    await pool.close();
+  }
+});
+
 test("a round is a work queue: while one slow candidate trains, the other lane takes all the rest", async () => {
   const space = spaceFromSpec(spec);
   const strategy = new RegularizedEvolution(space, { populationSize: 2, sampleSize: 2 }, config.seed);
