@@ -13,8 +13,9 @@ import { spaceFromSpec } from "../spaces/registry";
 import type { EvaluationJob, EvaluationReply, EvaluationRequest, WorkerSetup } from "./worker-pool";
 
 async function evaluatorFor(setup: WorkerSetup): Promise<TrainFromScratch<Json>> {
-  // The pool already runs one worker per core: each worker's wasm keeps to one thread.
-  const env = { ...process.env, NASBOOK_WASM_THREADS: "1", NASBOOK_NATIVE_THREADS: "1", ...(setup.backend ? { NASBOOK_BACKEND: setup.backend } : {}) };
+  // The pool shares the cores out among its workers (one each when there is a worker per core); wasm takes at most 8.
+  const threads = { NASBOOK_WASM_THREADS: String(Math.min(setup.threads, 8)), NASBOOK_NATIVE_THREADS: String(setup.threads) };
+  const env = { ...process.env, ...threads, ...(setup.backend ? { NASBOOK_BACKEND: setup.backend } : {}) };
   await initBackend(env);
   const job: EvaluationJob = setup.job;
   const space = spaceFromSpec(job.space);

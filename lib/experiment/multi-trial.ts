@@ -29,14 +29,14 @@ export interface SearchEvaluator<G extends Json> {
 
 /**
  * What a search should train its candidates with, given the in-process evaluator and the same
- * evaluator as plain data: a pool of `defaultWorkerCount()` threads on CPU backends, `local`
- * itself on a GPU or with one worker. Notebooks call it too; `close()` when the search is done.
+ * evaluator as plain data: on CPU backends a pool of `defaultWorkerCount()` threads, even of one,
+ * so that a candidate that breaks its backend (wasm out of memory) takes only its worker with it;
+ * on a GPU `local` itself. Notebooks call it too; `close()` when the search is done.
  */
-export function searchEvaluator<G extends Json>(local: TrainFromScratch<G>, job: EvaluationJob): SearchEvaluator<G> {
+export function searchEvaluator<G extends Json>(local: TrainFromScratch<G>, job: EvaluationJob, env: NodeJS.ProcessEnv = process.env): SearchEvaluator<G> {
   const backend = currentBackend().name;
-  const workers = backend === "tensorflow-gpu" ? 1 : defaultWorkerCount();
-  if (workers === 1) return { evaluator: local, close: async () => {} };
-  const pool = new WorkerPool<G>(job, { workers, backend });
+  if (backend === "tensorflow-gpu") return { evaluator: local, close: async () => {} };
+  const pool = new WorkerPool<G>(job, { workers: defaultWorkerCount(env), backend });
   return { evaluator: pool, close: () => pool.close() };
 }
 

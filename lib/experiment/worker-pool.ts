@@ -36,6 +36,8 @@ export interface WorkerSetup {
   readonly job: EvaluationJob;
   /** Forced into the worker's `initBackend`; absent: the worker chooses as the parent would. */
   readonly backend?: BackendName;
+  /** Kernel threads of the worker's backend: the cores shared out among the workers. */
+  readonly threads: number;
 }
 
 export interface EvaluationRequest {
@@ -193,7 +195,9 @@ export class WorkerPool<G extends Json> implements ConcurrentEvaluator<G> {
 
   private spawn(): EvaluationThread {
     tuneWorkerHeaps();
-    const thread = new EvaluationThread({ job: this.job, backend: this.options.backend }, this.options.resourceLimits);
+    // The cores shared out: two workers on two cores run one kernel thread each, a lone worker all of them.
+    const threads = Math.max(1, Math.floor(os.availableParallelism() / this.concurrency));
+    const thread = new EvaluationThread({ job: this.job, backend: this.options.backend, threads }, this.options.resourceLimits);
     this.all.add(thread);
     return thread;
   }

@@ -14,6 +14,7 @@ import type { Json, TrialRecord } from "../../lib/core/types";
 import { loadDataset } from "../../lib/data";
 import { TrainFromScratch } from "../../lib/evaluators/train-from-scratch";
 import { runMultiTrialSearch, type MultiTrialSearchOptions } from "../../lib/experiment/multi-trial-search";
+import { searchEvaluator } from "../../lib/experiment/multi-trial";
 import { WorkerPool, type EvaluationJob } from "../../lib/experiment/worker-pool";
 import { spaceFromSpec, type SpaceSpec } from "../../lib/spaces/registry";
 import { RunStore } from "../../lib/store/run-store";
@@ -134,6 +135,19 @@ test("a candidate that exhausts wasm memory fails alone: its worker is replaced 
     for (const seed of [1, 2]) assert.ok((await pool.evaluate(small, { seed })).validAccuracy >= 0, "a later candidate trains on a fresh worker");
   } finally {
     await pool.close();
+  }
+});
+
+test("with one worker the search still trains in a worker (all the cores' kernel threads), with the in-process evaluator's results", async () => {
+  const local = await serialEvaluator();
+  const { evaluator, close } = searchEvaluator(local, job, { NASBOOK_WORKERS: "1" });
+  try {
+    assert.ok(evaluator instanceof WorkerPool && evaluator.concurrency === 1);
+    const genotype = { layers: [{ kernel: 3, filters: 4, pool: "max" }] };
+    const [inWorker, inProcess] = [await evaluator.evaluate(genotype, { seed: 3 }), await local.evaluate(genotype, { seed: 3 })];
+    assert.deepEqual(inWorker.validAccuracyHistory, inProcess.validAccuracyHistory);
+  } finally {
+    await close();
   }
 });
 
