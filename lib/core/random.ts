@@ -3,17 +3,27 @@
  * reproduced by its seed alone (sampling, shuffling, weight init via `rng.seed()`).
  */
 export class Rng {
-  private state: number;
+  private current: number;
 
   constructor(seed: number) {
     if (!Number.isInteger(seed)) throw new TypeError(`Rng seed must be an integer, got ${seed}`);
-    this.state = seed >>> 0;
+    this.current = seed >>> 0;
+  }
+
+  /** The generator's whole state: a checkpoint keeps it, and setting it back (or `new Rng(state)`) continues the same sequence. */
+  get state(): number {
+    return this.current;
+  }
+
+  set state(value: number) {
+    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new RangeError(`Rng state must be a 32-bit unsigned integer, got ${value}`);
+    this.current = value;
   }
 
   /** Uniform in [0, 1) (mulberry32: small, fast and good enough for search decisions). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
+    this.current = (this.current + 0x6d2b79f5) >>> 0;
+    let t = this.current;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;

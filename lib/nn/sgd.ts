@@ -7,6 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { MOMENTUM_SGD, type MomentumSgdAttrs } from "../backend/wasm-kernels/native-training";
+import { restoreVariables, saveTensors, type SavedTensor } from "./saved-tensors";
 
 export interface SgdOptions {
   readonly momentum?: number;
@@ -53,10 +54,19 @@ export class MomentumSGD {
   private velocityOf(v: tf.Variable): tf.Variable {
     let velocity = this.velocity.get(v);
     if (!velocity) {
-      velocity = tf.variable(tf.zerosLike(v), false);
+      velocity = tf.tidy(() => tf.variable(tf.zerosLike(v), false));
       this.velocity.set(v, velocity);
     }
     return velocity;
+  }
+
+  /** Every variable's velocity, in `variables` order (zeros for one not yet stepped: the same thing). */
+  saveState(): SavedTensor[] {
+    return saveTensors(this.variables.map((v) => this.velocityOf(v)));
+  }
+
+  restoreState(velocities: readonly SavedTensor[]): void {
+    restoreVariables(this.variables.map((v) => this.velocityOf(v)), velocities, "SGD velocities");
   }
 
   dispose(): void {

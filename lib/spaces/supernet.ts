@@ -26,6 +26,8 @@ export interface Supernet<K extends string> {
   /** The network weights w (what SGD trains), without the alphas. */
   weights(): tf.Variable[];
   alphaVariables(): tf.Variable[];
+  /** Every variable a search changes, in a fixed order: weights, BatchNorm running statistics, alphas (what a checkpoint keeps). */
+  stateVariables(): tf.Variable[];
   /** DARTS's continuous relaxation: softmax over each edge's ops. */
   softmaxMixing(): Mixing<K>;
   dispose(): void;

@@ -1,8 +1,10 @@
 /**
  * DARTS, second-order DARTS and GDAS as methods. The one-shot search runs its own loop; the run
  * directory still reads like every other: the derived genotype is trained from scratch as trial 0
- * of trials.jsonl, and the alpha history and losses are kept in alphas.json. `runDartsSearch` is
- * the search alone, which notebook 04 runs for its figures.
+ * of trials.jsonl, and the alpha history and losses are kept in alphas.json. The search writes a
+ * checkpoint after every epoch (search-checkpoint.ts), so a run killed while searching resumes from
+ * its last epoch; one killed later resumes from trials.jsonl. `runDartsSearch` is the search
+ * alone, which notebook 04 runs for its figures.
  */
 import * as tf from "@tensorflow/tfjs";
 import { toJson, toJsonObject } from "../../core/json";
@@ -24,9 +26,11 @@ import {
   type DartsSearchConfig,
   type Derive,
   type SearchCallbacks,
+  type SearchCheckpoint,
   type SupernetSearchResult,
 } from "../../strategies/darts/search";
 import { dartsPreset, type DartsPreset, type SearchSettings } from "../presets/darts";
+import { readSearchCheckpoint, writeSearchCheckpoint } from "../search-checkpoint";
 import type { MethodContext, SearchMethod } from "../search-method";
 import { recordTrial, trialSeed } from "../trial";
 
@@ -55,6 +59,9 @@ export interface DartsRunOptions {
   readonly method: DartsMethod;
   readonly onProgress?: ProgressCallback;
   readonly onEpoch?: SearchCallbacks<CellType, DartsGenotype>["onEpoch"];
+  readonly onCheckpoint?: SearchCallbacks<CellType, DartsGenotype>["onCheckpoint"];
+  /** A checkpoint of this same search to continue from. */
+  readonly resume?: SearchCheckpoint<CellType, DartsGenotype>;
 }
 
 /** A one-shot search of any cell space, as its run function hands it over. */
@@ -67,6 +74,7 @@ export interface OneShotRequest<K extends string, G> {
   /** The training split: the search uses its two halves. */
   readonly train: Subset;
   readonly callbacks: SearchCallbacks<K, G>;
+  readonly resume?: SearchCheckpoint<K, G>;
 }
 
 /** What a one-shot run reports beside its search's result. */
@@ -84,7 +92,7 @@ export interface OneShotRunResult<K extends string, G> extends SupernetSearchRes
 export async function runOneShot<K extends string, G>(request: OneShotRequest<K, G>): Promise<OneShotRunResult<K, G>> {
   const { method, config, supernet } = request;
   try {
-    const result = await supernetSearch(supernet, searchHalves(request.train), config, request.derive, request.callbacks);
+    const result = await supernetSearch(supernet, searchHalves(request.train), config, request.derive, request.callbacks, request.resume);
     return {
       ...result,
       method,
@@ -104,10 +112,11 @@ export interface DartsRunResult extends OneShotRunResult<CellType, DartsGenotype
 
 /** One search, start to finish: build the supernet, search on the two halves of the training split, derive the cell. */
 export async function runDartsSearch(options: DartsRunOptions): Promise<DartsRunResult> {
-  const { splits, preset, seed, method, onProgress, onEpoch } = options;
+  const { splits, preset, seed, method, onProgress, onEpoch, onCheckpoint, resume } = options;
   const config: DartsSearchConfig = { ...dartsSearchSettings(method, preset.search), seed };
   const supernet = new DartsSupernet(preset.supernet, splits.info.shape, splits.info.numClasses, new Rng(seed));
-  const run = await runOneShot({ method, config, supernet, derive: deriveGenotype, train: splits.train, callbacks: { onProgress, onEpoch } });
+  const callbacks = { onProgress, onEpoch, onCheckpoint };
+  const run = await runOneShot({ method, config, supernet, derive: deriveGenotype, train: splits.train, callbacks, resume });
   return { ...run, supernet: preset.supernet };
 }
 
@@ -118,7 +127,16 @@ async function searchAndEvaluate(
   evaluator: TrainFromScratch<DartsGenotype>,
   method: DartsMethod,
 ): Promise<TrialRecord<DartsGenotype>> {
-  const result = await runDartsSearch({ splits: context.splits, preset, seed: context.seed, method, onProgress: context.onProgress });
+  const { store } = context;
+  const result = await runDartsSearch({
+    splits: context.splits,
+    preset,
+    seed: context.seed,
+    method,
+    onProgress: context.onProgress,
+    onCheckpoint: (checkpoint) => writeSearchCheckpoint(store, checkpoint),
+    resume: readSearchCheckpoint<CellType, DartsGenotype>(store) ?? undefined,
+  });
   context.store.writeArtifact(
     "alphas.json",
     toJson({ alphaHistory: result.alphaHistory, losses: result.losses, epochs: result.epochs, secondsPerEpoch: result.secondsPerEpoch }),
@@ -142,7 +160,6 @@ function dartsMethod(method: DartsMethod): SearchMethod {
         async run(context) {
           const space = new DartsSpace(network);
           const evaluator = new TrainFromScratch(space, context.splits, fidelity, { augment: augmentsByDefault(context.dataset) });
-          // The search has no checkpoints: a run killed while searching searches again; one killed after it resumes here.
           const stored = context.store.trials<DartsGenotype>();
           const trial = stored.length > 0 ? stored[0] : await searchAndEvaluate(context, preset, evaluator, method);
           return {

@@ -109,13 +109,18 @@ export class Skeleton<C extends Cell> {
     return [this.stem, ...this.cells.flatMap((c) => c.modules), this.head];
   }
 
+  /** Every variable, BatchNorm's running statistics included. */
+  variables(): tf.Variable[] {
+    return this.parts().flatMap((p) => p.variables());
+  }
+
   /** Trainable weights (not BatchNorm's running statistics). */
   weights(): tf.Variable[] {
-    return this.parts().flatMap((p) => p.variables()).filter((v) => v.trainable);
+    return this.variables().filter((v) => v.trainable);
   }
 
   dispose(): void {
-    for (const v of this.parts().flatMap((p) => p.variables())) v.dispose();
+    for (const v of this.variables()) v.dispose();
   }
 }
 

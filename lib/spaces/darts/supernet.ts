@@ -39,6 +39,10 @@ export class DartsSupernet implements Supernet<CellType> {
     return Object.values(this.alphas);
   }
 
+  stateVariables(): tf.Variable[] {
+    return [...this.skeleton.variables(), ...this.alphaVariables()];
+  }
+
   softmaxMixing(): Mixing<CellType> {
     return softmaxMixing(this.alphas);
   }

@@ -35,11 +35,15 @@ export class Nb201Supernet implements Supernet<Nb201AlphaName> {
     return [this.alphas.cell];
   }
 
+  stateVariables(): tf.Variable[] {
+    return [...this.skeleton.parts().flatMap((p) => p.variables()), this.alphas.cell];
+  }
+
   softmaxMixing(): Mixing<Nb201AlphaName> {
     return softmaxMixing(this.alphas);
   }
 
   dispose(): void {
-    for (const v of [...this.skeleton.parts().flatMap((p) => p.variables()), this.alphas.cell]) v.dispose();
+    for (const v of this.stateVariables()) v.dispose();
   }
 }

@@ -4,6 +4,9 @@
  * cosine learning rate, weight decay, gradient clipping. Alphas: Adam. `gdasTau` swaps the
  * softmax relaxation for GDAS's sampled one-op-per-edge paths (relaxation.ts). The supernet may
  * span any cell space (spaces/supernet.ts); the caller says how its alphas become a cell.
+ * After every epoch the search can hand out a checkpoint (every variable, both optimisers'
+ * state, the shuffle's and the sampler's Rng, the history so far); resumed from it, the search
+ * ends exactly where an uninterrupted one does.
  */
 import * as tf from "@tensorflow/tfjs";
 import { DivergedError } from "../../core/errors";
@@ -12,6 +15,8 @@ import { mean } from "../../core/stats";
 import type { ProgressCallback } from "../../core/types";
 import { Subset, type Batch } from "../../data/batches";
 import { accuracyOf } from "../../evaluators/training";
+import { Adam, type AdamState } from "../../nn/adam";
+import { restoreVariables, saveTensors, type SavedTensor } from "../../nn/saved-tensors";
 import { cosineSchedule } from "../../nn/schedule";
 import { MomentumSGD } from "../../nn/sgd";
 import type { CellType, DartsGenotype } from "../../spaces/darts/genotypes";
@@ -94,11 +99,36 @@ export interface SupernetSearchResult<K extends string, G> {
 
 export type DartsSearchResult = SupernetSearchResult<CellType, DartsGenotype>;
 
+/** The optimisers' and the op sampler's state, which the supernet's variables alone do not fix. */
+export interface BilevelState {
+  readonly velocities: SavedTensor[];
+  readonly adam: AdamState;
+  /** GDAS's Gumbel draws come from this Rng. */
+  readonly sampling: number;
+}
+
+/** A search after `epochsDone` epochs: enough to continue it exactly. */
+export interface SearchCheckpoint<K extends string, G> {
+  readonly epochsDone: number;
+  readonly alphaHistory: AlphaSnapshot<K>[];
+  readonly losses: StepLosses[];
+  readonly epochs: EpochRecord<G>[];
+  /** Wall seconds of the search so far, every session counted. */
+  readonly seconds: number;
+  /** The batch shuffle's Rng. */
+  readonly shuffle: number;
+  /** supernet.stateVariables(). */
+  readonly variables: SavedTensor[];
+  readonly optimisers: BilevelState;
+}
+
 export interface SearchCallbacks<K extends string, G> {
   /** After every step: steps done, steps in all, a one-line status. */
   readonly onProgress?: ProgressCallback;
   /** After every epoch, with the alphas then (for live figures). */
   readonly onEpoch?: (record: EpochRecord<G>, alphas: AlphaSnapshot<K>) => void;
+  /** After every epoch, the search's checkpoint (made only when this is given). */
+  readonly onCheckpoint?: (checkpoint: SearchCheckpoint<K, G>) => void;
 }
 
 /** The weights' learning rate at `epoch`: cosine-annealed per epoch from `weightLr` to `weightLrMin`. */
@@ -115,7 +145,8 @@ export function alphaSnapshot<K extends string>(supernet: Supernet<K>, epoch: nu
 export class BilevelSearch<K extends string> {
   readonly relaxation: Relaxation<K>;
   private readonly sgd: MomentumSGD;
-  private readonly adam: tf.Optimizer;
+  private readonly adam: Adam;
+  private readonly sampling: Rng;
 
   constructor(
     readonly supernet: Supernet<K>,
@@ -124,10 +155,21 @@ export class BilevelSearch<K extends string> {
     if (config.gdasTau && config.order !== 1) throw new RangeError("GDAS is first order: use order 1 with gdasTau");
     const { momentum, weightDecay, gradClip, alphaLr, alphaBetas } = config;
     this.sgd = new MomentumSGD(supernet.weights(), { momentum, weightDecay, clipNorm: gradClip });
-    this.adam = tf.train.adam(alphaLr, alphaBetas[0], alphaBetas[1], 1e-8);
+    this.adam = new Adam(supernet.alphaVariables(), { learningRate: alphaLr, betas: alphaBetas, epsilon: 1e-8 });
+    this.sampling = new Rng(config.seed);
     this.relaxation = config.gdasTau
-      ? new GumbelRelaxation(supernet, config.gdasTau, config.epochs, new Rng(config.seed))
+      ? new GumbelRelaxation(supernet, config.gdasTau, config.epochs, this.sampling)
       : new SoftmaxRelaxation(supernet);
+  }
+
+  saveState(): BilevelState {
+    return { velocities: this.sgd.saveState(), adam: this.adam.saveState(), sampling: this.sampling.state };
+  }
+
+  restoreState(state: BilevelState): void {
+    this.sgd.restoreState(state.velocities);
+    this.adam.restoreState(state.adam);
+    this.sampling.state = state.sampling;
   }
 
   /** An alpha step on `valid` and a weight step on `train`, in the relaxation's order, each with its own mixing. */
@@ -269,10 +311,20 @@ function epochRecord<K extends string, G>(search: BilevelSearch<K>, data: Search
   };
 }
 
+/** Puts a fresh search and its supernet back where `checkpoint` left them. */
+function restoreSearch<K extends string, G>(search: BilevelSearch<K>, shuffle: Rng, checkpoint: SearchCheckpoint<K, G>): void {
+  if (checkpoint.epochsDone > search.config.epochs) {
+    throw new RangeError(`the checkpoint is after epoch ${checkpoint.epochsDone}, but the search has ${search.config.epochs} epochs`);
+  }
+  restoreVariables(search.supernet.stateVariables(), checkpoint.variables, "the supernet's checkpoint");
+  search.restoreState(checkpoint.optimisers);
+  shuffle.state = checkpoint.shuffle;
+}
+
 /**
  * Runs the whole search on `data` (the two halves of the training set), deriving the cell after
- * every epoch by `derive`. Throws DivergedError when a loss stops being finite. The supernet is
- * left trained, not disposed.
+ * every epoch by `derive`; from `resume`'s epoch on when given (a checkpoint of the same search).
+ * Throws DivergedError when a loss stops being finite. The supernet is left trained, not disposed.
  */
 export async function supernetSearch<K extends string, G>(
   supernet: Supernet<K>,
@@ -280,6 +332,7 @@ export async function supernetSearch<K extends string, G>(
   config: DartsSearchConfig,
   derive: Derive<K, G>,
   callbacks: SearchCallbacks<K, G> = {},
+  resume?: SearchCheckpoint<K, G>,
 ): Promise<SupernetSearchResult<K, G>> {
   const { epochs, batchSize } = config;
   const stepsPerEpoch = Math.min(Math.floor(data.train.size / batchSize), Math.floor(data.valid.size / batchSize));
@@ -287,11 +340,13 @@ export async function supernetSearch<K extends string, G>(
   const search = new BilevelSearch(supernet, config);
   const shuffle = new Rng(config.seed + 1);
   const start = performance.now();
-  const alphaHistory = [alphaSnapshot(supernet, 0)];
-  const losses: StepLosses[] = [];
-  const records: EpochRecord<G>[] = [];
+  const earlier = resume?.seconds ?? 0;
+  const alphaHistory = resume ? [...resume.alphaHistory] : [alphaSnapshot(supernet, 0)];
+  const losses: StepLosses[] = resume ? [...resume.losses] : [];
+  const records: EpochRecord<G>[] = resume ? [...resume.epochs] : [];
   try {
-    for (let epoch = 0; epoch < epochs; epoch++) {
+    if (resume) restoreSearch(search, shuffle, resume);
+    for (let epoch = resume?.epochsDone ?? 0; epoch < epochs; epoch++) {
       const started = performance.now();
       const epochLosses = await searchEpoch(search, data, { epoch, stepsPerEpoch, shuffle, onProgress: callbacks.onProgress });
       losses.push(...epochLosses);
@@ -300,6 +355,16 @@ export async function supernetSearch<K extends string, G>(
       const record = epochRecord(search, data, derive, { losses: epochLosses, alphas: snapshot, started });
       records.push(record);
       callbacks.onEpoch?.(record, snapshot);
+      callbacks.onCheckpoint?.({
+        epochsDone: epoch + 1,
+        alphaHistory: [...alphaHistory],
+        losses: [...losses],
+        epochs: [...records],
+        seconds: earlier + (performance.now() - start) / 1000,
+        shuffle: shuffle.state,
+        variables: saveTensors(supernet.stateVariables()),
+        optimisers: search.saveState(),
+      });
     }
   } finally {
     search.dispose();
@@ -309,7 +374,7 @@ export async function supernetSearch<K extends string, G>(
     alphaHistory,
     losses,
     epochs: records,
-    wallSeconds: (performance.now() - start) / 1000,
+    wallSeconds: earlier + (performance.now() - start) / 1000,
   };
 }
 
