@@ -26,6 +26,7 @@ export { NasRlNetwork, concatPadded, danglingLayers } from "./spaces/nasrl/netwo
 export { nasRlSvg } from "./spaces/nasrl/draw";
 export * from "./spaces/darts";
 export * from "./spaces/nb201";
+export * from "./spaces/nasnet";
 export * from "./spaces/operations";
 export type { Alphas, EdgeMixing, Mixing, Supernet } from "./spaces/supernet";
 
