@@ -26,6 +26,7 @@ export { NasRlNetwork, concatPadded, danglingLayers } from "./spaces/nasrl/netwo
 export { nasRlSvg } from "./spaces/nasrl/draw";
 export * from "./spaces/darts";
 export * from "./spaces/nb201";
+export * from "./spaces/nasnet";
 export * from "./spaces/operations";
 export type { Alphas, EdgeMixing, Mixing, Supernet } from "./spaces/supernet";
 
@@ -35,6 +36,7 @@ export { StackedLstm, uniformVariable, type LstmState } from "./strategies/contr
 export { ControllerPolicy, NASRL_POLICY, type PolicyOptions, type PolicySample } from "./strategies/controller/policy";
 export * from "./strategies/darts";
 export { ReinforceController, NASRL_CONTROLLER, nasRlReward, type ReinforceOptions, type ControllerUpdate } from "./strategies/controller/reinforce";
+export { PpoController, NASNET_CONTROLLER, NASNET_POLICY, clippedSurrogateLoss, type PpoOptions } from "./strategies/controller/ppo";
 
 export { TrainFromScratch, type TrainingHyperparameters } from "./evaluators/train-from-scratch";
 export { train, accuracy, TRAINING_DEFAULTS, type TrainingOptions } from "./evaluators/training";

@@ -10,6 +10,7 @@ import { DartsSpace } from "./darts/space";
 import type { SkeletonOptions } from "./darts/skeleton";
 import { NasRlSpace, type NasRlSpaceOptions } from "./nasrl/space";
 import { Nb201Space } from "./nb201/space";
+import { NasnetSpace, type NasnetSpaceOptions } from "./nasnet/space";
 import type { Nb201NetworkOptions } from "./nb201/skeleton";
 
 export interface SpaceSpec {
@@ -40,3 +41,4 @@ registerSpace("macro-cnn", (options) => new MacroCnnSpace(options as unknown as 
 registerSpace("nas-rl", (options) => new NasRlSpace(options as unknown as NasRlSpaceOptions) as unknown as SearchSpace<Json>);
 registerSpace("darts", (options) => new DartsSpace(options as unknown as SkeletonOptions) as unknown as SearchSpace<Json>);
 registerSpace("nb201", (options) => new Nb201Space(options as unknown as Partial<Nb201NetworkOptions>) as unknown as SearchSpace<Json>);
+registerSpace("nasnet", (options) => new NasnetSpace(options as unknown as NasnetSpaceOptions) as unknown as SearchSpace<Json>);

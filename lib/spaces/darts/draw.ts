@@ -17,7 +17,7 @@ const OP_COLOURS: Record<DartsOp, string> = {
   dil_conv_5x5: "#ff7f0e",
 };
 
-interface Point {
+export interface Point {
   readonly x: number;
   readonly y: number;
 }
@@ -33,7 +33,7 @@ function position(state: number): Point {
 }
 const OUTPUT: Point = { x: 250 + 140 * STEPS, y: 175 };
 
-function nodeShape(p: Point, label: string, fill: string): string {
+export function nodeShape(p: Point, label: string, fill: string): string {
   return (
     `<rect x="${p.x - 34}" y="${p.y - 17}" width="68" height="34" rx="8" fill="${fill}" stroke="#333"/>` +
     `<text x="${p.x}" y="${p.y + 5}" text-anchor="middle" font-size="14">${escapeHtml(label)}</text>`
@@ -41,7 +41,7 @@ function nodeShape(p: Point, label: string, fill: string): string {
 }
 
 /** A curved arrow from `a` to `b`, bent to one `side` so the two edges into a node do not overlap. */
-function edgePath(a: Point, b: Point, side: number, colour: string, marker: string, dashed = false): { path: string; label: Point } {
+export function edgePath(a: Point, b: Point, side: number, colour: string, marker: string, dashed = false): { path: string; label: Point } {
   const mid = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
   const length = Math.hypot(b.x - a.x, b.y - a.y);
   const bend = side * 0.15 * length;
@@ -58,7 +58,7 @@ function edgePath(a: Point, b: Point, side: number, colour: string, marker: stri
 }
 
 /** Moves a label up or down in 13-pixel steps until its (estimated) box overlaps no placed label. */
-function placeLabel(at: Point, text: string, placed: Array<Point & { width: number }>): Point {
+export function placeLabel(at: Point, text: string, placed: Array<Point & { width: number }>): Point {
   const width = 6.2 * text.length;
   const clashes = (p: Point) => placed.some((q) => Math.abs(q.x - p.x) < (q.width + width) / 2 && Math.abs(q.y - p.y) < 13);
   for (let k = 0; ; k++) {
@@ -71,7 +71,7 @@ function placeLabel(at: Point, text: string, placed: Array<Point & { width: numb
   }
 }
 
-function marker(id: string, colour: string): string {
+export function marker(id: string, colour: string): string {
   return `<marker id="${id}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="${colour}"/></marker>`;
 }
 

@@ -59,21 +59,26 @@ export interface ControllerUpdate {
   readonly probabilities: number[][];
 }
 
-interface Sampled {
+/** A sampled architecture awaiting its reward: its tokens and what the sampling policy gave them. */
+export interface Sampled {
   readonly tokens: number[];
   readonly probabilities: number[][];
+  /** log p(tokens) under the policy that sampled them (PPO's old policy). */
+  readonly logProb: number;
 }
 
+export type Rewarded = Sampled & { readonly reward: number };
+
 export class ReinforceController<G extends Json> implements Strategy<G> {
-  readonly name = "reinforce";
+  readonly name: string = "reinforce";
   readonly options: ReinforceOptions;
   readonly policy: ControllerPolicy;
   /** Every update so far, oldest first. */
   readonly updates: ControllerUpdate[] = [];
   private readonly rng: Rng;
-  private readonly optimizer: tf.Optimizer;
+  protected readonly optimizer: tf.Optimizer;
   private readonly pending = new Map<number, Sampled>();
-  private batch: Array<Sampled & { reward: number }> = [];
+  private batch: Rewarded[] = [];
   private baseline: number | null = null;
   private told = 0;
   private nextId = 0;
@@ -94,9 +99,9 @@ export class ReinforceController<G extends Json> implements Strategy<G> {
 
   /** Samples from the current policy; may be called up to m times (or more) before the tells. */
   ask(): Candidate<G> {
-    const { tokens, probabilities } = this.policy.sample(this.rng);
+    const { tokens, probabilities, logProb } = this.policy.sample(this.rng);
     const id = this.nextId++;
-    this.pending.set(id, { tokens, probabilities });
+    this.pending.set(id, { tokens, probabilities, logProb });
     return { id, genotype: this.space.decode(tokens) };
   }
 
@@ -122,17 +127,28 @@ export class ReinforceController<G extends Json> implements Strategy<G> {
     const rewards = batch.map((s) => s.reward);
     const meanReward = mean(rewards);
     const baseline = this.baseline ?? meanReward;
-    const cost = tf.tidy(() => this.optimizer.minimize(() => this.loss(batch, baseline), true, this.policy.variables()) as tf.Scalar);
-    const loss = cost.dataSync()[0];
-    cost.dispose();
+    const loss = this.optimise(batch, baseline);
     const decay = this.options.baselineDecay;
     this.baseline = decay * baseline + (1 - decay) * meanReward;
     const probabilities = batch[0].probabilities.map((row, k) => row.map((_, c) => mean(batch.map((s) => s.probabilities[k][c]))));
     this.updates.push({ told: this.told, rewards, baseline, loss, probabilities });
   }
 
+  /** One Adam step on the batch's loss; returns the loss. PPO overrides this. */
+  protected optimise(batch: readonly Rewarded[], baseline: number): number {
+    return this.minimiseOnce(() => this.loss(batch, baseline));
+  }
+
+  /** One Adam step on `loss` over the policy's variables; returns the loss before the step. */
+  protected minimiseOnce(loss: () => tf.Scalar): number {
+    const cost = tf.tidy(() => this.optimizer.minimize(loss, true, this.policy.variables()) as tf.Scalar);
+    const value = cost.dataSync()[0];
+    cost.dispose();
+    return value;
+  }
+
   /** -(1/m) sum_k [(R_k - b) log p(a^k) + beta H_k], taped for the gradient. */
-  private loss(batch: ReadonlyArray<Sampled & { reward: number }>, baseline: number): tf.Scalar {
+  private loss(batch: readonly Rewarded[], baseline: number): tf.Scalar {
     const terms = batch.map(({ tokens, reward }) => {
       const { logProb, entropy } = this.policy.score(tokens);
       return tf.add(tf.mul(logProb, reward - baseline), tf.mul(entropy, this.options.entropyWeight));
