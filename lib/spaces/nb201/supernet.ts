@@ -31,6 +31,11 @@ export class Nb201Supernet implements Supernet<Nb201AlphaName> {
     return this.skeleton.parts().flatMap((p) => p.variables()).filter((v) => v.trainable);
   }
 
+  /** Every variable but the alpha, trainable or not (BatchNorm running statistics): what a checkpoint keeps. */
+  variables(): tf.Variable[] {
+    return this.skeleton.parts().flatMap((p) => p.variables());
+  }
+
   alphaVariables(): tf.Variable[] {
     return [this.alphas.cell];
   }
@@ -40,6 +45,6 @@ export class Nb201Supernet implements Supernet<Nb201AlphaName> {
   }
 
   dispose(): void {
-    for (const v of [...this.skeleton.parts().flatMap((p) => p.variables()), this.alphas.cell]) v.dispose();
+    for (const v of [...this.variables(), this.alphas.cell]) v.dispose();
   }
 }
