@@ -36,3 +36,24 @@ export function pearson(a: readonly number[], b: readonly number[]): number {
 export function spearman(a: readonly number[], b: readonly number[]): number {
   return pearson(ranks(a), ranks(b));
 }
+
+/**
+ * Kendall's tau-b: (concordant - discordant) pairs over the pairs not tied, corrected for ties
+ * on each side, sqrt((n0 - n1)(n0 - n2)). It reads as a probability: a random pair is ordered
+ * alike with probability (1 + tau) / 2. O(n^2), fine for the few hundred cells it is asked about.
+ */
+export function kendallTau(a: readonly number[], b: readonly number[]): number {
+  if (a.length !== b.length || a.length < 2) throw new NasbookError(`correlation needs two lists of the same length, at least 2; got ${a.length} and ${b.length}`);
+  let [score, tiedA, tiedB, pairs] = [0, 0, 0, 0];
+  for (let i = 0; i < a.length; i++) {
+    for (let j = i + 1; j < a.length; j++) {
+      const [da, db] = [Math.sign(a[i] - a[j]), Math.sign(b[i] - b[j])];
+      pairs++;
+      if (da === 0) tiedA++;
+      if (db === 0) tiedB++;
+      score += da * db;
+    }
+  }
+  const denominator = Math.sqrt((pairs - tiedA) * (pairs - tiedB));
+  return denominator === 0 ? NaN : score / denominator;
+}

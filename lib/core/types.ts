@@ -24,6 +24,8 @@ export interface Decision {
   readonly kind?: "categorical" | "anchor";
   readonly layer?: number;
   readonly from?: number;
+  /** What a categorical decision picks: ENAS's controller squashes op logits harder than input logits. */
+  readonly picks?: "op" | "input";
 }
 
 export interface BuildOptions {

@@ -51,6 +51,12 @@ export class MomentumSGD {
     });
   }
 
+  /** The momentum buffers, one per variable in order (zeros before its first step): a checkpoint reads and assigns them. */
+  velocities(): tf.Variable[] {
+    // tidy frees the zeros a new buffer starts from (the variable holds their data, not the handle).
+    return tf.tidy(() => this.variables.map((v) => this.velocityOf(v)));
+  }
+
   private velocityOf(v: tf.Variable): tf.Variable {
     let velocity = this.velocity.get(v);
     if (!velocity) {

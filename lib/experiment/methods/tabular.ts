@@ -4,6 +4,7 @@
  * Only the evaluator differs, so a method's effect shows over hundreds of seeds in seconds.
  */
 import { UsageError } from "../../core/errors";
+import { toJsonObject } from "../../core/json";
 import type { Json, SearchSpace, Strategy } from "../../core/types";
 import { ReinforceController, type ControllerUpdate } from "../../strategies/controller/reinforce";
 import { RandomSearch } from "../../strategies/random-search";
@@ -34,5 +35,5 @@ export function tabularStrategy(method: string, space: SearchSpace<Json>, preset
   }
   // NAS-Bench-201's REINFORCE rewards the validation accuracy itself.
   const controller = new ReinforceController(space, seed, { ...preset.controller, reward: (metrics) => metrics.validAccuracy });
-  return { strategy: controller, settings: { controller: { ...preset.controller }, reward: "validAccuracy" }, updates: controller.updates, dispose: () => controller.dispose() };
+  return { strategy: controller, settings: { controller: toJsonObject(preset.controller), reward: "validAccuracy" }, updates: controller.updates, dispose: () => controller.dispose() };
 }

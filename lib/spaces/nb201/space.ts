@@ -38,7 +38,7 @@ export class Nb201Space implements TabulatedSpace<Nb201Genotype> {
   }
 
   decisions(): Decision[] {
-    return NB201_EDGES.map((e) => ({ name: e.name, choices: NB201_OPS.length }));
+    return NB201_EDGES.map((e) => ({ name: e.name, choices: NB201_OPS.length, picks: "op" as const }));
   }
 
   encode(genotype: Nb201Genotype): number[] {

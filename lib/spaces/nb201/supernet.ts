@@ -31,12 +31,17 @@ export class Nb201Supernet implements Supernet<Nb201AlphaName> {
     return this.skeleton.parts().flatMap((p) => p.variables()).filter((v) => v.trainable);
   }
 
+  /** Every variable but the alpha, trainable or not (BatchNorm running statistics): what a checkpoint keeps. */
+  variables(): tf.Variable[] {
+    return this.skeleton.parts().flatMap((p) => p.variables());
+  }
+
   alphaVariables(): tf.Variable[] {
     return [this.alphas.cell];
   }
 
   stateVariables(): tf.Variable[] {
-    return [...this.skeleton.parts().flatMap((p) => p.variables()), this.alphas.cell];
+    return [...this.variables(), this.alphas.cell];
   }
 
   softmaxMixing(): Mixing<Nb201AlphaName> {

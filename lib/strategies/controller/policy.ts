@@ -7,6 +7,9 @@
  * where h_i is the output of layer i's anchor step and h_j the output of layer j's first step.
  * After an anchor group the next input is the sum of the chosen h_j divided by (1 + their count),
  * as in ENAS' macro controller (the paper does not say); the zero vector when none is chosen.
+ * ENAS (its code) shapes every logit before the softmax: l <- c * tanh(l / T), with tanh
+ * constant c (1.10 in the micro search) and temperature T (none there), and c / 2.5 for the
+ * logits of decisions that pick an op, which keeps the op distributions flatter for longer.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../../core/random";
@@ -19,6 +22,26 @@ export interface PolicyOptions {
   readonly lstmLayers: number;
   /** Every weight starts uniform in [-initRange, initRange] (paper: 0.08). */
   readonly initRange: number;
+  /** ENAS's logit shaping; absent: the raw logits (NAS-RL). */
+  readonly logits?: LogitShaping;
+}
+
+export interface LogitShaping {
+  /** T in c * tanh(l / T); null: no division. */
+  readonly temperature: number | null;
+  /** c in c * tanh(l / T); null: no tanh. */
+  readonly tanhConstant: number | null;
+  /** Op decisions (`picks: "op"`) use c / opTanhReduce (ENAS: 2.5). */
+  readonly opTanhReduce: number;
+}
+
+/** c * tanh(l / T) as ENAS's controllers apply it (c / opTanhReduce for op decisions). */
+export function shapeLogits(logits: tf.Tensor, shaping: LogitShaping | undefined, picksOp: boolean): tf.Tensor {
+  if (!shaping) return logits;
+  const { temperature, tanhConstant, opTanhReduce } = shaping;
+  const cooled = temperature === null ? logits : tf.div(logits, temperature);
+  if (tanhConstant === null) return cooled;
+  return tf.mul(tf.tanh(cooled), picksOp ? tanhConstant / opTanhReduce : tanhConstant);
 }
 
 export const NASRL_POLICY: PolicyOptions = { units: 35, lstmLayers: 2, initRange: 0.08 };
@@ -169,7 +192,8 @@ export class ControllerPolicy {
   /** Decision k from a softmax over the step's output; the token's embedding is the next input. */
   private categorical(k: number, output: tf.Tensor2D, walk: Walk): { input: tf.Tensor2D; k: number } {
     const head = this.heads[k]!;
-    const logits = tf.add(tf.matMul(output, head.kernel as tf.Tensor2D), head.bias);
+    const raw = tf.add(tf.matMul(output, head.kernel as tf.Tensor2D), head.bias);
+    const logits = shapeLogits(raw, this.options.logits, this.decisions[k].picks === "op");
     const token = walk.emit(k, tf.reshape(tf.logSoftmax(logits), [-1]));
     return { input: tf.slice(head.embedding as tf.Tensor2D, [token, 0], [1, -1]), k: k + 1 };
   }
@@ -183,7 +207,7 @@ export class ControllerPolicy {
     for (; k < this.decisions.length && this.decisions[k].kind === "anchor" && this.decisions[k].layer === layer; k++) {
       const previous = walk.layerState(this.decisions[k].from!);
       const hidden = tf.tanh(tf.add(tf.matMul(previous, wPrev as tf.Tensor2D), current));
-      const logit = tf.reshape(tf.matMul(hidden, v as tf.Tensor2D), [1]);
+      const logit = shapeLogits(tf.reshape(tf.matMul(hidden, v as tf.Tensor2D), [1]), this.options.logits, false);
       // [log(1 - sigmoid(x)), log sigmoid(x)] = [-softplus(x), -softplus(-x)]: stable for any logit.
       const logp = tf.neg(tf.concat([tf.softplus(logit), tf.softplus(tf.neg(logit))])) as tf.Tensor1D;
       if (walk.emit(k, logp) === 1) chosen.push(previous);

@@ -10,6 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../core/random";
 import { mean } from "../../core/stats";
 import type { Candidate, Json, Outcome, SearchSpace, Strategy, TrialMetrics } from "../../core/types";
+import { restoreVariables, snapshotTensor, snapshotVariables, tensorFromSnapshot, type TensorSnapshot } from "../../nn/snapshot";
 import { ControllerPolicy, NASRL_POLICY, type PolicyOptions } from "./policy";
 
 export interface ReinforceOptions extends PolicyOptions {
@@ -59,6 +60,25 @@ export interface ControllerUpdate {
   readonly probabilities: number[][];
 }
 
+/** Everything a controller between updates is, for a checkpoint (no candidate may be pending). */
+export interface ReinforceCheckpoint {
+  readonly policy: TensorSnapshot[];
+  readonly adam: Array<{ readonly name: string; readonly value: TensorSnapshot }>;
+  /** Adam's running beta1^t and beta2^t, which `setWeights` recomputes by pow (not bit for bit what t products give). */
+  readonly adamBetaPowers: [TensorSnapshot, TensorSnapshot];
+  readonly rng: number;
+  readonly baseline: number | null;
+  readonly told: number;
+  readonly nextId: number;
+  readonly updates: ControllerUpdate[];
+}
+
+/** tfjs's Adam keeps beta1^t and beta2^t in two private variables; a bit-exact resume needs them. */
+function adamBetaPowers(optimizer: tf.Optimizer): tf.Variable[] {
+  const adam = optimizer as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable };
+  return [adam.accBeta1, adam.accBeta2];
+}
+
 /** A sampled architecture awaiting its reward: its tokens and what the sampling policy gave them. */
 export interface Sampled {
   readonly tokens: number[];
@@ -75,7 +95,7 @@ export class ReinforceController<G extends Json> implements Strategy<G> {
   readonly policy: ControllerPolicy;
   /** Every update so far, oldest first. */
   readonly updates: ControllerUpdate[] = [];
-  private readonly rng: Rng;
+  private rng: Rng;
   protected readonly optimizer: tf.Optimizer;
   private readonly pending = new Map<number, Sampled>();
   private batch: Rewarded[] = [];
@@ -105,17 +125,26 @@ export class ReinforceController<G extends Json> implements Strategy<G> {
     return { id, genotype: this.space.decode(tokens) };
   }
 
+  /** Tokens from the current policy that will not be told (ENAS trains the shared weights on such samples). */
+  draw(): number[] {
+    return this.policy.sample(this.rng).tokens;
+  }
+
   /**
    * Records the candidate's reward (0 when it failed: the controller learns to avoid what
    * breaks) and updates the policy once m rewards are in. Candidates asked before an update and
    * told after it are scored under the updated policy, as in the paper's asynchronous training.
    */
   tell(candidate: Candidate<G>, outcome: Outcome): void {
+    this.reward(candidate, outcome.status === "ok" && outcome.metrics ? this.options.reward(outcome.metrics) : 0);
+  }
+
+  /** Tells a reward directly: ENAS's is the shared weights' accuracy on a validation minibatch, no trial trained. */
+  reward(candidate: Candidate<G>, reward: number): void {
     const sampled = this.pending.get(candidate.id);
     if (!sampled) throw new RangeError(`ReinforceController.tell: candidate ${candidate.id} was not asked or was already told`);
     this.pending.delete(candidate.id);
     this.told++;
-    const reward = outcome.status === "ok" && outcome.metrics ? this.options.reward(outcome.metrics) : 0;
     if (!Number.isFinite(reward)) throw new RangeError(`ReinforceController: reward of candidate ${candidate.id} is ${reward}`);
     this.batch.push({ ...sampled, reward });
     if (this.batch.length === this.options.batchSize) this.update();
@@ -154,6 +183,39 @@ export class ReinforceController<G extends Json> implements Strategy<G> {
       return tf.add(tf.mul(logProb, reward - baseline), tf.mul(entropy, this.options.entropyWeight));
     });
     return tf.div(tf.neg(tf.addN(terms)), batch.length) as tf.Scalar;
+  }
+
+  async checkpoint(): Promise<ReinforceCheckpoint> {
+    if (this.pending.size > 0 || this.batch.length > 0) throw new RangeError("ReinforceController.checkpoint: candidates are still pending; checkpoint between updates");
+    const adam = await this.optimizer.getWeights();
+    const state = {
+      policy: snapshotVariables(this.policy.variables()),
+      adam: adam.map(({ name, tensor }) => ({ name, value: snapshotTensor(tensor) })),
+      adamBetaPowers: adamBetaPowers(this.optimizer).map(snapshotTensor) as [TensorSnapshot, TensorSnapshot],
+      rng: this.rng.snapshot(),
+      baseline: this.baseline,
+      told: this.told,
+      nextId: this.nextId,
+      updates: [...this.updates],
+    };
+    // getWeights hands over Adam's own moment variables and one new tensor, the step count.
+    adam[0].tensor.dispose();
+    return state;
+  }
+
+  /** Puts the controller where `checkpoint` found it: policy, Adam's moments, random state, baseline, history. */
+  async restore(state: ReinforceCheckpoint): Promise<void> {
+    restoreVariables(this.policy.variables(), state.policy, "controller checkpoint policy");
+    const adam = state.adam.map(({ name, value }) => ({ name, tensor: tensorFromSnapshot(value, `controller checkpoint adam ${name}`) }));
+    await this.optimizer.setWeights(adam);
+    restoreVariables(adamBetaPowers(this.optimizer), state.adamBetaPowers, "controller checkpoint adam beta powers");
+    // Adam's variables share the tensors' data (reference-counted): these handles can go.
+    tf.dispose(adam.map((w) => w.tensor));
+    this.rng = new Rng(state.rng);
+    this.baseline = state.baseline;
+    this.told = state.told;
+    this.nextId = state.nextId;
+    this.updates.splice(0, this.updates.length, ...state.updates);
   }
 
   dispose(): void {

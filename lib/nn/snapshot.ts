@@ -1,0 +1,42 @@
+/**
+ * Variables as plain JSON, for checkpoints a killed search resumes from: each tensor's shape
+ * and its float32 bytes in base64, so the values come back bit for bit (decimal text would
+ * round-trip too, at about three times the size).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { RunStoreError } from "../core/errors";
+
+export interface TensorSnapshot {
+  readonly shape: number[];
+  /** The values as float32, little-endian, base64. */
+  readonly data: string;
+}
+
+export function snapshotTensor(t: tf.Tensor): TensorSnapshot {
+  // Integer tensors (an optimiser's step count) as float32 too: exact below 2^24.
+  const values = Float32Array.from(t.dataSync());
+  return { shape: [...t.shape], data: Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString("base64") };
+}
+
+export function tensorFromSnapshot(snapshot: TensorSnapshot, where: string): tf.Tensor {
+  const bytes = Buffer.from(snapshot.data, "base64");
+  const size = snapshot.shape.reduce((n, d) => n * d, 1);
+  if (bytes.length !== size * 4) throw new RunStoreError(`${where}: ${bytes.length} bytes for shape [${snapshot.shape}], expected ${size * 4}.`);
+  const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+  return tf.tensor(values, snapshot.shape, "float32");
+}
+
+export function snapshotVariables(variables: readonly tf.Variable[]): TensorSnapshot[] {
+  return variables.map(snapshotTensor);
+}
+
+/** Assigns every variable its snapshot; a count or shape that differs is a checkpoint from another network. */
+export function restoreVariables(variables: readonly tf.Variable[], snapshots: readonly TensorSnapshot[], where: string): void {
+  if (snapshots.length !== variables.length) throw new RunStoreError(`${where}: ${snapshots.length} tensors for ${variables.length} variables.`);
+  variables.forEach((v, i) => {
+    if (snapshots[i].shape.join() !== v.shape.join()) throw new RunStoreError(`${where}[${i}]: shape [${snapshots[i].shape}], the variable has [${v.shape}].`);
+    const value = tensorFromSnapshot(snapshots[i], `${where}[${i}]`);
+    v.assign(value);
+    value.dispose();
+  });
+}
