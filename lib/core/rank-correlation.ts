@@ -57,3 +57,22 @@ export function kendallTau(a: readonly number[], b: readonly number[]): number {
   const denominator = Math.sqrt((pairs - tiedA) * (pairs - tiedB));
   return denominator === 0 ? NaN : score / denominator;
 }
+
+/**
+ * The fraction of pairs (i, j) with b_i != b_j that `a` orders the same way as `b` (a tie in `a`
+ * counts half): NAO's pairwise accuracy of a predictor, 0.5 by chance, 1 when it ranks perfectly.
+ */
+export function pairwiseAccuracy(a: readonly number[], b: readonly number[]): number {
+  if (a.length !== b.length) throw new NasbookError(`pairwise accuracy needs two lists of the same length; got ${a.length} and ${b.length}`);
+  let [agree, pairs] = [0, 0];
+  for (let i = 0; i < a.length; i++) {
+    for (let j = i + 1; j < a.length; j++) {
+      if (b[i] === b[j]) continue;
+      pairs++;
+      const product = (a[i] - a[j]) * (b[i] - b[j]);
+      agree += product > 0 ? 1 : product === 0 ? 0.5 : 0;
+    }
+  }
+  if (pairs === 0) throw new NasbookError("pairwise accuracy needs two values of b that differ");
+  return agree / pairs;
+}

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { pearson, ranks, spearman } from "../../lib/core/rank-correlation";
+import { pairwiseAccuracy, pearson, ranks, spearman } from "../../lib/core/rank-correlation";
 
 test("ranks are 1-based and ties share the mean of their ranks", () => {
   assert.deepEqual(ranks([0.3, 0.1, 0.2]), [3, 1, 2]);
@@ -22,4 +22,12 @@ test("Spearman of a worked example: one swapped pair among five", () => {
 test("a constant list has no correlation (NaN), and mismatched lengths are refused", () => {
   assert.ok(Number.isNaN(pearson([1, 1, 1], [1, 2, 3])));
   assert.throws(() => spearman([1, 2], [1, 2, 3]), /same length/);
+});
+
+test("pairwise accuracy counts the pairs ordered as the truth orders them, ties in the prediction half", () => {
+  assert.equal(pairwiseAccuracy([1, 2, 3], [10, 20, 30]), 1);
+  assert.equal(pairwiseAccuracy([3, 2, 1], [10, 20, 30]), 0);
+  // Five pairs differ in b (b_2 = b_3 is no pair); four are ordered right and (1,2), tied in a, counts half.
+  assert.equal(pairwiseAccuracy([1, 2, 2, 5], [1, 2, 3, 3]), (1 + 1 + 0.5 + 1 + 1) / 5);
+  assert.throws(() => pairwiseAccuracy([1, 2], [4, 4]), /differ/);
 });

@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../../core/random";
 
-/** Hidden and cell state of every layer, each [1, units]. */
+/** Hidden and cell state of every layer, each [batch, units] (the controller's batch is 1). */
 export interface LstmState {
   readonly h: tf.Tensor2D[];
   readonly c: tf.Tensor2D[];
@@ -39,8 +39,9 @@ export class StackedLstm {
     });
   }
 
-  zeroState(): LstmState {
-    const zeros = () => this.layers.map(() => tf.zeros([1, this.units]) as tf.Tensor2D);
+  /** Zeros for a batch of `batch` sequences stepped side by side (the controller walks one). */
+  zeroState(batch = 1): LstmState {
+    const zeros = () => this.layers.map(() => tf.zeros([batch, this.units]) as tf.Tensor2D);
     return { h: zeros(), c: zeros() };
   }
 
