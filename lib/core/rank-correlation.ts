@@ -1,7 +1,8 @@
 /**
  * Spearman's rank correlation: Pearson's correlation of the ranks. It asks whether two
  * measurements order the same things the same way (a benchmark's two seeds, a cheap and a dear
- * fidelity), whatever their scales. Tied values share the mean of their ranks.
+ * fidelity), whatever their scales. Tied values share the mean of their ranks. Kendall's tau
+ * counts ordered pairs instead (SMASH reports both).
  */
 import { NasbookError } from "./errors";
 
@@ -35,4 +36,25 @@ export function pearson(a: readonly number[], b: readonly number[]): number {
 
 export function spearman(a: readonly number[], b: readonly number[]): number {
   return pearson(ranks(a), ranks(b));
+}
+
+/**
+ * Kendall's tau-b: (concordant - discordant) / sqrt((n0 - ties in a)(n0 - ties in b)) over the
+ * n0 = n(n-1)/2 pairs; a pair tied in either list is neither concordant nor discordant.
+ */
+export function kendallTau(a: readonly number[], b: readonly number[]): number {
+  if (a.length !== b.length || a.length < 2) throw new NasbookError(`correlation needs two lists of the same length, at least 2; got ${a.length} and ${b.length}`);
+  let [concordant, discordant, tiedA, tiedB] = [0, 0, 0, 0];
+  for (let i = 0; i < a.length; i++) {
+    for (let j = i + 1; j < a.length; j++) {
+      const s = Math.sign(a[i] - a[j]) * Math.sign(b[i] - b[j]);
+      if (a[i] === a[j]) tiedA++;
+      if (b[i] === b[j]) tiedB++;
+      if (s > 0) concordant++;
+      if (s < 0) discordant++;
+    }
+  }
+  const pairs = (a.length * (a.length - 1)) / 2;
+  const denominator = Math.sqrt((pairs - tiedA) * (pairs - tiedB));
+  return denominator === 0 ? NaN : (concordant - discordant) / denominator;
 }

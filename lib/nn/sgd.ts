@@ -59,6 +59,11 @@ export class MomentumSGD {
     return velocity;
   }
 
+  /** Each variable's velocity, in `variables` order (zeros before its first step): what a checkpoint keeps. */
+  velocities(): tf.Variable[] {
+    return this.variables.map((v) => this.velocityOf(v));
+  }
+
   dispose(): void {
     for (const velocity of this.velocity.values()) velocity.dispose();
     this.velocity.clear();
