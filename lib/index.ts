@@ -71,6 +71,8 @@ export {
 } from "./experiment/methods/darts";
 export { nb201SearchConfig, runNb201OneShot, type Nb201OneShotOptions, type Nb201OneShotResult } from "./experiment/methods/nb201-darts";
 export { nb201DartsPreset, type Nb201DartsPreset } from "./experiment/presets/nb201-darts";
+export { runSmashSearch, smashCandidates, smashMethod, type CheckpointSlot, type SmashSearchRequest, type SmashSearchResult } from "./experiment/methods/smash";
+export { smashPreset, type SmashPreset } from "./experiment/presets/smash";
 export type { SearchMethod, ScaledMethod, MethodContext, MethodOutcome } from "./experiment/search-method";
 export { compareOnBenchmark, comparisonRows, chosenAccuracies, methodRuns, type TabularComparison, type TabularComparisonRequest, type TabularRun } from "./experiment/tabular-comparison";
 export { tabularPreset, type TabularPreset } from "./experiment/presets/tabular";
