@@ -35,6 +35,8 @@ export { RegularizedEvolution, type EvolutionOptions, type Member } from "./stra
 export { StackedLstm, uniformVariable, type LstmState } from "./strategies/controller/lstm";
 export { ControllerPolicy, NASRL_POLICY, type PolicyOptions, type PolicySample } from "./strategies/controller/policy";
 export * from "./strategies/darts";
+export * from "./strategies/smash";
+export { kendallTau, pearson, ranks, spearman } from "./core/rank-correlation";
 export { ReinforceController, NASRL_CONTROLLER, nasRlReward, type ReinforceOptions, type ControllerUpdate } from "./strategies/controller/reinforce";
 export { PpoController, NASNET_CONTROLLER, NASNET_POLICY, clippedSurrogateLoss, type PpoOptions } from "./strategies/controller/ppo";
 
@@ -71,6 +73,8 @@ export {
 } from "./experiment/methods/darts";
 export { nb201SearchConfig, runNb201OneShot, type Nb201OneShotOptions, type Nb201OneShotResult } from "./experiment/methods/nb201-darts";
 export { nb201DartsPreset, type Nb201DartsPreset } from "./experiment/presets/nb201-darts";
+export { runSmashSearch, smashCandidates, smashMethod, type CheckpointSlot, type SmashSearchRequest, type SmashSearchResult } from "./experiment/methods/smash";
+export { smashPreset, type SmashPreset } from "./experiment/presets/smash";
 export type { SearchMethod, ScaledMethod, MethodContext, MethodOutcome } from "./experiment/search-method";
 export { compareOnBenchmark, comparisonRows, chosenAccuracies, methodRuns, type TabularComparison, type TabularComparisonRequest, type TabularRun } from "./experiment/tabular-comparison";
 export { tabularPreset, type TabularPreset } from "./experiment/presets/tabular";

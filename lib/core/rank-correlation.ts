@@ -1,7 +1,8 @@
 /**
  * Spearman's rank correlation: Pearson's correlation of the ranks. It asks whether two
  * measurements order the same things the same way (a benchmark's two seeds, a cheap and a dear
- * fidelity), whatever their scales. Tied values share the mean of their ranks.
+ * fidelity), whatever their scales. Tied values share the mean of their ranks. Kendall's tau
+ * counts ordered pairs instead (SMASH reports both).
  */
 import { NasbookError } from "./errors";
 

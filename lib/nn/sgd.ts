@@ -51,12 +51,6 @@ export class MomentumSGD {
     });
   }
 
-  /** The momentum buffers, one per variable in order (zeros before its first step): a checkpoint reads and assigns them. */
-  velocities(): tf.Variable[] {
-    // tidy frees the zeros a new buffer starts from (the variable holds their data, not the handle).
-    return tf.tidy(() => this.variables.map((v) => this.velocityOf(v)));
-  }
-
   private velocityOf(v: tf.Variable): tf.Variable {
     let velocity = this.velocity.get(v);
     if (!velocity) {
@@ -66,13 +60,17 @@ export class MomentumSGD {
     return velocity;
   }
 
-  /** Every variable's velocity, in `variables` order (zeros for one not yet stepped: the same thing). */
+  /** The momentum buffers, one per variable in order (zeros before its first step: the same thing): what a checkpoint keeps. */
+  velocities(): tf.Variable[] {
+    return this.variables.map((v) => this.velocityOf(v));
+  }
+
   saveState(): SavedTensor[] {
-    return saveTensors(this.variables.map((v) => this.velocityOf(v)));
+    return saveTensors(this.velocities());
   }
 
   restoreState(velocities: readonly SavedTensor[]): void {
-    restoreVariables(this.variables.map((v) => this.velocityOf(v)), velocities, "SGD velocities");
+    restoreVariables(this.velocities(), velocities, "SGD velocities");
   }
 
   dispose(): void {

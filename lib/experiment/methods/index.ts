@@ -4,12 +4,14 @@ import type { SearchMethod } from "../search-method";
 import { dartsMethods } from "./darts";
 import { evolutionMethod, randomSearchMethod } from "./macro";
 import { nasRlMethod } from "./nas-rl";
+import { smashMethod } from "./smash";
 
 export const METHODS: Readonly<Record<string, SearchMethod>> = {
   random: randomSearchMethod,
   evolution: evolutionMethod,
   "nas-rl": nasRlMethod,
   ...Object.fromEntries(dartsMethods.map((method) => [method.name, method])),
+  smash: smashMethod,
 };
 
 export function methodNamed(name: string): SearchMethod {

@@ -1,0 +1,7 @@
+/** SMASH: a HyperNet that generates every candidate's weights, and ranking candidates by the error those weights give. */
+export { encodeNb201, slotInputSize, slotInputs, type ArchitectureEncoding } from "./encoding";
+export { GENERATED_OPS, HyperNet, type GeneratedWeights, type HyperNetOptions } from "./hypernet";
+export { GeneratedNetwork } from "./generated-network";
+export { CHECKPOINT_FORMAT, CheckpointError, type HyperNetCheckpoint, type HyperNetEpoch } from "./checkpoint";
+export { HyperNetTraining, type HyperNetTrainingConfig } from "./training";
+export { bestScored, distinctRandomCells, scoreArchitectures, smashScore, type ScoredArchitecture } from "./score";
