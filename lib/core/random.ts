@@ -20,11 +20,6 @@ export class Rng {
     this.current = value;
   }
 
-  /** The generator's whole state, for a checkpoint: `new Rng(rng.snapshot())` goes on where `rng` is. */
-  snapshot(): number {
-    return this.state;
-  }
-
   /** Uniform in [0, 1) (mulberry32: small, fast and good enough for search decisions). */
   next(): number {
     this.current = (this.current + 0x6d2b79f5) >>> 0;

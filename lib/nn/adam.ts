@@ -8,7 +8,7 @@
  * bias corrections are computed from t, so a checkpoint restores it exactly.
  */
 import * as tf from "@tensorflow/tfjs";
-import { restoreVariables, saveTensors, type SavedTensor } from "./saved-tensors";
+import { restoreVariables, snapshotVariables, type TensorSnapshot } from "./snapshot";
 
 export interface AdamOptions {
   readonly learningRate: number;
@@ -20,7 +20,7 @@ export interface AdamOptions {
 export interface AdamState {
   readonly step: number;
   /** First moments of every variable, then second moments. */
-  readonly moments: SavedTensor[];
+  readonly moments: TensorSnapshot[];
 }
 
 export class Adam {
@@ -59,7 +59,7 @@ export class Adam {
   }
 
   saveState(): AdamState {
-    return { step: this.step, moments: saveTensors([...this.first, ...this.second]) };
+    return { step: this.step, moments: snapshotVariables([...this.first, ...this.second]) };
   }
 
   restoreState(state: AdamState): void {

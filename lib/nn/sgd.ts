@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { MOMENTUM_SGD, type MomentumSgdAttrs } from "../backend/wasm-kernels/native-training";
-import { restoreVariables, saveTensors, type SavedTensor } from "./saved-tensors";
+import { restoreVariables, snapshotVariables, type TensorSnapshot } from "./snapshot";
 
 export interface SgdOptions {
   readonly momentum?: number;
@@ -65,11 +65,11 @@ export class MomentumSGD {
     return this.variables.map((v) => this.velocityOf(v));
   }
 
-  saveState(): SavedTensor[] {
-    return saveTensors(this.velocities());
+  saveState(): TensorSnapshot[] {
+    return snapshotVariables(this.velocities());
   }
 
-  restoreState(velocities: readonly SavedTensor[]): void {
+  restoreState(velocities: readonly TensorSnapshot[]): void {
     restoreVariables(this.velocities(), velocities, "SGD velocities");
   }
 

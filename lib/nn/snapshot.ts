@@ -33,10 +33,12 @@ export function snapshotVariables(variables: readonly tf.Variable[]): TensorSnap
 /** Assigns every variable its snapshot; a count or shape that differs is a checkpoint from another network. */
 export function restoreVariables(variables: readonly tf.Variable[], snapshots: readonly TensorSnapshot[], where: string): void {
   if (snapshots.length !== variables.length) throw new RunStoreError(`${where}: ${snapshots.length} tensors for ${variables.length} variables.`);
-  variables.forEach((v, i) => {
-    if (snapshots[i].shape.join() !== v.shape.join()) throw new RunStoreError(`${where}[${i}]: shape [${snapshots[i].shape}], the variable has [${v.shape}].`);
-    const value = tensorFromSnapshot(snapshots[i], `${where}[${i}]`);
-    v.assign(value);
-    value.dispose();
+  // Every tensor is decoded and checked before anything is assigned: a refused checkpoint leaves the network as it was.
+  tf.tidy(() => {
+    const values = variables.map((v, i) => {
+      if (snapshots[i].shape.join() !== v.shape.join()) throw new RunStoreError(`${where}[${i}]: shape [${snapshots[i].shape}], the variable has [${v.shape}].`);
+      return tensorFromSnapshot(snapshots[i], `${where}[${i}]`);
+    });
+    variables.forEach((v, i) => v.assign(values[i]));
   });
 }

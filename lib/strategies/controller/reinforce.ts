@@ -192,7 +192,7 @@ export class ReinforceController<G extends Json> implements Strategy<G> {
       policy: snapshotVariables(this.policy.variables()),
       adam: adam.map(({ name, tensor }) => ({ name, value: snapshotTensor(tensor) })),
       adamBetaPowers: adamBetaPowers(this.optimizer).map(snapshotTensor) as [TensorSnapshot, TensorSnapshot],
-      rng: this.rng.snapshot(),
+      rng: this.rng.state,
       baseline: this.baseline,
       told: this.told,
       nextId: this.nextId,

@@ -16,7 +16,7 @@ import type { ProgressCallback } from "../../core/types";
 import { Subset, type Batch } from "../../data/batches";
 import { accuracyOf } from "../../evaluators/training";
 import { Adam, type AdamState } from "../../nn/adam";
-import { restoreVariables, saveTensors, type SavedTensor } from "../../nn/saved-tensors";
+import { restoreVariables, snapshotVariables, type TensorSnapshot } from "../../nn/snapshot";
 import { cosineSchedule } from "../../nn/schedule";
 import { MomentumSGD } from "../../nn/sgd";
 import type { CellType, DartsGenotype } from "../../spaces/darts/genotypes";
@@ -101,7 +101,7 @@ export type DartsSearchResult = SupernetSearchResult<CellType, DartsGenotype>;
 
 /** The optimisers' and the op sampler's state, which the supernet's variables alone do not fix. */
 export interface BilevelState {
-  readonly velocities: SavedTensor[];
+  readonly velocities: TensorSnapshot[];
   readonly adam: AdamState;
   /** GDAS's Gumbel draws come from this Rng. */
   readonly sampling: number;
@@ -118,7 +118,7 @@ export interface SearchCheckpoint<K extends string, G> {
   /** The batch shuffle's Rng. */
   readonly shuffle: number;
   /** supernet.stateVariables(). */
-  readonly variables: SavedTensor[];
+  readonly variables: TensorSnapshot[];
   readonly optimisers: BilevelState;
 }
 
@@ -362,7 +362,7 @@ export async function supernetSearch<K extends string, G>(
         epochs: [...records],
         seconds: earlier + (performance.now() - start) / 1000,
         shuffle: shuffle.state,
-        variables: saveTensors(supernet.stateVariables()),
+        variables: snapshotVariables(supernet.stateVariables()),
         optimisers: search.saveState(),
       });
     }

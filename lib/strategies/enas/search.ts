@@ -251,7 +251,7 @@ export class EnasSearch<G extends Json> {
       epochsDone: this.epochsDone,
       variables: snapshotVariables(this.net.variables()),
       velocities: snapshotVariables(this.trainer.sgd.velocities()),
-      rng: this.rng.snapshot(),
+      rng: this.rng.state,
       controller: this.controller ? await this.controller.checkpoint() : null,
       history: [...this.history],
     };
