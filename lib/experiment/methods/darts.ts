@@ -5,6 +5,7 @@
  * the search alone, which notebook 04 runs for its figures.
  */
 import * as tf from "@tensorflow/tfjs";
+import { UsageError } from "../../core/errors";
 import { toJson, toJsonObject } from "../../core/json";
 import { Rng } from "../../core/random";
 import { mean } from "../../core/stats";
@@ -140,6 +141,7 @@ function dartsMethod(method: DartsMethod): SearchMethod {
         data,
         settings: toJsonObject({ space: "darts", data, supernet, search: dartsSearchSettings(method, search), network, fidelity }),
         async run(context) {
+          if (context.queue) throw new UsageError(`--queue puts the trials of a multi-trial method on workers; ${method} trains one supernet here.`);
           const space = new DartsSpace(network);
           const evaluator = new TrainFromScratch(space, context.splits, fidelity, { augment: augmentsByDefault(context.dataset) });
           // The search has no checkpoints: a run killed while searching searches again; one killed after it resumes here.
