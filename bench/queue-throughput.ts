@@ -5,16 +5,15 @@
  * what the queue costs per trial (a job's round trip through Redis, and the coordinator's
  * polling). Every evaluator is warmed (one trial per worker) before the clock runs.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import * as net from "node:net";
+import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { initBackend } from "../lib/backend/select";
 import { Rng } from "../lib/core/random";
 import type { Evaluator, Json } from "../lib/core/types";
 import { QueuePool } from "../lib/experiment/queue/queue-pool";
-import { checkRedis } from "../lib/experiment/queue/redis";
 import { WorkerPool } from "../lib/experiment/worker-pool";
 import { spaceFromSpec } from "../lib/spaces/registry";
+import { startRedisServer } from "../test/unit/run-fixtures";
 import { JOB, searchMinutes } from "./parallel-search";
 
 export interface QueueTiming {
@@ -23,31 +22,6 @@ export interface QueueTiming {
 }
 
 const CLI = path.join(__dirname, "..", "lib", "cli", "main.js");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, "127.0.0.1", () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
-
-async function startRedis(): Promise<{ url: string; process: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
-  const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try {
-      await checkRedis(url);
-      return { url, process: child };
-    } catch (error) {
-      if (i > 100) throw error;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
 
 /** Minutes of `trials` trials after one warm-up trial per worker (a run of its own, so its jobs are not reused). */
 async function warmMinutes(make: (tag: string) => Evaluator<Json> & { close(): Promise<void> }, workers: number, trials: number): Promise<number> {
@@ -65,7 +39,7 @@ async function warmMinutes(make: (tag: string) => Evaluator<Json> & { close(): P
 
 export async function queueThroughput(trials = 24): Promise<QueueTiming> {
   await initBackend({ ...process.env, NASBOOK_BACKEND: "wasm" });
-  const redis = await startRedis();
+  const redis = await startRedisServer();
   const rows: QueueTiming["rows"] = [];
   try {
     for (const workers of [1, 2]) {

@@ -7,10 +7,9 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { checkRedis } from "../../lib/experiment/queue/redis";
+import { startRedisServer, trialsWithoutTimings as withoutTiming } from "./run-fixtures";
 
 const cli = path.join(__dirname, "..", "..", "lib", "cli", "main.js");
 // Short locks, so that a killed worker's job is seen stalled within seconds.
@@ -54,34 +53,14 @@ function start(command: string, args: string[]): Child {
 let url = "";
 let expected: unknown[];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, "127.0.0.1", () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
-
 function flushRedis(): void {
-  const port = new URL(url).port;
-  assert.equal(spawnSync("redis-cli", ["-p", port, "flushall"], { encoding: "utf8" }).stdout.trim(), "OK");
+  assert.equal(spawnSync("redis-cli", ["-p", new URL(url).port, "flushall"], { encoding: "utf8" }).stdout.trim(), "OK");
 }
 
 before(async () => {
-  const port = await freePort();
-  url = `redis://127.0.0.1:${port}`;
-  start("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
-  for (let i = 0; ; i++) {
-    try {
-      await checkRedis(url);
-      break;
-    } catch (error) {
-      if (i > 100) throw error;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  const redis = await startRedisServer();
+  url = redis.url;
+  children.push(new Child(redis.process));
   const local = tempDir();
   const run = spawnSync(process.execPath, [cli, ...search(local)], { env, encoding: "utf8" });
   assert.equal(run.status, 0, run.stderr);
@@ -91,19 +70,6 @@ before(async () => {
 after(() => {
   for (const child of children) if (child.process.exitCode === null) child.process.kill("SIGKILL");
 });
-
-/** trials.jsonl without its timing fields (wall seconds, training seconds, latency). */
-function withoutTiming(dir: string): unknown[] {
-  const lines = fs.readFileSync(path.join(dir, "trials.jsonl"), "utf8").split("\n").filter((l) => l.trim() !== "");
-  return lines.map((line) => {
-    const { seconds: _seconds, ...record } = JSON.parse(line);
-    if (record.metrics) {
-      const { trainSeconds: _train, latencyMs: _latency, ...metrics } = record.metrics;
-      record.metrics = metrics;
-    }
-    return record;
-  });
-}
 
 const worker = () => start(process.execPath, [cli, "worker", "--queue", url, "--concurrency", "1"]);
 
