@@ -38,14 +38,14 @@ export interface ParallelTiming {
   startupSeconds: number;
 }
 
-const JOB: EvaluationJob = {
+export const JOB: EvaluationJob = {
   space: { kind: "macro-cnn", options: { minLayers: 1, maxLayers: 2, kernels: [3], filters: [8, 16] } },
   dataset: "fashion-mnist",
   data: { seed: 0, trainSize: 1000, validSize: 500, testSize: 100 },
   fidelity: { epochs: 1, batchSize: 50 },
 };
 
-async function searchMinutes(evaluator: Evaluator<Json>, trials: number, round: number): Promise<number> {
+export async function searchMinutes(evaluator: Evaluator<Json>, trials: number, round: number): Promise<number> {
   const space = spaceFromSpec(JOB.space);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nasbook-bench-"));
   const store = RunStore.open(dir, { method: "random", dataset: JOB.dataset, scale: "smoke", seed: 1 });

@@ -6,7 +6,8 @@
  * shows medians, the ratio line the median of the per-round ratios.
  * Then trials per minute of a small search (`--trials N`, default 96), serial vs k worker threads (`--workers K`, default 2;
  * `--no-parallel` skips it), and the cells per minute of `nasbook bench build` at the shipped
- * table's fidelity (`--no-builder` skips it). Prints tables and writes build/bench/train-step.json (with the load
+ * table's fidelity (`--no-builder` skips it), and 1 and 2 queue workers next to as many worker threads
+ * (bench/queue-throughput.ts, `--queue-trials N`, default 24; `--no-queue` skips it). Prints tables and writes build/bench/train-step.json (with the load
  * average, since the machine may be shared). `--profile` adds wasm's per-kernel times.
  */
 import { spawnSync } from "node:child_process";
@@ -20,6 +21,7 @@ import { MAX_WASM_THREADS } from "../lib/backend/wasm-threads";
 import { builderThroughput } from "./benchmark-builder";
 import { BENCH_NETWORKS, BenchNetwork } from "./networks";
 import { parallelThroughput, type ParallelTiming } from "./parallel-search";
+import { queueThroughput } from "./queue-throughput";
 
 interface Timing {
   network: string;
@@ -265,10 +267,15 @@ async function main(): Promise<void> {
     console.log(`\nbench build (nb201, quick fidelity, ${builder.trainings} trainings in ${builder.seconds.toFixed(1)} s, workers started in the clock): ` +
       `${builder.cellsPerMinute.toFixed(1)} cells/min; the whole table would take ${builder.projectedHours.toFixed(2)} h here`);
   }
+  const queue = process.argv.includes("--no-queue") ? null : await queueThroughput(option("--queue-trials", 24));
+  for (const row of queue?.rows ?? []) {
+    console.log(`${row.workers} queue worker(s) over redis on loopback: ${row.queueTrialsPerMinute.toFixed(1)} trials/min, ${row.workers} worker thread(s): ` +
+      `${row.threadsTrialsPerMinute.toFixed(1)} trials/min (${queue?.trials} trials, 1 kernel thread each); the queue costs ${row.overheadSecondsPerTrial.toFixed(2)} s per trial`);
+  }
   const loadAverage = { before: loadBefore, after: os.loadavg(), cores: os.availableParallelism() };
   console.log(`load average (1, 5, 15 min) before ${loadBefore.map((l) => l.toFixed(2)).join(" ")}, after ${loadAverage.after.map((l) => l.toFixed(2)).join(" ")} on ${loadAverage.cores} cores`);
   const out = path.join(__dirname, "train-step.json");
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), steps, loadAverage, rows, ratios, rounds, parallel, builder }, null, 2));
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), steps, loadAverage, rows, ratios, rounds, parallel, builder, queue }, null, 2));
   console.log(`\nwrote ${out}`);
   if (process.argv.includes("--profile")) await printProfile();
 }

@@ -5,6 +5,8 @@ import { isScale, scaleFromEnv, SCALES } from "../core/scale";
 import { DATASET_NAMES } from "../data";
 import { BENCHMARK_SPACES, type BenchmarkBuildRequest } from "../experiment/benchmark-build";
 import { TABULAR_METHODS, isTabularMethod } from "../experiment/methods/tabular";
+import { redisOptions } from "../experiment/queue/redis";
+import type { QueueWorkerOptions } from "../experiment/queue/queue-worker";
 import type { SearchRequest } from "../experiment/run-search";
 import type { TabularSearchRequest } from "../experiment/tabular-search";
 
@@ -17,22 +19,27 @@ export type Command =
   | { kind: "search"; request: SearchRequest }
   | { kind: "tabular-search"; request: TabularSearch }
   | { kind: "bench-build"; request: BenchBuild }
-  | { kind: "bench-check"; request: BenchBuild };
+  | { kind: "bench-check"; request: BenchBuild }
+  | { kind: "worker"; request: Omit<QueueWorkerOptions, "log" | "env"> };
 
 export function usage(methods: readonly string[]): string {
   return [
     "Usage:",
     `  nasbook search --method ${methods.join("|")} --dataset ${DATASET_NAMES.join("|")}`,
-    `                 [--scale ${SCALES.join("|")}] [--seed N] --out DIR`,
+    `                 [--scale ${SCALES.join("|")}] [--seed N] [--queue redis://HOST:PORT] --out DIR`,
     `  nasbook search --method ${TABULAR_METHODS.join("|")} --benchmark NAME|TABLE.json`,
     `                 [--budget TRIALS|SECONDSs] [--scale ...] [--seed N] --out DIR`,
     "                       search a benchmark table: accuracies looked up, costs simulated (seconds)",
     `  nasbook bench build --space ${BENCHMARK_SPACES.join("|")} --dataset ${DATASET_NAMES.join("|")}`,
-    `                 [--scale ${SCALES.join("|")}] [--seed N] [--part K/N] --out DIR`,
+    `                 [--scale ${SCALES.join("|")}] [--seed N] [--part K/N] [--queue redis://HOST:PORT] --out DIR`,
     "                       train every unique cell and write DIR/table.json; --part K/N stops after",
     "                       the first K of N equal parts of the work (re-run to go on)",
     "  nasbook bench check  (the same flags but --part) train the table's first cells again at a higher",
     "                       fidelity and write DIR/check.json: does the table's ranking hold?",
+    "  nasbook worker --queue redis://HOST:PORT [--concurrency N] [--threads N]",
+    "                       train the trials that searches and builds given the same --queue put on it,",
+    "                       N at once (default 1), each on --threads kernel threads; SIGTERM hands",
+    "                       running trials back to the queue",
     "  nasbook backend      print which tensor backend would be used, and why",
     "  nasbook --help",
     "",
@@ -48,6 +55,7 @@ export function parseCommand(argv: readonly string[], methods: readonly string[]
   // `nasbook search --help` asks for help too, whatever else is on the line.
   if (command === undefined || HELP.includes(command) || rest.some((arg) => arg === "--help" || arg === "-h")) return { kind: "help" };
   if (command === "backend") return { kind: "backend" };
+  if (command === "worker") return { kind: "worker", request: parseWorker(rest) };
   if (command === "bench") {
     const [sub, ...flags] = rest;
     if (sub !== "build" && sub !== "check") throw new UsageError(`Unknown bench command "${sub ?? ""}"; the bench commands are: build, check.`);
@@ -127,17 +135,36 @@ function parseBudget(text: string | undefined): Pick<TabularSearch, "trials" | "
 }
 
 function parseSearch(argv: readonly string[], methods: readonly string[], env: NodeJS.ProcessEnv): SearchRequest {
-  const values = parseFlags(argv, ["method", "dataset", "scale", "seed", "out"]);
+  const values = parseFlags(argv, ["method", "dataset", "scale", "seed", "out", "queue"]);
   const method = required(values, "method");
   if (!methods.includes(method)) throw new UsageError(`--method must be one of ${methods.join(", ")}; got "${method}".`);
-  return { method, ...runFlags(values, env) };
+  return { method, ...runFlags(values, env), ...queueFlag(values) };
+}
+
+/** `--queue redis://...`, checked to be a Redis URL. */
+function queueFlag(values: Flags): { queue?: string } {
+  if (values.queue === undefined) return {};
+  redisOptions(values.queue);
+  return { queue: values.queue };
+}
+
+function parseWorker(argv: readonly string[]): Omit<QueueWorkerOptions, "log" | "env"> {
+  const values = parseFlags(argv, ["queue", "concurrency", "threads"]);
+  const url = queueFlag({ queue: required(values, "queue") }).queue as string;
+  const count = (name: string) => {
+    const text = values[name];
+    if (text === undefined) return undefined;
+    if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`--${name} must be a positive integer; got "${text}".`);
+    return Number(text);
+  };
+  return { url, concurrency: count("concurrency") ?? 1, threads: count("threads") };
 }
 
 function parseBenchBuild(argv: readonly string[], env: NodeJS.ProcessEnv): BenchBuild {
-  const values = parseFlags(argv, ["space", "dataset", "scale", "seed", "part", "out"]);
+  const values = parseFlags(argv, ["space", "dataset", "scale", "seed", "part", "out", "queue"]);
   const space = required(values, "space");
   if (!(BENCHMARK_SPACES as readonly string[]).includes(space)) throw new UsageError(`--space must be one of ${BENCHMARK_SPACES.join(", ")}; got "${space}".`);
-  const request = { space: space as BenchBuild["space"], ...runFlags(values, env) };
+  const request = { space: space as BenchBuild["space"], ...runFlags(values, env), ...queueFlag(values) };
   if (values.part === undefined) return request;
   const match = /^(\d+)\/(\d+)$/.exec(values.part);
   if (!match) throw new UsageError(`--part must be K/N, e.g. 1/6; got "${values.part}".`);

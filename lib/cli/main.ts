@@ -5,6 +5,7 @@ import { NasbookError, UsageError } from "../core/errors";
 import { fileError } from "../core/file-errors";
 import { buildBenchmark, checkBenchmark, type BenchmarkBuildRequest } from "../experiment/benchmark-build";
 import { METHODS } from "../experiment/methods";
+import { QueueWorker, type QueueWorkerOptions } from "../experiment/queue/queue-worker";
 import { runTabularSearch, type TabularSearchRequest } from "../experiment/tabular-search";
 import { runSearch } from "../experiment/run-search";
 import { ProgressBar } from "../viz/progress";
@@ -22,6 +23,7 @@ async function main(argv: readonly string[]): Promise<number> {
       console.log(backendReport(await initBackend()));
       return 0;
     }
+    if (command.kind === "worker") return await worker(command.request);
     if (command.kind === "bench-build") return await benchBuild(command.request);
     if (command.kind === "bench-check") return await benchCheck(command.request);
     if (command.kind === "tabular-search") return await tabularSearch(command.request);
@@ -62,6 +64,17 @@ async function tabularSearch(request: Omit<TabularSearchRequest, "onTrials" | "l
       : "No trial succeeded; see trials.jsonl for the errors.",
   );
   console.log(`Run directory: ${store.dir} (summary.json, trials.jsonl, report.html)`);
+  return 0;
+}
+
+/** Runs until SIGTERM or SIGINT, then hands its running trials back to the queue. */
+async function worker(request: Omit<QueueWorkerOptions, "log" | "env">): Promise<number> {
+  const running = await QueueWorker.start({ ...request, log: (line) => console.error(`nasbook worker: ${line}`) });
+  const signal = await new Promise<string>((resolve) => {
+    for (const name of ["SIGTERM", "SIGINT"] as const) process.once(name, () => resolve(name));
+  });
+  console.error(`nasbook worker: ${signal}: handing running trials back and stopping`);
+  await running.stop();
   return 0;
 }
 

@@ -36,3 +36,9 @@ export class BenchmarkError extends NasbookError {}
 
 /** A file or folder nasbook cannot read or write (permissions, a file in the way, a full disk). */
 export class FileSystemError extends NasbookError {}
+
+/**
+ * What runs the evaluations (a queue's Redis) cannot be reached: the search stops, and the
+ * trial it was waiting for is not recorded (it is no failed candidate; re-running resumes it).
+ */
+export class EvaluatorUnavailableError extends NasbookError {}

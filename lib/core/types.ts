@@ -143,6 +143,8 @@ export type ProgressCallback = (done: number, total: number, text?: string) => v
 
 export interface EvaluationContext {
   readonly seed: number;
+  /** The trial's id when the evaluation is one of a run's trials (a queue names its job after it). */
+  readonly trial?: number;
   readonly onProgress?: ProgressCallback;
 }
 

@@ -49,6 +49,8 @@ export interface BenchmarkBuildRequest {
   readonly out: string;
   /** Stop once parts 1..k of n equal parts of the work list are trained; absent: the whole list. */
   readonly part?: { readonly k: number; readonly n: number };
+  /** `redis://HOST:PORT`: the cells train on that BullMQ queue's workers (`nasbook worker`). */
+  readonly queue?: string;
   readonly onProgress?: ProgressCallback;
   readonly log?: (line: string) => void;
 }
@@ -107,7 +109,8 @@ async function trainPhase(request: BenchmarkBuildRequest, preset: BenchmarkPrese
   const splits = await loadDataset(request.dataset, data);
   // Every cell is scored on the test split: that is what the table is for. Searches read the table, never this split.
   const local = new TrainFromScratch(space, splits, fidelity, hyperparameters, splits.test.open(`benchmark table ${tableName(request)}`));
-  const search = searchEvaluator(local, { space: spec, dataset: request.dataset, data, fidelity, hyperparameters, benchmarkTest: true });
+  const queue = request.queue === undefined ? undefined : { url: request.queue, config: store.config };
+  const search = searchEvaluator(local, { space: spec, dataset: request.dataset, data, fidelity, hyperparameters, benchmarkTest: true }, process.env, queue);
   try {
     const trials = await runMultiTrialSearch({
       space,

@@ -96,16 +96,26 @@ function checkedReplay<G extends Json>(candidate: Candidate<G>, record: TrialRec
 /**
  * Starts the round's evaluations, at most the evaluator's concurrency at once; results in
  * candidate order. Each of the `limit` lanes takes the next unstarted candidate as soon as it is
- * free (a work queue), so a lane that drew slow candidates does not leave the others idle.
+ * free (a work queue), so a lane that drew slow candidates does not leave the others idle. A
+ * trial rejects only when the evaluator is unreachable; the lanes then stop starting trials.
  */
 function evaluateRound<G extends Json>(candidates: Candidate<G>[], options: MultiTrialSearchOptions<G>): Promise<TrialRecord<G>>[] {
   const limit = "concurrency" in options.evaluator ? Math.max(1, options.evaluator.concurrency) : 1;
-  const settle: Array<(record: TrialRecord<G>) => void> = [];
-  const results = candidates.map(() => new Promise<TrialRecord<G>>((resolve) => settle.push(resolve)));
+  const settle: Array<{ resolve: (record: TrialRecord<G>) => void; reject: (error: unknown) => void }> = [];
+  const results = candidates.map(() => new Promise<TrialRecord<G>>((resolve, reject) => settle.push({ resolve, reject })));
+  // The loop awaits the results in order and stops at the first rejection; the later ones are handled here.
+  for (const result of results) result.catch(() => {});
   let next = 0;
-  // runTrial never rejects, so a lane runs until the queue is empty.
+  let stopped = false;
   const lane = async (): Promise<void> => {
-    for (let i = next++; i < candidates.length; i = next++) settle[i](await runTrial(candidates[i], options));
+    for (let i = next++; i < candidates.length && !stopped; i = next++) {
+      try {
+        settle[i].resolve(await runTrial(candidates[i], options));
+      } catch (error) {
+        stopped = true;
+        settle[i].reject(error);
+      }
+    }
   };
   for (let l = 0; l < Math.min(limit, candidates.length); l++) void lane();
   return results;
@@ -114,7 +124,7 @@ function evaluateRound<G extends Json>(candidates: Candidate<G>[], options: Mult
 function runTrial<G extends Json>(candidate: Candidate<G>, options: MultiTrialSearchOptions<G>): Promise<TrialRecord<G>> {
   return recordTrial(candidate.id, candidate.genotype, () => {
     const genotype = options.space.validate(candidate.genotype);
-    return options.evaluator.evaluate(genotype, { seed: trialSeed(options.seed, candidate.id) });
+    return options.evaluator.evaluate(genotype, { seed: trialSeed(options.seed, candidate.id), trial: candidate.id });
   });
 }
 

@@ -1,8 +1,8 @@
 /**
  * Running a multi-trial method (random search, evolution, NAS-RL...) in a run directory.
  * Candidates train in a worker pool (one thread per core) on CPU backends, in-process on a GPU,
- * where concurrent trainings would only queue for the device; the final test of the winner
- * always runs in-process.
+ * where concurrent trainings would only queue for the device, or, given a queue, on the workers
+ * of other machines (queue/queue-pool.ts); the final test of the winner always runs in-process.
  */
 import { currentBackend } from "../backend/select";
 import { toJson } from "../core/json";
@@ -11,6 +11,7 @@ import { augmentsByDefault, type DataSizes } from "../data";
 import { TrainFromScratch, type TrainingHyperparameters } from "../evaluators/train-from-scratch";
 import type { SpaceSpec } from "../spaces/registry";
 import { runMultiTrialSearch, type ConcurrentEvaluator } from "./multi-trial-search";
+import { QueuePool } from "./queue/queue-pool";
 import type { MethodContext, MethodOutcome } from "./search-method";
 import { WorkerPool, defaultWorkerCount, type EvaluationJob } from "./worker-pool";
 
@@ -27,14 +28,25 @@ export interface SearchEvaluator<G extends Json> {
   close(): Promise<void>;
 }
 
+/** A BullMQ queue to put the trials on: its Redis, and the run's config.json, which names its jobs. */
+export interface TrialQueue {
+  readonly url: string;
+  readonly config: Json;
+}
+
 /**
  * What a search should train its candidates with, given the in-process evaluator and the same
  * evaluator as plain data: on CPU backends a pool of `defaultWorkerCount()` threads, even of one,
  * so that a candidate that breaks its backend (wasm out of memory) takes only its worker with it;
- * on a GPU `local` itself. Notebooks call it too; `close()` when the search is done.
+ * on a GPU `local` itself; with a `queue`, the queue's workers, on this backend. Notebooks call
+ * it too; `close()` when the search is done.
  */
-export function searchEvaluator<G extends Json>(local: TrainFromScratch<G>, job: EvaluationJob, env: NodeJS.ProcessEnv = process.env): SearchEvaluator<G> {
+export function searchEvaluator<G extends Json>(local: TrainFromScratch<G>, job: EvaluationJob, env: NodeJS.ProcessEnv = process.env, queue?: TrialQueue): SearchEvaluator<G> {
   const backend = currentBackend().name;
+  if (queue) {
+    const pool = new QueuePool<G>({ url: queue.url, config: queue.config, evaluation: job, backend });
+    return { evaluator: pool, close: () => pool.close() };
+  }
   if (backend === "tensorflow-gpu") return { evaluator: local, close: async () => {} };
   const pool = new WorkerPool<G>(job, { workers: defaultWorkerCount(env), backend });
   return { evaluator: pool, close: () => pool.close() };
@@ -50,13 +62,15 @@ export interface MultiTrialRun<G extends Json> extends TrialSetup<G> {
 export async function runMultiTrial<G extends Json>(context: MethodContext, run: MultiTrialRun<G>): Promise<MethodOutcome> {
   const hyperparameters: TrainingHyperparameters = { augment: augmentsByDefault(context.dataset) };
   const local = new TrainFromScratch(run.space, context.splits, run.fidelity, hyperparameters);
-  const search = searchEvaluator(local, {
+  const job: EvaluationJob = {
     space: { kind: run.spec.kind, options: toJson(run.spec.options) },
     dataset: context.dataset,
     data: { seed: context.seed, ...run.data },
     fidelity: run.fidelity,
     hyperparameters,
-  });
+  };
+  const queue = context.queue === undefined ? undefined : { url: context.queue, config: context.store.config };
+  const search = searchEvaluator(local, job, process.env, queue);
   try {
     const trials = await runMultiTrialSearch({
       space: run.space,

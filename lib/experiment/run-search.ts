@@ -21,6 +21,8 @@ export interface SearchRequest {
   readonly scale: Scale;
   readonly seed: number;
   readonly out: string;
+  /** `redis://HOST:PORT`: the trials train on that BullMQ queue's workers (`nasbook worker`). */
+  readonly queue?: string;
 }
 
 export interface SearchProgress {
@@ -65,7 +67,7 @@ export async function runSearch(request: SearchRequest, progress: SearchOptions 
   const earlierSeconds = finished?.wallSeconds ?? 0;
   const splits = await loadDataset(dataset, { seed, ...scaled.data, onProgress: progress.onDownload });
   log(`${method.description}: ${dataset} at ${scale} scale, seed ${seed}, backend ${backend.name}`);
-  const outcome = await scaled.run({ dataset, seed, splits, store, onProgress: progress.onTrials ?? (() => {}) });
+  const outcome = await scaled.run({ dataset, seed, splits, store, onProgress: progress.onTrials ?? (() => {}), queue: request.queue });
   const best = bestTrial(outcome.trials);
   if (best) log(`best: trial ${best.id}, validation accuracy ${best.metrics?.validAccuracy.toFixed(4)}${testBest ? "; testing it once" : ""}`);
   const testAccuracy = best && testBest ? await outcome.finalTest(best) : null;

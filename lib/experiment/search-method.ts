@@ -13,6 +13,8 @@ export interface MethodContext {
   readonly splits: DataSplits;
   readonly store: RunStore;
   readonly onProgress: ProgressCallback;
+  /** `redis://HOST:PORT`: train the trials on that queue's workers (multi-trial methods). */
+  readonly queue?: string;
 }
 
 export interface MethodOutcome {

@@ -2,6 +2,7 @@
  * One trial, as every kind of method records it: its training seed, its record (`ok` with
  * metrics or `failed` with the error), the outcome a strategy is told, and the best of a run.
  */
+import { EvaluatorUnavailableError } from "../core/errors";
 import type { Json, Outcome, TrialMetrics, TrialRecord } from "../core/types";
 
 /** A trial's training seed: fixed by the run seed and the trial id, whatever ran before it. */
@@ -11,8 +12,9 @@ export function trialSeed(runSeed: number, trialId: number): number {
 
 /**
  * Runs one evaluation and records it: `ok` with its metrics, or `failed` with the error's message
- * (a failed candidate never stops a search). `priorSeconds` is time spent on the trial before
- * (a DARTS search, for its derived cell).
+ * (a failed candidate never stops a search). An unreachable evaluator is no failed candidate: it
+ * is thrown, and the search stops with nothing recorded of the trial. `priorSeconds` is time
+ * spent on the trial before (a DARTS search, for its derived cell).
  */
 export async function recordTrial<G extends Json>(
   id: number,
@@ -26,6 +28,7 @@ export async function recordTrial<G extends Json>(
     const metrics = await evaluate();
     return { id, genotype, status: "ok", metrics, seconds: seconds() };
   } catch (error) {
+    if (error instanceof EvaluatorUnavailableError) throw error;
     return { id, genotype, status: "failed", seconds: seconds(), error: error instanceof Error ? error.message : String(error) };
   }
 }

@@ -59,6 +59,8 @@ export interface WorkerPoolOptions {
   readonly backend?: BackendName;
   /** Caps each worker's JS heap, so that a runaway candidate crashes only its own worker. */
   readonly resourceLimits?: ResourceLimits;
+  /** Kernel threads per worker; default the cores shared out among the workers. */
+  readonly threads?: number;
 }
 
 const WORKER_SCRIPT = path.join(__dirname, "evaluation-worker.js");
@@ -196,7 +198,7 @@ export class WorkerPool<G extends Json> implements ConcurrentEvaluator<G> {
   private spawn(): EvaluationThread {
     tuneWorkerHeaps();
     // The cores shared out: two workers on two cores run one kernel thread each, a lone worker all of them.
-    const threads = Math.max(1, Math.floor(os.availableParallelism() / this.concurrency));
+    const threads = this.options.threads ?? Math.max(1, Math.floor(os.availableParallelism() / this.concurrency));
     const thread = new EvaluationThread({ job: this.job, backend: this.options.backend, threads }, this.options.resourceLimits);
     this.all.add(thread);
     return thread;

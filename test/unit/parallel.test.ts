@@ -19,6 +19,7 @@ import { WorkerPool, type EvaluationJob } from "../../lib/experiment/worker-pool
 import { spaceFromSpec, type SpaceSpec } from "../../lib/spaces/registry";
 import { RunStore } from "../../lib/store/run-store";
 import { RegularizedEvolution } from "../../lib/strategies/regularized-evolution";
+import { trialsWithoutTimings } from "./run-fixtures";
 
 const BACKEND = "wasm";
 const spec: SpaceSpec = { kind: "macro-cnn", options: { minLayers: 1, maxLayers: 2, kernels: [1, 3], filters: [4, 8] } };
@@ -39,19 +40,6 @@ function search(setup: SearchSetup): Promise<TrialRecord<Json>[]> {
   return runMultiTrialSearch({ space, strategy, seed: config.seed, ...setup });
 }
 
-/** trials.jsonl with the timings (which differ from run to run) removed. */
-function trialsWithoutTimings(store: RunStore): unknown[] {
-  const lines = fs.readFileSync(path.join(store.dir, "trials.jsonl"), "utf8").trim().split("\n");
-  return lines.map((line) => {
-    const { seconds: _seconds, ...record } = JSON.parse(line);
-    if (record.metrics) {
-      const { trainSeconds: _train, latencyMs: _latency, ...metrics } = record.metrics;
-      record.metrics = metrics;
-    }
-    return record;
-  });
-}
-
 async function serialEvaluator() {
   await initBackend({ NASBOOK_BACKEND: BACKEND });
   const splits = await loadDataset(job.dataset, job.data);
@@ -70,10 +58,10 @@ test("two workers write the same trials as the serial search, and the parent all
     await pool.close();
   }
   assert.equal(tf.memory().numTensors, tensors);
-  const serial = trialsWithoutTimings(serialStore);
+  const serial = trialsWithoutTimings(serialStore.dir);
   assert.equal(serial.length, 6);
   assert.ok(serial.some((t) => (t as TrialRecord).status === "ok"));
-  assert.deepEqual(trialsWithoutTimings(parallelStore), serial);
+  assert.deepEqual(trialsWithoutTimings(parallelStore.dir), serial);
 });
 
 test("a run stopped inside a round resumes to the trials of an uninterrupted run", async () => {
@@ -88,7 +76,7 @@ test("a run stopped inside a round resumes to the trials of an uninterrupted run
   } finally {
     await pool.close();
   }
-  assert.deepEqual(trialsWithoutTimings(resumed), trialsWithoutTimings(uninterrupted));
+  assert.deepEqual(trialsWithoutTimings(resumed.dir), trialsWithoutTimings(uninterrupted.dir));
 });
 
 test("an evaluation that throws in a worker is a failed trial, and the search goes on", async () => {

@@ -7,6 +7,7 @@
  * alone, which notebook 04 runs for its figures.
  */
 import * as tf from "@tensorflow/tfjs";
+import { UsageError } from "../../core/errors";
 import { toJson, toJsonObject } from "../../core/json";
 import { Rng } from "../../core/random";
 import { mean } from "../../core/stats";
@@ -158,6 +159,7 @@ function dartsMethod(method: DartsMethod): SearchMethod {
         data,
         settings: toJsonObject({ space: "darts", data, supernet, search: dartsSearchSettings(method, search), network, fidelity }),
         async run(context) {
+          if (context.queue) throw new UsageError(`--queue puts the trials of a multi-trial method on workers; ${method} trains one supernet here.`);
           const space = new DartsSpace(network);
           const evaluator = new TrainFromScratch(space, context.splits, fidelity, { augment: augmentsByDefault(context.dataset) });
           const stored = context.store.trials<DartsGenotype>();

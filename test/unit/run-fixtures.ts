@@ -1,0 +1,45 @@
+/** Helpers of the tests (and benchmarks) that run searches: trials compared without timings, a redis-server of their own. */
+import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as path from "node:path";
+import { checkRedis } from "../../lib/experiment/queue/redis";
+
+/** A run directory's trials.jsonl with the timings (which differ from run to run) removed. */
+export function trialsWithoutTimings(dir: string): unknown[] {
+  const lines = fs.readFileSync(path.join(dir, "trials.jsonl"), "utf8").split("\n").filter((l) => l.trim() !== "");
+  return lines.map((line) => {
+    const { seconds: _seconds, ...record } = JSON.parse(line);
+    if (record.metrics) {
+      const { trainSeconds: _train, latencyMs: _latency, ...metrics } = record.metrics;
+      record.metrics = metrics;
+    }
+    return record;
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().listen(0, "127.0.0.1", () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+/** A redis-server on a free loopback port, keeping nothing on disk; resolves once it answers. Kill `process` when done. */
+export async function startRedisServer(): Promise<{ url: string; port: number; process: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  const url = `redis://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      await checkRedis(url);
+      return { url, port, process: child };
+    } catch (error) {
+      if (i > 100) throw error;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
