@@ -4,12 +4,14 @@ import type { SearchMethod } from "../search-method";
 import { dartsMethods } from "./darts";
 import { evolutionMethod, randomSearchMethod } from "./macro";
 import { nasRlMethod } from "./nas-rl";
+import { nasnetMethods } from "./nasnet";
 
 export const METHODS: Readonly<Record<string, SearchMethod>> = {
   random: randomSearchMethod,
   evolution: evolutionMethod,
   "nas-rl": nasRlMethod,
   ...Object.fromEntries(dartsMethods.map((method) => [method.name, method])),
+  ...Object.fromEntries(nasnetMethods.map((method) => [method.name, method])),
 };
 
 export function methodNamed(name: string): SearchMethod {
