@@ -56,7 +56,7 @@ export type TabularComparison = {
 
 export async function compareOnBenchmark(request: TabularComparisonRequest): Promise<TabularComparison> {
   const table = typeof request.benchmark === "string" ? loadBenchmark(request.benchmark) : request.benchmark;
-  if (request.methods.includes("nas-rl")) await initBackend();  // the controller trains on tensors
+  if (request.methods.includes("nas-rl") || request.methods.includes("ppo")) await initBackend();  // the controllers train on tensors
   const preset = tabularPreset(request.scale);
   const space = table.space as unknown as SearchSpace<Json>;
   const trials = request.trials ?? preset.budget;

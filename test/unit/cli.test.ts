@@ -162,3 +162,23 @@ test("darts: a smoke search writes the derived cell as trial 0 and the alpha his
   assert.equal(fs.statSync(path.join(out, "alphas.json")).mtimeMs, alphasBefore, "the search did not run again");
   assert.deepEqual(JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8")), summary, "the winner was not tested again");
 });
+
+test("nasnet-evolution: a smoke search completes, and killed midway and re-run it loses and repeats no trial", async () => {
+  const args = (out: string) => ["search", "--method", "nasnet-evolution", "--dataset", "fashion-mnist", "--scale", "smoke", "--seed", "1", "--out", out];
+  const whole = tempDir();
+  const full = run(args(whole));
+  assert.equal(full.status, 0, full.stderr);
+  const expected = readTrials(whole);
+  assert.equal(expected.length, 4);
+  assert.equal(JSON.parse(fs.readFileSync(path.join(whole, "summary.json"), "utf8")).method, "nasnet-evolution");
+  const killed = tempDir();
+  await killAfterFirstTrial(args(killed), path.join(killed, "trials.jsonl"));
+  const partial = readTrials(killed).length;
+  assert.ok(partial >= 1 && partial < 4, `killed after ${partial} trials`);
+  const resumed = run(args(killed));
+  assert.equal(resumed.status, 0, resumed.stderr);
+  const after = readTrials(killed);
+  assert.deepEqual(after.map((t) => t.id), [0, 1, 2, 3]);
+  assert.deepEqual(after.map((t) => t.genotype), expected.map((t) => t.genotype));
+  assert.deepEqual(after.map((t) => t.metrics.validAccuracy), expected.map((t) => t.metrics.validAccuracy));
+});

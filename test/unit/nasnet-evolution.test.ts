@@ -1,21 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { Outcome } from "../../lib/core/types";
-import { NasnetSpace, type NasnetGenotype } from "../../lib/spaces/nasnet";
+import { NasnetSpace } from "../../lib/spaces/nasnet";
+import { ok, sepShare } from "./nasnet-fixtures";
 import { RandomSearch } from "../../lib/strategies/random-search";
 import { RegularizedEvolution } from "../../lib/strategies/regularized-evolution";
+import { compareOnBenchmark } from "../../lib/experiment/tabular-comparison";
 
 const space = new NasnetSpace({ repeats: 1, channels: 4 });
 
-function ok(validAccuracy: number): Outcome {
-  return { status: "ok", metrics: { validAccuracy, validAccuracyHistory: [validAccuracy], params: 0, flops: 0, latencyMs: 0, trainSeconds: 0 } };
-}
 
-/** A fitness with a known optimum: the share of sep_conv_3x3 among the cells' 20 ops. */
-function fitness(g: NasnetGenotype): number {
-  const ops = [...g.normal, ...g.reduce].flatMap((b) => b.ops);
-  return ops.filter((op) => op === "sep_conv_3x3").length / ops.length;
-}
 
 test("aging removes the oldest member, not the worst; without aging the worst dies", () => {
   const fitnesses = [0.9, 0.1, 0.5, 0.3];
@@ -42,9 +35,9 @@ test("on cells every child is at most one mutation (an input or an op) away from
       // 0 when the mutation happens to recreate another member.
       assert.ok(distance <= 1, `child ${i} is ${distance} tokens from the nearest member`);
     }
-    evolution.tell(child, ok(fitness(child.genotype)));
-    evolved = Math.max(evolved, fitness(child.genotype));
-    sampled = Math.max(sampled, fitness(random.ask().genotype));
+    evolution.tell(child, ok(sepShare(child.genotype)));
+    evolved = Math.max(evolved, sepShare(child.genotype));
+    sampled = Math.max(sampled, sepShare(random.ask().genotype));
   }
   assert.ok(evolved >= sampled + 0.25, `best share of sep_conv_3x3: evolution ${evolved}, random ${sampled}`);
 });
@@ -59,4 +52,17 @@ test("identity mutations copy the parent unchanged", () => {
     evolution.tell(child, ok(0.5));
   }
   assert.throws(() => new RegularizedEvolution(space, { populationSize: 4, sampleSize: 2, identityProbability: 2 }, 3), /identityProbability/);
+});
+
+test("the benchmark table runs non-aging evolution and PPO like the other methods", async () => {
+  const comparison = await compareOnBenchmark({ benchmark: "nb201-fashion-mnist", methods: ["non-aging-evolution", "ppo"], seeds: [1, 2], scale: "smoke" });
+  assert.deepEqual(comparison.runs.map((r) => [r.method, r.seed, r.trials.length]), [
+    ["non-aging-evolution", 1, 8],
+    ["non-aging-evolution", 2, 8],
+    ["ppo", 1, 8],
+    ["ppo", 2, 8],
+  ]);
+  assert.equal((comparison.settings["non-aging-evolution"].evolution as { aging: boolean }).aging, false);
+  assert.equal(comparison.runs.filter((r) => r.method === "ppo").every((r) => (r.controller ?? []).length === 4), true, "PPO updates every 2 of 8 trials");
+  for (const r of comparison.runs) assert.ok(r.best && r.best.testAccuracy > 0.5, `${r.method} seed ${r.seed}: a cell chosen and looked up`);
 });

@@ -2,8 +2,8 @@ import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/select";
-import type { Outcome } from "../../lib/core/types";
-import { NasnetSpace, type NasnetGenotype } from "../../lib/spaces/nasnet";
+import { NasnetSpace } from "../../lib/spaces/nasnet";
+import { ok, sepShare } from "./nasnet-fixtures";
 import { NASNET_CONTROLLER, PpoController, clippedSurrogateLoss } from "../../lib/strategies/controller/ppo";
 import { ReinforceController } from "../../lib/strategies/controller/reinforce";
 
@@ -14,15 +14,7 @@ before(async () => {
 /** Two blocks, three ops: 16 decisions, small enough to learn in a few dozen updates. */
 const small = new NasnetSpace({ repeats: 1, channels: 4, blocks: 2, ops: ["skip_connect", "sep_conv_3x3", "max_pool_3x3"] });
 
-function ok(validAccuracy: number): Outcome {
-  return { status: "ok", metrics: { validAccuracy, validAccuracyHistory: [validAccuracy], params: 0, flops: 0, latencyMs: 0, trainSeconds: 0 } };
-}
 
-/** Fraction of the genotype's ops that are sep_conv_3x3. */
-function sepShare(g: NasnetGenotype): number {
-  const ops = [...g.normal, ...g.reduce].flatMap((b) => b.ops);
-  return ops.filter((op) => op === "sep_conv_3x3").length / ops.length;
-}
 
 test("the paper's settings: 1-layer LSTM of 100 units, lr 3.5e-4, entropy 1e-5, baseline decay 0.95", () => {
   assert.deepEqual(

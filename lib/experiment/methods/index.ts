@@ -4,6 +4,7 @@ import type { SearchMethod } from "../search-method";
 import { dartsMethods } from "./darts";
 import { evolutionMethod, randomSearchMethod } from "./macro";
 import { nasRlMethod } from "./nas-rl";
+import { nasnetMethods } from "./nasnet";
 import { smashMethod } from "./smash";
 
 export const METHODS: Readonly<Record<string, SearchMethod>> = {
@@ -11,6 +12,7 @@ export const METHODS: Readonly<Record<string, SearchMethod>> = {
   evolution: evolutionMethod,
   "nas-rl": nasRlMethod,
   ...Object.fromEntries(dartsMethods.map((method) => [method.name, method])),
+  ...Object.fromEntries(nasnetMethods.map((method) => [method.name, method])),
   smash: smashMethod,
 };
 

@@ -6,12 +6,13 @@
 import { UsageError } from "../../core/errors";
 import { toJsonObject } from "../../core/json";
 import type { Json, SearchSpace, Strategy } from "../../core/types";
+import { PpoController } from "../../strategies/controller/ppo";
 import { ReinforceController, type ControllerUpdate } from "../../strategies/controller/reinforce";
 import { RandomSearch } from "../../strategies/random-search";
 import { RegularizedEvolution } from "../../strategies/regularized-evolution";
 import type { TabularPreset } from "../presets/tabular";
 
-export const TABULAR_METHODS = ["random", "evolution", "nas-rl"] as const;
+export const TABULAR_METHODS = ["random", "evolution", "nas-rl", "non-aging-evolution", "ppo"] as const;
 export type TabularMethod = (typeof TABULAR_METHODS)[number];
 
 export interface TabularStrategy {
@@ -32,6 +33,14 @@ export function tabularStrategy(method: string, space: SearchSpace<Json>, preset
   if (method === "random") return { strategy: new RandomSearch(space, seed), settings: {}, dispose: () => {} };
   if (method === "evolution") {
     return { strategy: new RegularizedEvolution(space, preset.evolution, seed), settings: { evolution: { ...preset.evolution } }, dispose: () => {} };
+  }
+  if (method === "non-aging-evolution") {
+    const evolution = { ...preset.evolution, aging: false };
+    return { strategy: new RegularizedEvolution(space, evolution, seed), settings: { evolution }, dispose: () => {} };
+  }
+  if (method === "ppo") {
+    const controller = new PpoController(space, seed, { ...preset.ppo, reward: (metrics) => metrics.validAccuracy });
+    return { strategy: controller, settings: { controller: { ...preset.ppo }, reward: "validAccuracy" }, updates: controller.updates, dispose: () => controller.dispose() };
   }
   // NAS-Bench-201's REINFORCE rewards the validation accuracy itself.
   const controller = new ReinforceController(space, seed, { ...preset.controller, reward: (metrics) => metrics.validAccuracy });

@@ -1,0 +1,70 @@
+/**
+ * The NASNet cell space's methods: NASNet's PPO controller, regularized (aging) evolution as
+ * AmoebaNet ran it on the same cells, and random search, each with the same budget, rounds,
+ * children and training (presets/nasnet), so notebook 02 and the CLI compare only strategies.
+ */
+import { toJson, toJsonObject } from "../../core/json";
+import type { Strategy } from "../../core/types";
+import { NasnetSpace, type NasnetGenotype } from "../../spaces/nasnet";
+import { PpoController } from "../../strategies/controller/ppo";
+import { RandomSearch } from "../../strategies/random-search";
+import { RegularizedEvolution } from "../../strategies/regularized-evolution";
+import { runMultiTrial } from "../multi-trial";
+import { nasnetPreset, type NasnetPreset } from "../presets/nasnet";
+import type { SearchMethod } from "../search-method";
+
+interface NasnetStrategy {
+  readonly strategy: Strategy<NasnetGenotype>;
+  dispose(): void;
+}
+
+interface StrategyChoice {
+  /** The strategy's own settings, for config.json. */
+  settings(preset: NasnetPreset): object;
+  create(space: NasnetSpace, preset: NasnetPreset, seed: number): NasnetStrategy;
+}
+
+function nasnetMethod(name: string, description: string, choice: StrategyChoice): SearchMethod {
+  return {
+    name,
+    description,
+    at(scale) {
+      const preset = nasnetPreset(scale);
+      const { budget, round, fidelity, space, data } = preset;
+      return {
+        data,
+        settings: toJsonObject({ space: "nasnet", spaceOptions: space, budget, round, fidelity, data, ...choice.settings(preset) }),
+        async run(context) {
+          const nasnetSpace = new NasnetSpace(space);
+          const chosen = choice.create(nasnetSpace, preset, context.seed);
+          try {
+            const spec = { kind: "nasnet", options: toJson(space) };
+            return await runMultiTrial(context, { space: nasnetSpace, spec, data, fidelity, strategy: chosen.strategy, budget, round });
+          } finally {
+            chosen.dispose();
+          }
+        },
+      };
+    },
+  };
+}
+
+export const nasnetPpoMethod = nasnetMethod("nasnet-ppo", "NASNet: a 1-layer LSTM controller trained by PPO over the NASNet cell space", {
+  settings: (preset) => ({ controller: preset.controller, reward: "validAccuracy" }),
+  create(space, preset, seed) {
+    const controller = new PpoController(space, seed, { ...preset.controller, reward: (metrics) => metrics.validAccuracy });
+    return { strategy: controller, dispose: () => controller.dispose() };
+  },
+});
+
+export const nasnetEvolutionMethod = nasnetMethod("nasnet-evolution", "AmoebaNet: regularized (aging) evolution over the NASNet cell space", {
+  settings: (preset) => ({ evolution: preset.evolution }),
+  create: (space, preset, seed) => ({ strategy: new RegularizedEvolution(space, preset.evolution, seed), dispose: () => {} }),
+});
+
+export const nasnetRandomMethod = nasnetMethod("nasnet-random", "random search over the NASNet cell space, the baseline of PPO and evolution", {
+  settings: () => ({}),
+  create: (space, _preset, seed) => ({ strategy: new RandomSearch(space, seed), dispose: () => {} }),
+});
+
+export const nasnetMethods: readonly SearchMethod[] = [nasnetPpoMethod, nasnetEvolutionMethod, nasnetRandomMethod];
