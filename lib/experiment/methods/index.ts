@@ -2,6 +2,7 @@
 import { UsageError } from "../../core/errors";
 import type { SearchMethod } from "../search-method";
 import { dartsMethods } from "./darts";
+import { weightSharingMethods } from "./enas";
 import { evolutionMethod, randomSearchMethod } from "./macro";
 import { nasRlMethod } from "./nas-rl";
 
@@ -10,6 +11,7 @@ export const METHODS: Readonly<Record<string, SearchMethod>> = {
   evolution: evolutionMethod,
   "nas-rl": nasRlMethod,
   ...Object.fromEntries(dartsMethods.map((method) => [method.name, method])),
+  ...Object.fromEntries(weightSharingMethods.map((method) => [method.name, method])),
 };
 
 export function methodNamed(name: string): SearchMethod {
