@@ -75,6 +75,11 @@ export { nb201SearchConfig, runNb201OneShot, type Nb201OneShotOptions, type Nb20
 export { nb201DartsPreset, type Nb201DartsPreset } from "./experiment/presets/nb201-darts";
 export { runSmashSearch, smashCandidates, smashMethod, type CheckpointSlot, type SmashSearchRequest, type SmashSearchResult } from "./experiment/methods/smash";
 export { smashPreset, type SmashPreset } from "./experiment/presets/smash";
+export { WEIGHT_SHARING_METHODS, runWeightSharingSearch, weightSharingConfig, type WeightSharingMethod, type WeightSharingRunResult } from "./experiment/methods/enas";
+export { enasPreset, type EnasPreset } from "./experiment/presets/enas";
+export { ENAS_CONTROLLER, EnasSearch, type EnasConfig, type EnasEpochRecord } from "./strategies/enas/search";
+export { accuracyOnSubset, BATCH_NORM_MODES, type BatchNormMode } from "./strategies/enas/scoring";
+export { Nb201SinglePath } from "./spaces/nb201/single-path";
 export type { SearchMethod, ScaledMethod, MethodContext, MethodOutcome } from "./experiment/search-method";
 export { compareOnBenchmark, comparisonRows, chosenAccuracies, methodRuns, type TabularComparison, type TabularComparisonRequest, type TabularRun } from "./experiment/tabular-comparison";
 export { tabularPreset, type TabularPreset } from "./experiment/presets/tabular";

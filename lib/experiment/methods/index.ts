@@ -2,6 +2,7 @@
 import { UsageError } from "../../core/errors";
 import type { SearchMethod } from "../search-method";
 import { dartsMethods } from "./darts";
+import { weightSharingMethods } from "./enas";
 import { evolutionMethod, randomSearchMethod } from "./macro";
 import { nasRlMethod } from "./nas-rl";
 import { nasnetMethods } from "./nasnet";
@@ -14,6 +15,7 @@ export const METHODS: Readonly<Record<string, SearchMethod>> = {
   ...Object.fromEntries(dartsMethods.map((method) => [method.name, method])),
   ...Object.fromEntries(nasnetMethods.map((method) => [method.name, method])),
   smash: smashMethod,
+  ...Object.fromEntries(weightSharingMethods.map((method) => [method.name, method])),
 };
 
 export function methodNamed(name: string): SearchMethod {

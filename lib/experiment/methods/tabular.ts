@@ -40,7 +40,7 @@ export function tabularStrategy(method: string, space: SearchSpace<Json>, preset
   }
   if (method === "ppo") {
     const controller = new PpoController(space, seed, { ...preset.ppo, reward: (metrics) => metrics.validAccuracy });
-    return { strategy: controller, settings: { controller: { ...preset.ppo }, reward: "validAccuracy" }, updates: controller.updates, dispose: () => controller.dispose() };
+    return { strategy: controller, settings: { controller: toJsonObject(preset.ppo), reward: "validAccuracy" }, updates: controller.updates, dispose: () => controller.dispose() };
   }
   // NAS-Bench-201's REINFORCE rewards the validation accuracy itself.
   const controller = new ReinforceController(space, seed, { ...preset.controller, reward: (metrics) => metrics.validAccuracy });
