@@ -36,7 +36,7 @@ export { StackedLstm, uniformVariable, type LstmState } from "./strategies/contr
 export { ControllerPolicy, NASRL_POLICY, type PolicyOptions, type PolicySample } from "./strategies/controller/policy";
 export * from "./strategies/darts";
 export * from "./strategies/smash";
-export { kendallTau, pearson, ranks, spearman } from "./core/rank-correlation";
+export { correlationGap, kendallTau, pearson, ranks, spearman, type CorrelationGap } from "./core/rank-correlation";
 export { ReinforceController, NASRL_CONTROLLER, nasRlReward, type ReinforceOptions, type ControllerUpdate } from "./strategies/controller/reinforce";
 export { PpoController, NASNET_CONTROLLER, NASNET_POLICY, clippedSurrogateLoss, type PpoOptions } from "./strategies/controller/ppo";
 

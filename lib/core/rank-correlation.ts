@@ -77,3 +77,24 @@ export function pairwiseAccuracy(a: readonly number[], b: readonly number[]): nu
   if (pairs === 0) throw new NasbookError("pairwise accuracy needs two values of b that differ");
   return agree / pairs;
 }
+
+/** Two rank correlations compared: the gap of their Fisher z = atanh(rho), and whether it is beyond 2 standard errors. */
+export interface CorrelationGap {
+  /** atanh(a) - atanh(b). */
+  readonly zGap: number;
+  readonly standardError: number;
+  readonly verdict: "too-few" | "within" | "beyond";
+}
+
+/**
+ * Whether Spearman's rho over `na` items and over `nb` items differ by more than sampling moves
+ * them: atanh(rho) is about normal with variance 1.06 / (n - 3) (Fieller, Hartley & Pearson 1957).
+ * The two are treated as independent; rhos over the same items move together, so for them this
+ * test is conservative (a `beyond` holds, a `within` may hide a real gap).
+ */
+export function correlationGap(a: number, na: number, b: number, nb: number): CorrelationGap {
+  const standardError = Math.sqrt(1.06 / (na - 3) + 1.06 / (nb - 3));
+  const zGap = Math.atanh(a) - Math.atanh(b);
+  const comparable = na > 3 && nb > 3 && Number.isFinite(zGap);
+  return { zGap, standardError, verdict: !comparable ? "too-few" : Math.abs(zGap) <= 2 * standardError ? "within" : "beyond" };
+}

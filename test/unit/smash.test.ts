@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/select";
-import { kendallTau, spearman } from "../../lib/core/rank-correlation";
+import { correlationGap, kendallTau, spearman } from "../../lib/core/rank-correlation";
 import { Rng } from "../../lib/core/random";
 import { loadDataset, type DataSplits } from "../../lib/data";
 import { parseNb201 } from "../../lib/spaces/nb201/genotypes";
@@ -156,6 +156,12 @@ test("Spearman and Kendall's tau agree with hand computations, ties included; th
   assert.ok(Math.abs(kendallTau([1, 2, 2, 3], [1, 2, 3, 3]) - 0.8) < 1e-12);
   assert.equal(kendallTau([3, 2, 1], [1, 2, 3]), -1);
   assert.ok(Number.isNaN(kendallTau([1, 1, 1], [1, 2, 3])));
+  // atanh(0.8) - atanh(0.2) = 0.8959; standard error sqrt(2 * 1.06 / 97) = 0.1478: beyond two of them.
+  const gap = correlationGap(0.8, 100, 0.2, 100);
+  assert.ok(Math.abs(gap.zGap - 0.895880) < 1e-5 && Math.abs(gap.standardError - 0.147836) < 1e-5);
+  assert.equal(gap.verdict, "beyond");
+  assert.equal(correlationGap(0.5, 30, 0.4, 30).verdict, "within");
+  assert.equal(correlationGap(0.5, 3, 0.4, 30).verdict, "too-few");
   const scored = [0.5, 0.2, 0.9, 0.2].map((score, i) => ({ genotype: { edges: [] }, arch: String(i), score }));
   assert.deepEqual(bestScored(scored, 3).map((s) => s.arch), ["1", "3", "0"]);
 });
