@@ -3,13 +3,16 @@
  * The whole test suite, output streamed as it runs:
  *   1. type-check and compile lib/, test/, bench/ into build/ (tsconfig.test.json);
  *   2. unit tests: node --test over build/test/unit/**\/*.test.js, TAP;
- *   3. unless --unit: build dist/ (notebooks import it as "nasbook") and run every notebook and
- *      the kernel protocol tests with Jupyter's Python (test/notebooks/run_notebooks.py), TAP.
+ *   3. the fault suite, build/test/fault/*.test.js (kill -9 at many points of every method, damaged
+ *      run directories, two writers, the genotype fuzz, the memory failure), which prints its counts;
+ *   4. then build dist/ (notebooks import it as "nasbook") and run every notebook and the kernel
+ *      protocol tests with Jupyter's Python (test/notebooks/run_notebooks.py), TAP.
+ * --unit runs step 2 alone, --fault step 3 alone (each after the compile).
  * The last line is always "N passed, N failed" (tests of both kinds); the exit code is 1 when
  * anything failed. A failed compile or build counts as one failure but the tests still run
  * (tsc emits anyway), so one broken file does not hide every other result.
  *
- *   node scripts/test.js [--unit]
+ *   node scripts/test.js [--unit | --fault]
  * NASBOOK_PYTHON overrides the Python (default /usr/bin/python3, where Debian puts Jupyter).
  */
 "use strict";
@@ -21,6 +24,7 @@ const { clean } = require("./clean");
 const ROOT = path.resolve(__dirname, "..");
 const TSC = require.resolve("typescript/bin/tsc", { paths: [ROOT] });
 const UNIT_DIR = path.join(ROOT, "build", "test", "unit");
+const FAULT_DIR = path.join(ROOT, "build", "test", "fault");
 
 /** Pass/fail counts of one step. */
 class Tally {
@@ -103,21 +107,24 @@ function python() {
 
 async function main() {
   const args = process.argv.slice(2);
-  if (args.some((arg) => arg !== "--unit")) {
-    console.error("Usage: node scripts/test.js [--unit]");
+  if (args.length > 1 || args.some((arg) => arg !== "--unit" && arg !== "--fault")) {
+    console.error("Usage: node scripts/test.js [--unit | --fault]");
     process.exit(2);
   }
-  const unitOnly = args.includes("--unit");
+  const only = args[0];
   const total = new Tally();
   // Stale output of moved sources would shadow the new modules (scripts/clean.js says why).
   clean("build/lib", "build/test", "build/bench");
   total.add(await step(process.execPath, [TSC, "-p", "tsconfig.test.json"]));
-  const files = testFiles(UNIT_DIR);
-  if (files.length === 0) {
-    console.error(`No compiled unit tests under ${shortPath(UNIT_DIR)}.`);
-    total.add(new Tally(0, 1));
-  } else total.add(await tapStep(process.execPath, ["--test", "--test-reporter=tap", ...files]));
-  if (!unitOnly) {
+  for (const [dir, step] of [[UNIT_DIR, "--unit"], [FAULT_DIR, "--fault"]]) {
+    if (only && only !== step) continue;
+    const files = testFiles(dir);
+    if (files.length === 0) {
+      console.error(`No compiled tests under ${shortPath(dir)}.`);
+      total.add(new Tally(0, 1));
+    } else total.add(await tapStep(process.execPath, ["--test", "--test-reporter=tap", ...files]));
+  }
+  if (!only) {
     clean("dist");
     total.add(await step(process.execPath, [TSC, "-p", "tsconfig.json"]));
     // The suite runs the notebooks at smoke scale whatever the shell's NASBOOK_SCALE (the runner honours it).

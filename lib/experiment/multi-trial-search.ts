@@ -49,7 +49,7 @@ export async function runMultiTrialSearch<G extends Json>(options: MultiTrialSea
   const { strategy, store, onProgress } = options;
   const round = options.round ?? 1;
   if (!Number.isInteger(round) || round < 1) throw new RangeError(`round must be a positive integer, got ${round}`);
-  const stored = storedInIdOrder(store?.trials<G>() ?? []);
+  const stored = storedInIdOrder(store?.trials<G>((genotype) => options.space.validate(genotype)) ?? []);
   const budget = Math.max(options.budget, stored.length);
   const records: TrialRecord<G>[] = [];
   onProgress?.(stored.length, budget, stored.length > 0 ? `resumed after ${stored.length} trials` : undefined);

@@ -90,8 +90,9 @@ export class RunStore {
    * The finished trials, in the order they finished, each checked (trial-record.ts). A last line
    * cut short, with no newline after it (the process was killed while appending), is dropped
    * from the file; any other bad line means the file was edited, and is an error naming it.
+   * `validateGenotype`, the run's space's door, checks each genotype too.
    */
-  trials<G extends Json = Json>(): TrialRecord<G>[] {
+  trials<G extends Json = Json>(validateGenotype?: (genotype: unknown) => G): TrialRecord<G>[] {
     const file = this.path(TRIALS);
     if (!fs.existsSync(file)) return [];
     const text = fs.readFileSync(file, "utf8");
@@ -108,7 +109,7 @@ export class RunStore {
         writeFileAtomic(file, lines.slice(0, i).map((l) => `${l}\n`).join(""));
         continue;
       }
-      records.push(validateTrialRecord<G>(parsed, `${file}, line ${i + 1}`));
+      records.push(validateTrialRecord<G>(parsed, `${file}, line ${i + 1}`, validateGenotype));
     }
     return records;
   }

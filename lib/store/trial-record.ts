@@ -3,7 +3,7 @@
  * would become its best trial), so every field is checked against the record's schema, and a
  * bad one is named with its file and line.
  */
-import { RunStoreError } from "../core/errors";
+import { GenotypeError, RunStoreError } from "../core/errors";
 import { isRecord } from "../core/validate";
 import type { Json, TrialRecord } from "../core/types";
 
@@ -28,13 +28,25 @@ function number(value: unknown, field: string, min: number, max: number): void {
   }
 }
 
+function spaceChecked<G>(genotype: unknown, validateGenotype: (genotype: unknown) => G): G {
+  try {
+    return validateGenotype(genotype);
+  } catch (e) {
+    if (e instanceof GenotypeError) fail("genotype", `is not in this run's space (${e.message})`);
+    throw e;
+  }
+}
+
 function list(value: unknown, field: string, each: Check): void {
   if (!Array.isArray(value)) fail(field, `must be a list, got ${JSON.stringify(value)}`);
   (value as unknown[]).forEach((x, i) => each(x, `${field}[${i}]`));
 }
 
-/** `value` as a TrialRecord, or a RunStoreError naming `where` (file and line) and the field. */
-export function validateTrialRecord<G extends Json>(value: unknown, where: string): TrialRecord<G> {
+/**
+ * `value` as a TrialRecord, or a RunStoreError naming `where` (file and line) and the field; with
+ * `validateGenotype` (the space's door) the genotype is checked too, and comes back as it returns it.
+ */
+export function validateTrialRecord<G extends Json>(value: unknown, where: string, validateGenotype?: (genotype: unknown) => G): TrialRecord<G> {
   try {
     if (!isRecord(value)) fail("the line", "must be a JSON object (a trial record)");
     const { id, genotype, status, metrics, seconds, error } = value;
@@ -46,7 +58,8 @@ export function validateTrialRecord<G extends Json>(value: unknown, where: strin
       if (!isRecord(metrics)) fail("metrics", "must be an object for an ok trial");
       for (const [key, check] of Object.entries(METRICS)) check((metrics as Record<string, unknown>)[key], `metrics.${key}`);
     } else if (typeof error !== "string") fail("error", "must be a string for a failed trial");
-    return value as unknown as TrialRecord<G>;
+    if (!validateGenotype) return value as unknown as TrialRecord<G>;
+    return { ...(value as unknown as TrialRecord<G>), genotype: spaceChecked(genotype, validateGenotype) };
   } catch (e) {
     if (!(e instanceof RunStoreError)) throw e;
     throw new RunStoreError(`${where}: ${e.message}; the other lines are intact. Fix or remove that line to resume.`);

@@ -9,20 +9,10 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/select";
 import { GenotypeError } from "../../lib/core/errors";
 import { Rng } from "../../lib/core/random";
-import type { Json, SearchSpace } from "../../lib/core/types";
-import { DartsSpace } from "../../lib/spaces/darts/space";
-import { MacroCnnSpace } from "../../lib/spaces/macro-cnn";
-import { NasRlSpace, nasRlSpaceOptions } from "../../lib/spaces/nasrl/space";
-import { Nb201Space } from "../../lib/spaces/nb201";
-import { NasnetSpace } from "../../lib/spaces/nasnet";
+import type { Json } from "../../lib/core/types";
+import { smallSpaces } from "./space-fixtures";
 
-const spaces: Array<[string, SearchSpace<Json>]> = [
-  ["macro-cnn", new MacroCnnSpace() as unknown as SearchSpace<Json>],
-  ["nas-rl", new NasRlSpace(nasRlSpaceOptions("smoke")) as unknown as SearchSpace<Json>],
-  ["darts", new DartsSpace({ channels: 4, layers: 2, stemMultiplier: 1 }) as unknown as SearchSpace<Json>],
-  ["nb201", new Nb201Space({ cellsPerStage: 1, channels: 4 }) as unknown as SearchSpace<Json>],
-  ["nasnet", new NasnetSpace({ repeats: 1, channels: 4, stemMultiplier: 1 }) as unknown as SearchSpace<Json>],
-];
+const spaces = smallSpaces();
 
 test("build, encode, mutate and describe refuse a bad genotype with a GenotypeError and leak nothing", async () => {
   await initBackend({ NASBOOK_BACKEND: process.env.NASBOOK_BACKEND || "wasm" });

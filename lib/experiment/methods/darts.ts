@@ -7,7 +7,7 @@
  * alone, which notebook 04 runs for its figures.
  */
 import * as tf from "@tensorflow/tfjs";
-import { UsageError } from "../../core/errors";
+import { RunStoreError, UsageError } from "../../core/errors";
 import { toJson, toJsonObject } from "../../core/json";
 import { Rng } from "../../core/random";
 import { mean } from "../../core/stats";
@@ -31,7 +31,7 @@ import {
   type SupernetSearchResult,
 } from "../../strategies/darts/search";
 import { dartsPreset, type DartsPreset, type SearchSettings } from "../presets/darts";
-import { readSearchCheckpoint, writeSearchCheckpoint } from "../search-checkpoint";
+import { SEARCH_CHECKPOINT, readSearchCheckpoint, writeSearchCheckpoint } from "../search-checkpoint";
 import type { MethodContext, SearchMethod } from "../search-method";
 import { recordTrial, trialSeed } from "../trial";
 
@@ -129,6 +129,7 @@ async function searchAndEvaluate(
   method: DartsMethod,
 ): Promise<TrialRecord<DartsGenotype>> {
   const { store } = context;
+  const resume = readSearchCheckpoint<CellType, DartsGenotype>(store) ?? undefined;
   const result = await runDartsSearch({
     splits: context.splits,
     preset,
@@ -136,7 +137,11 @@ async function searchAndEvaluate(
     method,
     onProgress: context.onProgress,
     onCheckpoint: (checkpoint) => writeSearchCheckpoint(store, checkpoint),
-    resume: readSearchCheckpoint<CellType, DartsGenotype>(store) ?? undefined,
+    resume,
+  }).catch((error: unknown) => {
+    // Restoring is where a search raises a RunStoreError: a checkpoint that is not this search's.
+    if (resume && error instanceof RunStoreError) throw new RunStoreError(`${store.path(SEARCH_CHECKPOINT)}: ${error.message} Delete the file to search again.`);
+    throw error;
   });
   context.store.writeArtifact(
     "alphas.json",
@@ -162,7 +167,7 @@ function dartsMethod(method: DartsMethod): SearchMethod {
           if (context.queue) throw new UsageError(`--queue puts the trials of a multi-trial method on workers; ${method} trains one supernet here.`);
           const space = new DartsSpace(network);
           const evaluator = new TrainFromScratch(space, context.splits, fidelity, { augment: augmentsByDefault(context.dataset) });
-          const stored = context.store.trials<DartsGenotype>();
+          const stored = context.store.trials((genotype) => space.validate(genotype));
           const trial = stored.length > 0 ? stored[0] : await searchAndEvaluate(context, preset, evaluator, method);
           return {
             trials: [trial],

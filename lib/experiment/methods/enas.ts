@@ -180,7 +180,7 @@ function weightSharingMethod(method: WeightSharingMethod): SearchMethod {
         async run(context) {
           const space = new Nb201Space(network);
           const evaluator = new TrainFromScratch(space, context.splits, fidelity, hyperparameters);
-          const stored = context.store.trials<Nb201Genotype>();
+          const stored = context.store.trials((genotype) => space.validate(genotype));
           const trial = stored.length > 0 ? stored[0] : await searchAndEvaluate(method, scale, context, evaluator);
           return {
             trials: [trial],

@@ -119,7 +119,7 @@ async function searchOnce(context: MethodContext, preset: SmashPreset): Promise<
 
 /** The finalists trained from scratch, those of an earlier session kept. */
 async function trainFinalists(context: MethodContext, evaluator: TrainFromScratch<Nb201Genotype>, finalists: readonly ScoredArchitecture[], searchSeconds: number): Promise<TrialRecord[]> {
-  const done = context.store.trials<Nb201Genotype>();
+  const done = context.store.trials(validateNb201Genotype);
   const trials: TrialRecord[] = [...done];
   for (let id = done.length; id < finalists.length; id++) {
     const genotype = finalists[id].genotype;

@@ -9,7 +9,7 @@
  * ends exactly where an uninterrupted one does.
  */
 import * as tf from "@tensorflow/tfjs";
-import { DivergedError } from "../../core/errors";
+import { DivergedError, RunStoreError } from "../../core/errors";
 import { Rng } from "../../core/random";
 import { mean } from "../../core/stats";
 import type { ProgressCallback } from "../../core/types";
@@ -314,9 +314,9 @@ function epochRecord<K extends string, G>(search: BilevelSearch<K>, data: Search
 /** Puts a fresh search and its supernet back where `checkpoint` left them. */
 function restoreSearch<K extends string, G>(search: BilevelSearch<K>, shuffle: Rng, checkpoint: SearchCheckpoint<K, G>): void {
   if (checkpoint.epochsDone > search.config.epochs) {
-    throw new RangeError(`the checkpoint is after epoch ${checkpoint.epochsDone}, but the search has ${search.config.epochs} epochs`);
+    throw new RunStoreError(`the checkpoint is after epoch ${checkpoint.epochsDone}, but the search has ${search.config.epochs} epochs`);
   }
-  restoreVariables(search.supernet.stateVariables(), checkpoint.variables, "the supernet's checkpoint");
+  restoreVariables(search.supernet.stateVariables(), checkpoint.variables, "variables");
   search.restoreState(checkpoint.optimisers);
   shuffle.state = checkpoint.shuffle;
 }
