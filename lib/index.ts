@@ -27,6 +27,7 @@ export { nasRlSvg } from "./spaces/nasrl/draw";
 export * from "./spaces/darts";
 export * from "./spaces/nb201";
 export * from "./spaces/nasnet";
+export * from "./spaces/enas";
 export * from "./spaces/operations";
 export type { Alphas, EdgeMixing, Mixing, Supernet } from "./spaces/supernet";
 
