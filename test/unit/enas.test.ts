@@ -11,6 +11,7 @@ import { Nb201Space } from "../../lib/spaces/nb201/space";
 import { ControllerPolicy, shapeLogits } from "../../lib/strategies/controller/policy";
 import { randomWsSelect, rerank } from "../../lib/strategies/enas/random-ws";
 import { accuracyOnSubset } from "../../lib/strategies/enas/scoring";
+import { runWeightSharingSearch } from "../../lib/experiment/methods/enas";
 import { ENAS_CONTROLLER, EnasSearch, likeliestTokens, type EnasConfig } from "../../lib/strategies/enas/search";
 import { ENAS_SHARED_WEIGHTS, SharedWeightsTrainer } from "../../lib/strategies/enas/shared-weights";
 import { CLASSES, SHAPE, tinySubset } from "./supernet-fixtures";
@@ -176,4 +177,19 @@ test("ENAS alternates shared weights and controller updates, and a search resume
 
 test("the controller's likeliest architecture takes each decision's most probable choice, the first of a tie", () => {
   assert.deepEqual(likeliestTokens([[0.1, 0.7, 0.2], [0.5, 0.5], [0.2, 0.2, 0.2, 0.4]]), [1, 0, 3]);
+});
+
+test("a weight-sharing search's cost ends before `inspect` looks at its weights", async () => {
+  await initBackend({ NASBOOK_BACKEND: "wasm" });
+  const inspectSeconds = 0.3;
+  const started = performance.now();
+  const result = await runWeightSharingSearch({
+    method: "random-ws", seed: 1, scale: "smoke", train: tinySubset(64, 2),
+    inspect: () => {
+      const until = performance.now() + inspectSeconds * 1000;
+      while (performance.now() < until);
+    },
+  });
+  const elapsed = (performance.now() - started) / 1000;
+  assert.ok(result.wallSeconds + inspectSeconds <= elapsed, `search ${result.wallSeconds} s + inspection ${inspectSeconds} s within the ${elapsed} s of the call`);
 });
