@@ -30,14 +30,25 @@ export function snapshotVariables(variables: readonly tf.Variable[]): TensorSnap
   return variables.map(snapshotTensor);
 }
 
-/** Assigns every variable its snapshot; a count or shape that differs is a checkpoint from another network. */
-export function restoreVariables(variables: readonly tf.Variable[], snapshots: readonly TensorSnapshot[], where: string): void {
+function isSnapshot(value: unknown): value is TensorSnapshot {
+  const { shape, data } = (value ?? {}) as { shape?: unknown; data?: unknown };
+  return Array.isArray(shape) && shape.every((d) => Number.isInteger(d) && d >= 0) && typeof data === "string";
+}
+
+/**
+ * Assigns every variable its snapshot; a count or shape that differs is a checkpoint from another network.
+ * `snapshots` is what a file held, so its entries are checked before they are read.
+ */
+export function restoreVariables(variables: readonly tf.Variable[], snapshots: unknown, where: string): void {
+  if (!Array.isArray(snapshots)) throw new RunStoreError(`${where}: should be a list of ${variables.length} tensors.`);
   if (snapshots.length !== variables.length) throw new RunStoreError(`${where}: ${snapshots.length} tensors for ${variables.length} variables.`);
   // Every tensor is decoded and checked before anything is assigned: a refused checkpoint leaves the network as it was.
   tf.tidy(() => {
     const values = variables.map((v, i) => {
-      if (snapshots[i].shape.join() !== v.shape.join()) throw new RunStoreError(`${where}[${i}]: shape [${snapshots[i].shape}], the variable has [${v.shape}].`);
-      return tensorFromSnapshot(snapshots[i], `${where}[${i}]`);
+      const snapshot: unknown = snapshots[i];
+      if (!isSnapshot(snapshot)) throw new RunStoreError(`${where}[${i}]: should be { shape: [sizes], data: base64 }.`);
+      if (snapshot.shape.join() !== v.shape.join()) throw new RunStoreError(`${where}[${i}]: shape [${snapshot.shape}], the variable has [${v.shape}].`);
+      return tensorFromSnapshot(snapshot, `${where}[${i}]`);
     });
     variables.forEach((v, i) => v.assign(values[i]));
   });

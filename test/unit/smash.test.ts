@@ -2,14 +2,15 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/select";
+import { RunStoreError } from "../../lib/core/errors";
 import { correlationGap, kendallTau, spearman } from "../../lib/core/rank-correlation";
 import { Rng } from "../../lib/core/random";
 import { loadDataset, type DataSplits } from "../../lib/data";
 import { parseNb201 } from "../../lib/spaces/nb201/genotypes";
 import { encodeNb201, slotInputs } from "../../lib/strategies/smash/encoding";
 import { GeneratedNetwork } from "../../lib/strategies/smash/generated-network";
-import { CheckpointError } from "../../lib/strategies/smash/checkpoint";
 import { bestScored, distinctRandomCells, scoreArchitectures } from "../../lib/strategies/smash/score";
+import type { HyperNetCheckpoint } from "../../lib/strategies/smash/checkpoint";
 import { HyperNetTraining, type HyperNetTrainingConfig } from "../../lib/strategies/smash/training";
 
 const MIXED = "|nor_conv_3x3~0|+|nor_conv_1x1~0|none~1|+|skip_connect~0|nor_conv_3x3~1|avg_pool_3x3~2|";
@@ -124,7 +125,7 @@ test("a training resumed from its JSON checkpoint ends where the uninterrupted o
   const { train, valid } = await data();
   const straight = await trainAndScore(6, 2);
   const half = await trainAndScore(6, 1);
-  const saved = JSON.parse(JSON.stringify(half.training.checkpoint()));
+  const saved: HyperNetCheckpoint = JSON.parse(JSON.stringify(half.training.checkpoint()));
   const resumedNet = net(99); // other initial weights: the checkpoint must overwrite them all
   const resumed = new HyperNetTraining(resumedNet, { ...CONFIG, seed: 6 });
   resumed.restore(saved);
@@ -138,7 +139,12 @@ test("a training resumed from its JSON checkpoint ends where the uninterrupted o
 
   const other = new GeneratedNetwork(tiny, { hidden: 5 }, [14, 14, 1], 10, new Rng(1));
   const wrong = new HyperNetTraining(other, CONFIG);
-  assert.throws(() => wrong.restore(saved), (e: unknown) => e instanceof CheckpointError && /variables\[0\] has shape \[39,4\], the network's is \[39,5\]/.test(e.message));
+  assert.throws(() => wrong.restore(saved), (e: unknown) => e instanceof RunStoreError && /checkpoint variables\[0\]: shape \[39,4\], the variable has \[39,5\]/.test(e.message));
+  // A refused checkpoint leaves the network as it was, and a malformed tensor entry is named.
+  const mangled = { ...saved, variables: saved.variables.map((v, i) => (i === 2 ? { shape: v.shape } : v)) };
+  const fresh = new HyperNetTraining(straight.network, CONFIG);
+  assert.throws(() => fresh.restore(mangled), /checkpoint variables\[2\]: should be \{ shape/);
+  fresh.dispose();
   for (const t of [straight, half]) {
     t.training.dispose();
     t.network.dispose();

@@ -16,8 +16,9 @@ import type { ProgressCallback } from "../../core/types";
 import type { Subset } from "../../data/batches";
 import { cosineSchedule } from "../../nn/schedule";
 import { MomentumSGD } from "../../nn/sgd";
+import { restoreVariables, snapshotVariables } from "../../nn/snapshot";
 import { Nb201Space } from "../../spaces/nb201/space";
-import { CHECKPOINT_FORMAT, CheckpointError, assignTensors, tensorData, validateHistory, type HyperNetCheckpoint, type HyperNetEpoch } from "./checkpoint";
+import { CHECKPOINT_FORMAT, CheckpointError, validateHistory, type HyperNetCheckpoint, type HyperNetEpoch } from "./checkpoint";
 import type { GeneratedNetwork } from "./generated-network";
 
 export interface HyperNetTrainingConfig {
@@ -99,8 +100,8 @@ export class HyperNetTraining {
     return {
       format: CHECKPOINT_FORMAT,
       history: [...this.history],
-      variables: this.network.variables().map(tensorData),
-      velocities: this.sgd.velocities().map(tensorData),
+      variables: snapshotVariables(this.network.variables()),
+      velocities: snapshotVariables(this.sgd.velocities()),
     };
   }
 
@@ -113,8 +114,8 @@ export class HyperNetTraining {
     const { history, variables, velocities } = checkpoint as Record<string, unknown>;
     const epochs = validateHistory(history);
     if (epochs.length > this.config.epochs) throw new CheckpointError(`checkpoint has ${epochs.length} epochs, the training only ${this.config.epochs}`);
-    assignTensors(this.network.variables(), variables, "variables");
-    assignTensors(this.sgd.velocities(), velocities, "velocities");
+    restoreVariables(this.network.variables(), variables, "checkpoint variables");
+    restoreVariables(this.sgd.velocities(), velocities, "checkpoint velocities");
     this.history.push(...epochs);
   }
 
