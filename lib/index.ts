@@ -27,6 +27,7 @@ export { nasRlSvg } from "./spaces/nasrl/draw";
 export * from "./spaces/darts";
 export * from "./spaces/nb201";
 export * from "./spaces/nasnet";
+export * from "./spaces/enas";
 export * from "./spaces/operations";
 export type { Alphas, EdgeMixing, Mixing, Supernet } from "./spaces/supernet";
 
@@ -36,7 +37,7 @@ export { StackedLstm, uniformVariable, type LstmState } from "./strategies/contr
 export { ControllerPolicy, NASRL_POLICY, type PolicyOptions, type PolicySample } from "./strategies/controller/policy";
 export * from "./strategies/darts";
 export * from "./strategies/smash";
-export { correlationGap, kendallTau, pearson, ranks, spearman, type CorrelationGap } from "./core/rank-correlation";
+export { correlationGap, kendallTau, pearson, rankingAgreement, ranks, spearman, type CorrelationGap, type RankingAgreement } from "./core/rank-correlation";
 export { ReinforceController, NASRL_CONTROLLER, nasRlReward, type ReinforceOptions, type ControllerUpdate } from "./strategies/controller/reinforce";
 export { PpoController, NASNET_CONTROLLER, NASNET_POLICY, clippedSurrogateLoss, type PpoOptions } from "./strategies/controller/ppo";
 
@@ -77,7 +78,7 @@ export { runSmashSearch, smashCandidates, smashMethod, type CheckpointSlot, type
 export { smashPreset, type SmashPreset } from "./experiment/presets/smash";
 export { WEIGHT_SHARING_METHODS, runWeightSharingSearch, weightSharingConfig, type WeightSharingMethod, type WeightSharingRunResult } from "./experiment/methods/enas";
 export { enasPreset, type EnasPreset } from "./experiment/presets/enas";
-export { ENAS_CONTROLLER, EnasSearch, type EnasConfig, type EnasEpochRecord } from "./strategies/enas/search";
+export { ENAS_CONTROLLER, EnasSearch, likeliestTokens, type EnasConfig, type EnasEpochRecord } from "./strategies/enas/search";
 export { accuracyOnSubset, BATCH_NORM_MODES, type BatchNormMode } from "./strategies/enas/scoring";
 export { Nb201SinglePath } from "./spaces/nb201/single-path";
 export type { SearchMethod, ScaledMethod, MethodContext, MethodOutcome } from "./experiment/search-method";

@@ -98,3 +98,17 @@ export function correlationGap(a: number, na: number, b: number, nb: number): Co
   const comparable = na > 3 && nb > 3 && Number.isFinite(zGap);
   return { zGap, standardError, verdict: !comparable ? "too-few" : Math.abs(zGap) <= 2 * standardError ? "within" : "beyond" };
 }
+
+/** How well a cheap proxy (inherited accuracy, a SMASH score) orders items as their true values do. */
+export interface RankingAgreement {
+  readonly items: number;
+  readonly spearman: number;
+  readonly kendall: number;
+  /** Spearman's rho against no correlation at all. */
+  readonly vsZero: CorrelationGap;
+}
+
+export function rankingAgreement(proxy: readonly number[], truth: readonly number[]): RankingAgreement {
+  const rho = spearman(proxy, truth);
+  return { items: proxy.length, spearman: rho, kendall: kendallTau(proxy, truth), vsZero: correlationGap(rho, proxy.length, 0, Infinity) };
+}

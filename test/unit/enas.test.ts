@@ -11,7 +11,8 @@ import { Nb201Space } from "../../lib/spaces/nb201/space";
 import { ControllerPolicy, shapeLogits } from "../../lib/strategies/controller/policy";
 import { randomWsSelect, rerank } from "../../lib/strategies/enas/random-ws";
 import { accuracyOnSubset } from "../../lib/strategies/enas/scoring";
-import { ENAS_CONTROLLER, EnasSearch, type EnasConfig } from "../../lib/strategies/enas/search";
+import { runWeightSharingSearch } from "../../lib/experiment/methods/enas";
+import { ENAS_CONTROLLER, EnasSearch, likeliestTokens, type EnasConfig } from "../../lib/strategies/enas/search";
 import { ENAS_SHARED_WEIGHTS, SharedWeightsTrainer } from "../../lib/strategies/enas/shared-weights";
 import { CLASSES, SHAPE, tinySubset } from "./supernet-fixtures";
 
@@ -172,4 +173,23 @@ test("ENAS alternates shared weights and controller updates, and a search resume
   const uniform = await search(tinyConfig({ sampler: "uniform" }));
   assert.equal(uniform.checkpoint.controller, null);
   assert.ok(uniform.history.every((r) => r.reward !== null && r.entropy === null), "uniform: the same scoring, nothing learned");
+});
+
+test("the controller's likeliest architecture takes each decision's most probable choice, the first of a tie", () => {
+  assert.deepEqual(likeliestTokens([[0.1, 0.7, 0.2], [0.5, 0.5], [0.2, 0.2, 0.2, 0.4]]), [1, 0, 3]);
+});
+
+test("a weight-sharing search's cost ends before `inspect` looks at its weights", async () => {
+  await initBackend({ NASBOOK_BACKEND: "wasm" });
+  const inspectSeconds = 0.3;
+  const started = performance.now();
+  const result = await runWeightSharingSearch({
+    method: "random-ws", seed: 1, scale: "smoke", train: tinySubset(64, 2),
+    inspect: () => {
+      const until = performance.now() + inspectSeconds * 1000;
+      while (performance.now() < until);
+    },
+  });
+  const elapsed = (performance.now() - started) / 1000;
+  assert.ok(result.wallSeconds + inspectSeconds <= elapsed, `search ${result.wallSeconds} s + inspection ${inspectSeconds} s within the ${elapsed} s of the call`);
 });

@@ -103,6 +103,11 @@ function entropyOf(probabilities: number[][]): number {
   return probabilities.reduce((sum, row) => sum - row.reduce((s, p) => s + (p > 0 ? p * Math.log(p) : 0), 0), 0);
 }
 
+/** The controller's likeliest architecture under an epoch's distributions: each decision's most probable choice (ties: the first). */
+export function likeliestTokens(probabilities: readonly (readonly number[])[]): number[] {
+  return probabilities.map((row) => row.reduce((best, p, i) => (p > row[best] ? i : best), 0));
+}
+
 /** Validation minibatches one after another, reshuffled whenever they run out. */
 class MinibatchStream {
   private batches: Generator<Batch>;
