@@ -86,3 +86,6 @@ export { tabularPreset, type TabularPreset } from "./experiment/presets/tabular"
 export { TABULAR_METHODS, type TabularMethod } from "./experiment/methods/tabular";
 
 export * from "./viz";
+export * from "./strategies/nao";
+export { naoMethod, naoRandomMethod, naoRounds } from "./experiment/methods/nao";
+export { naoPreset, naoNotebookPreset, type NaoPreset, type NaoNotebookPreset } from "./experiment/presets/nao";
