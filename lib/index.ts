@@ -90,3 +90,4 @@ export * from "./strategies/nao";
 export { naoMethod, naoRandomMethod, naoRounds } from "./experiment/methods/nao";
 export { naoPreset, naoNotebookPreset, type NaoPreset, type NaoNotebookPreset } from "./experiment/presets/nao";
 export { pca, project, type Pca } from "./core/pca";
+export { pairwiseAccuracy } from "./core/rank-correlation";
