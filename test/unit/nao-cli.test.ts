@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { trialsWithoutTimings } from "./run-fixtures";
+import { killWhen, trialsWithoutTimings } from "./run-fixtures";
 
 const cli = path.join(__dirname, "..", "..", "lib", "cli", "main.js");
 const env = { ...process.env, NASBOOK_BACKEND: process.env.NASBOOK_BACKEND || "wasm", NASBOOK_SCALE: "" };
@@ -15,21 +15,6 @@ const storedTrials = (dir: string) => {
   const file = path.join(dir, "trials.jsonl");
   return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "").length : 0;
 };
-
-/** Runs the CLI and SIGKILLs it once `trials` trials are stored. */
-function killAfterTrials(out: string, trials: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args(out)], { env, stdio: "ignore" });
-    const poll = setInterval(() => {
-      if (storedTrials(out) >= trials) child.kill("SIGKILL");
-    }, 5);
-    child.on("exit", () => {
-      clearInterval(poll);
-      resolve();
-    });
-    child.on("error", reject);
-  });
-}
 
 test("nao: a smoke search completes; killed after its first model round it resumes by replay and ends as an uninterrupted run", async () => {
   const whole = tempDir();
@@ -46,7 +31,7 @@ test("nao: a smoke search completes; killed after its first model round it resum
 
   // Trials 4 and 5 came from the first model round: the resumed run must retrain the model to propose them again, then go on.
   const killed = tempDir();
-  await killAfterTrials(killed, 6);
+  await killWhen(cli, args(killed), env, () => storedTrials(killed) >= 6);
   const atKill = storedTrials(killed);
   assert.ok(atKill >= 6 && atKill < 8, `killed after ${atKill} trials`);
   assert.ok(!fs.existsSync(path.join(killed, "summary.json")), "killed after the search finished: nothing was resumed");
