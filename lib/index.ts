@@ -87,3 +87,8 @@ export { tabularPreset, type TabularPreset } from "./experiment/presets/tabular"
 export { TABULAR_METHODS, type TabularMethod } from "./experiment/methods/tabular";
 
 export * from "./viz";
+export { NaoModel, NAO_PAPER_MODEL, minMaxNormalise, moveAlongPredictor, NaoSearch, type NaoModelOptions, type EpochLoss, type MoveResult, type MovedArchitecture, type NaoSearchOptions, type NaoRound } from "./strategies/nao";
+export { naoMethod, naoRandomMethod, naoRounds } from "./experiment/methods/nao";
+export { naoPreset, naoNotebookPreset, type NaoPreset, type NaoNotebookPreset } from "./experiment/presets/nao";
+export { pca, project, type Pca } from "./core/pca";
+export { pairwiseAccuracy } from "./core/rank-correlation";

@@ -13,6 +13,7 @@ import type { Json, ProgressCallback, SearchSpace, TrialRecord } from "../core/t
 import { loadBenchmark } from "../benchmarks/load";
 import type { BenchmarkTable } from "../benchmarks/table";
 import type { ControllerUpdate } from "../strategies/controller/reinforce";
+import type { NaoRound } from "../strategies/nao/search";
 import { TabularEvaluator } from "../evaluators/tabular";
 import type { MethodRuns } from "../viz";
 import { tabularStrategy, type TabularMethod } from "./methods/tabular";
@@ -43,6 +44,8 @@ export type TabularRun = {
   simulatedSeconds: number;
   /** NAS-RL: the controller's updates, its per-decision probabilities after each. */
   controller?: ControllerUpdate[];
+  /** NAO: its model rounds. */
+  nao?: NaoRound[];
 };
 
 export type TabularComparison = {
@@ -56,7 +59,8 @@ export type TabularComparison = {
 
 export async function compareOnBenchmark(request: TabularComparisonRequest): Promise<TabularComparison> {
   const table = typeof request.benchmark === "string" ? loadBenchmark(request.benchmark) : request.benchmark;
-  if (request.methods.includes("nas-rl") || request.methods.includes("ppo")) await initBackend();  // the controllers train on tensors
+  // The controllers and NAO's model train on tensors.
+  if (request.methods.some((method) => method === "nas-rl" || method === "ppo" || method === "nao")) await initBackend();
   const preset = tabularPreset(request.scale);
   const space = table.space as unknown as SearchSpace<Json>;
   const trials = request.trials ?? preset.budget;
@@ -79,6 +83,7 @@ export async function compareOnBenchmark(request: TabularComparisonRequest): Pro
           best: best && testAccuracy !== null ? { arch: table.space.toArch(best.genotype), validAccuracy: best.metrics?.validAccuracy ?? 0, testAccuracy } : null,
           simulatedSeconds: records.reduce((sum, t) => sum + (t.metrics?.trainSeconds ?? 0), 0),
           ...(chosen.updates ? { controller: [...chosen.updates] } : {}),
+          ...(chosen.rounds ? { nao: [...chosen.rounds] } : {}),
         });
       } finally {
         chosen.dispose();

@@ -43,3 +43,18 @@ export async function startRedisServer(): Promise<{ url: string; port: number; p
     }
   }
 }
+
+/** Runs `node cli ...args` and SIGKILLs it as soon as `due()` holds (polled every 5 ms): a kill at a known point of the run, not on a timer. */
+export function killWhen(cli: string, args: readonly string[], env: NodeJS.ProcessEnv, due: () => boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { env, stdio: "ignore" });
+    const poll = setInterval(() => {
+      if (due()) child.kill("SIGKILL");
+    }, 5);
+    child.on("exit", () => {
+      clearInterval(poll);
+      resolve();
+    });
+    child.on("error", reject);
+  });
+}

@@ -1,9 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { killWhen } from "./run-fixtures";
 
 const cli = path.join(__dirname, "..", "..", "lib", "cli", "main.js");
 const env = { ...process.env, NASBOOK_BACKEND: process.env.NASBOOK_BACKEND || "wasm", NASBOOK_SCALE: "" };
@@ -15,21 +16,6 @@ const trials = (dir: string) =>
     .split("\n")
     .filter((l) => l.trim() !== "")
     .map((l) => JSON.parse(l));
-
-/** Runs the CLI and SIGKILLs it as soon as `file` exists in `out`. */
-function killOnceWritten(out: string, file: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args(out)], { env, stdio: "ignore" });
-    const poll = setInterval(() => {
-      if (fs.existsSync(path.join(out, file))) child.kill("SIGKILL");
-    }, 5);
-    child.on("exit", () => {
-      clearInterval(poll);
-      resolve();
-    });
-    child.on("error", reject);
-  });
-}
 
 test("smash: a smoke search completes; killed during HyperNet training it resumes from the checkpoint, repeating and losing nothing", async () => {
   const whole = fs.mkdtempSync(path.join(os.tmpdir(), "nasbook-smash-"));
@@ -47,7 +33,7 @@ test("smash: a smoke search completes; killed during HyperNet training it resume
   assert.deepEqual(expected[0].genotype, best.genotype);
 
   const killed = fs.mkdtempSync(path.join(os.tmpdir(), "nasbook-smash-"));
-  await killOnceWritten(killed, "hypernet-checkpoint.json");
+  await killWhen(cli, args(killed), env, () => fs.existsSync(path.join(killed, "hypernet-checkpoint.json")));
   assert.ok(!fs.existsSync(path.join(killed, "smash-scores.json")), "killed after the search finished: nothing was resumed");
   const epochsAtKill = readJson(killed, "hypernet-checkpoint.json").history.length;
   assert.ok(epochsAtKill >= 1 && epochsAtKill < 4, `killed after ${epochsAtKill} epochs`);

@@ -5,6 +5,7 @@ import { dartsMethods } from "./darts";
 import { weightSharingMethods } from "./enas";
 import { evolutionMethod, randomSearchMethod } from "./macro";
 import { nasRlMethod } from "./nas-rl";
+import { naoMethod } from "./nao";
 import { nasnetMethods } from "./nasnet";
 import { smashMethod } from "./smash";
 
@@ -16,6 +17,7 @@ export const METHODS: Readonly<Record<string, SearchMethod>> = {
   ...Object.fromEntries(nasnetMethods.map((method) => [method.name, method])),
   smash: smashMethod,
   ...Object.fromEntries(weightSharingMethods.map((method) => [method.name, method])),
+  nao: naoMethod,
 };
 
 export function methodNamed(name: string): SearchMethod {

@@ -6,13 +6,14 @@
 import { UsageError } from "../../core/errors";
 import { toJsonObject } from "../../core/json";
 import type { Json, SearchSpace, Strategy } from "../../core/types";
+import { NaoSearch, type NaoRound } from "../../strategies/nao/search";
 import { PpoController } from "../../strategies/controller/ppo";
 import { ReinforceController, type ControllerUpdate } from "../../strategies/controller/reinforce";
 import { RandomSearch } from "../../strategies/random-search";
 import { RegularizedEvolution } from "../../strategies/regularized-evolution";
 import type { TabularPreset } from "../presets/tabular";
 
-export const TABULAR_METHODS = ["random", "evolution", "nas-rl", "non-aging-evolution", "ppo"] as const;
+export const TABULAR_METHODS = ["random", "evolution", "nas-rl", "non-aging-evolution", "ppo", "nao"] as const;
 export type TabularMethod = (typeof TABULAR_METHODS)[number];
 
 export interface TabularStrategy {
@@ -21,6 +22,8 @@ export interface TabularStrategy {
   readonly settings: { [key: string]: Json };
   /** NAS-RL: the controller's updates so far (what it learned). */
   readonly updates?: readonly ControllerUpdate[];
+  /** NAO: its model rounds so far (how many decoded cells were invalid, repeated or new). */
+  readonly rounds?: readonly NaoRound[];
   dispose(): void;
 }
 
@@ -41,6 +44,10 @@ export function tabularStrategy(method: string, space: SearchSpace<Json>, preset
   if (method === "ppo") {
     const controller = new PpoController(space, seed, { ...preset.ppo, reward: (metrics) => metrics.validAccuracy });
     return { strategy: controller, settings: { controller: toJsonObject(preset.ppo), reward: "validAccuracy" }, updates: controller.updates, dispose: () => controller.dispose() };
+  }
+  if (method === "nao") {
+    const search = new NaoSearch(space, preset.nao, seed);
+    return { strategy: search, settings: { search: toJsonObject(preset.nao) }, rounds: search.rounds, dispose: () => search.dispose() };
   }
   // NAS-Bench-201's REINFORCE rewards the validation accuracy itself.
   const controller = new ReinforceController(space, seed, { ...preset.controller, reward: (metrics) => metrics.validAccuracy });
