@@ -9,8 +9,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { trialsWithoutTimings } from "../unit/run-fixtures";
 
-const CLI = path.join(__dirname, "..", "..", "lib", "cli", "main.js");
-const ENV = { ...process.env, NASBOOK_BACKEND: process.env.NASBOOK_BACKEND || "wasm", NASBOOK_SCALE: "" };
+export const CLI = path.join(__dirname, "..", "..", "lib", "cli", "main.js");
+export const ENV = { ...process.env, NASBOOK_BACKEND: process.env.NASBOOK_BACKEND || "wasm", NASBOOK_SCALE: "" };
 
 export const tempDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), "nasbook-fault-"));
 
@@ -34,34 +34,6 @@ export function startCli(args: readonly string[]): { kill(): void; exited: Promi
     child.on("error", reject);
   });
   return { kill: () => child.kill("SIGKILL"), exited };
-}
-
-/**
- * Runs the CLI and SIGKILLs it as soon as `when` holds (polled every 2 ms, and on every change in
- * `out`, so a short-lived state such as a temporary file is caught while it exists).
- */
-export async function killWhen(args: readonly string[], out: string, when: () => boolean): Promise<void> {
-  const run = startCli(args);
-  const test = () => {
-    try {
-      if (when()) run.kill();
-    } catch {
-      // The run directory may not exist yet.
-    }
-  };
-  const poll = setInterval(test, 2);
-  let watcher: fs.FSWatcher | undefined;
-  const watch = setInterval(() => {
-    if (watcher || !fs.existsSync(out)) return;
-    watcher = fs.watch(out, test);
-  }, 2);
-  try {
-    await run.exited;
-  } finally {
-    clearInterval(poll);
-    clearInterval(watch);
-    watcher?.close();
-  }
 }
 
 /** Whole lines of trials.jsonl (a torn last line is not one). */

@@ -10,7 +10,8 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Rng } from "../../lib/core/random";
-import { killWhen, outcome, runCli, searchArgs, tempDir, trialLines } from "./cli-runs";
+import { killWhen } from "../unit/run-fixtures";
+import { CLI, ENV, outcome, runCli, searchArgs, tempDir, trialLines } from "./cli-runs";
 import { FaultTally } from "./fault-tally";
 
 /** Each method's smoke search, and the checkpoint a one-shot one writes after every epoch. */
@@ -78,7 +79,7 @@ test("kill -9 anywhere in a search: the re-run ends exactly where an uninterrupt
       const args = searchArgs(method, dir, extra);
       await tally.check(`${method}, kill ${point}`, async () => {
         // Random moments are timed from the process's start.
-        await killWhen(args, dir, condition(dir));
+        await killWhen(CLI, args, ENV, condition(dir), dir);
         const landed = landing(dir, trials);
         resumeAndCompare(args, dir, expected);
         return landed;

@@ -44,17 +44,32 @@ export async function startRedisServer(): Promise<{ url: string; port: number; p
   }
 }
 
-/** Runs `node cli ...args` and SIGKILLs it as soon as `due()` holds (polled every 5 ms): a kill at a known point of the run, not on a timer. */
-export function killWhen(cli: string, args: readonly string[], env: NodeJS.ProcessEnv, due: () => boolean): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { env, stdio: "ignore" });
-    const poll = setInterval(() => {
+/**
+ * Runs the CLI and SIGKILLs it as soon as `due` holds: polled every 2 ms and, once the folder
+ * `watch` exists, on every change in it, so that a short-lived state (a temporary file) is caught.
+ * `due` may throw while the run directory is not there yet: that counts as not due.
+ */
+export async function killWhen(cli: string, args: readonly string[], env: NodeJS.ProcessEnv, due: () => boolean, watch?: string): Promise<void> {
+  const child = spawn(process.execPath, [cli, ...args], { env, stdio: "ignore" });
+  const test = () => {
+    try {
       if (due()) child.kill("SIGKILL");
-    }, 5);
-    child.on("exit", () => {
-      clearInterval(poll);
-      resolve();
+    } catch {
+      // Not there yet.
+    }
+  };
+  let watcher: fs.FSWatcher | undefined;
+  const poll = setInterval(() => {
+    test();
+    if (watch && !watcher && fs.existsSync(watch)) watcher = fs.watch(watch, test);
+  }, 2);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.on("exit", () => resolve());
+      child.on("error", reject);
     });
-    child.on("error", reject);
-  });
+  } finally {
+    clearInterval(poll);
+    watcher?.close();
+  }
 }
