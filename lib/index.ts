@@ -60,7 +60,8 @@ export { nasRlPreset, nasRlNotebookPreset, type NasRlPreset, type NasRlNotebookP
 export { dartsPreset, dartsNotebookPreset, type DartsPreset, type DartsNotebookPreset, type SearchSettings } from "./experiment/presets/darts";
 export { runSearch, type SearchRequest, type SearchResult, type SearchOptions } from "./experiment/run-search";
 export { METHODS, methodNamed } from "./experiment/methods";
-export { controllerUpdates, nasRlRandomMethod } from "./experiment/methods/nas-rl";
+export { nasRlRandomMethod } from "./experiment/methods/nas-rl";
+export { controllerUpdates } from "./experiment/controller-artifact";
 export {
   DARTS_METHODS,
   dartsSearchSettings,
@@ -85,6 +86,9 @@ export type { SearchMethod, ScaledMethod, MethodContext, MethodOutcome } from ".
 export { compareOnBenchmark, comparisonRows, chosenAccuracies, methodRuns, type TabularComparison, type TabularComparisonRequest, type TabularRun } from "./experiment/tabular-comparison";
 export { tabularPreset, type TabularPreset } from "./experiment/presets/tabular";
 export { TABULAR_METHODS, type TabularMethod } from "./experiment/methods/tabular";
+export { nasnetPreset, nasnetNotebookPreset, type NasnetPreset, type NasnetNotebookPreset, type TransferPreset } from "./experiment/presets/nasnet";
+export { nasnetPpoMethod, nasnetEvolutionMethod, nasnetRandomMethod, nasnetMethods } from "./experiment/methods/nasnet";
+export { retrainAtSizes, transferLeads, type TransferRequest, type TransferResult, type TransferLead } from "./experiment/nasnet-transfer";
 
 export * from "./viz";
 export { NaoModel, NAO_PAPER_MODEL, minMaxNormalise, moveAlongPredictor, NaoSearch, type NaoModelOptions, type EpochLoss, type MoveResult, type MovedArchitecture, type NaoSearchOptions, type NaoRound } from "./strategies/nao";

@@ -163,6 +163,21 @@ test("darts: a smoke search writes the derived cell as trial 0 and the alpha his
   assert.deepEqual(JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8")), summary, "the winner was not tested again");
 });
 
+test("nasnet-ppo: a smoke search keeps the controller's probabilities after each update, one row per decision", () => {
+  const out = tempDir();
+  const result = run(["search", "--method", "nasnet-ppo", "--dataset", "fashion-mnist", "--scale", "smoke", "--seed", "1", "--out", out]);
+  assert.equal(result.status, 0, result.stderr);
+  const controller = JSON.parse(fs.readFileSync(path.join(out, "controller.json"), "utf8"));
+  // Smoke: 4 children, controller batch 2, so two updates over the 40 decisions of B = 5 cells.
+  assert.equal(controller.updates.length, 2);
+  assert.equal(controller.decisions.length, 40);
+  assert.equal(controller.decisions[0], "normal.block0.input0");
+  for (const update of controller.updates) {
+    assert.equal(update.probabilities.length, 40);
+    update.probabilities.forEach((row: number[]) => assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-4));
+  }
+});
+
 test("nasnet-evolution: a smoke search completes, and killed midway and re-run it loses and repeats no trial", async () => {
   const args = (out: string) => ["search", "--method", "nasnet-evolution", "--dataset", "fashion-mnist", "--scale", "smoke", "--seed", "1", "--out", out];
   const whole = tempDir();

@@ -3,18 +3,14 @@
  * search over the same space, the baseline the controller is compared with in notebook 01, is a
  * method too (not one the CLI lists: its `random` searches the macro space).
  */
-import { RunStoreError } from "../../core/errors";
 import { toJson, toJsonObject } from "../../core/json";
 import { NasRlSpace } from "../../spaces/nasrl/space";
-import type { RunStore } from "../../store/run-store";
-import { ReinforceController, type ControllerUpdate } from "../../strategies/controller/reinforce";
+import { ReinforceController } from "../../strategies/controller/reinforce";
 import { RandomSearch } from "../../strategies/random-search";
+import { writeControllerUpdates } from "../controller-artifact";
 import { runMultiTrial } from "../multi-trial";
 import { nasRlPreset } from "../presets/nas-rl";
 import type { SearchMethod } from "../search-method";
-
-/** The controller's per-decision probabilities after each update: the heatmap of notebook 01. */
-const CONTROLLER_ARTIFACT = "controller.json";
 
 export const nasRlMethod: SearchMethod = {
   name: "nas-rl",
@@ -30,8 +26,8 @@ export const nasRlMethod: SearchMethod = {
         try {
           const spec = { kind: "nas-rl", options: toJson(space) };
           const outcome = await runMultiTrial(context, { space: nasRlSpace, spec, data, fidelity, strategy, budget, round });
-          const decisions = nasRlSpace.decisions().map((d) => d.name);
-          context.store.writeArtifact(CONTROLLER_ARTIFACT, toJson({ decisions, updates: strategy.updates }));
+          // The controller's per-decision probabilities after each update: the heatmap of notebook 01.
+          writeControllerUpdates(context.store, nasRlSpace, strategy.updates);
           return outcome;
         } finally {
           strategy.dispose();
@@ -40,13 +36,6 @@ export const nasRlMethod: SearchMethod = {
     };
   },
 };
-
-/** The controller's updates as a finished nas-rl run kept them. */
-export function controllerUpdates(store: RunStore): ControllerUpdate[] {
-  const artifact = store.readArtifact(CONTROLLER_ARTIFACT) as unknown as { updates: ControllerUpdate[] } | null;
-  if (!artifact) throw new RunStoreError(`${store.path(CONTROLLER_ARTIFACT)} is missing: ${store.dir} is not a finished nas-rl run.`);
-  return artifact.updates;
-}
 
 /** Random search with NAS-RL's space, budget, rounds and training: only the strategy differs. */
 export const nasRlRandomMethod: SearchMethod = {

@@ -9,12 +9,16 @@ import { NasnetSpace, type NasnetGenotype } from "../../spaces/nasnet";
 import { PpoController } from "../../strategies/controller/ppo";
 import { RandomSearch } from "../../strategies/random-search";
 import { RegularizedEvolution } from "../../strategies/regularized-evolution";
+import type { RunStore } from "../../store/run-store";
+import { writeControllerUpdates } from "../controller-artifact";
 import { runMultiTrial } from "../multi-trial";
 import { nasnetPreset, type NasnetPreset } from "../presets/nasnet";
 import type { SearchMethod } from "../search-method";
 
 interface NasnetStrategy {
   readonly strategy: Strategy<NasnetGenotype>;
+  /** What the strategy keeps in the run directory once the search is done (the controller's controller.json). */
+  finish?(store: RunStore): void;
   dispose(): void;
 }
 
@@ -39,7 +43,9 @@ function nasnetMethod(name: string, description: string, choice: StrategyChoice)
           const chosen = choice.create(nasnetSpace, preset, context.seed);
           try {
             const spec = { kind: "nasnet", options: toJson(space) };
-            return await runMultiTrial(context, { space: nasnetSpace, spec, data, fidelity, strategy: chosen.strategy, budget, round });
+            const outcome = await runMultiTrial(context, { space: nasnetSpace, spec, data, fidelity, strategy: chosen.strategy, budget, round });
+            chosen.finish?.(context.store);
+            return outcome;
           } finally {
             chosen.dispose();
           }
@@ -53,7 +59,12 @@ export const nasnetPpoMethod = nasnetMethod("nasnet-ppo", "NASNet: a 1-layer LST
   settings: (preset) => ({ controller: preset.controller, reward: "validAccuracy" }),
   create(space, preset, seed) {
     const controller = new PpoController(space, seed, { ...preset.controller, reward: (metrics) => metrics.validAccuracy });
-    return { strategy: controller, dispose: () => controller.dispose() };
+    return {
+      strategy: controller,
+      // Its per-decision probabilities after each update, as nas-rl keeps them: notebook 02's heatmap.
+      finish: (store) => writeControllerUpdates(store, space, controller.updates),
+      dispose: () => controller.dispose(),
+    };
   },
 });
 
