@@ -1,12 +1,15 @@
 /**
- * One writer per run directory. Opening a run to write creates `DIR/lock` exclusively (O_EXCL),
- * holding the writer's pid, host and start time; the lock goes when the process exits. A second
+ * One writer per run directory. Opening a run to write creates `DIR/lock` exclusively, holding the
+ * writer's pid, host and start time, whole: written to a temporary file and hard-linked into place
+ * (link fails when the lock exists), so no process ever reads a half-written lock and takes it for
+ * a torn one. The lock goes when the process exits. A second
  * process that opens the directory meanwhile is refused at once, before any work, instead of
  * both appending every trial id. A lock whose process is gone (killed with -9, the machine
  * restarted) is stale: on the same host that is checked with signal 0 and the lock taken over
  * with a message; another host's lock cannot be checked and is refused with what to do. The same
  * process may open its own run again (a notebook cell run twice).
  */
+import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -24,7 +27,7 @@ function readHolder(file: string): LockHolder | null {
     const value = JSON.parse(fs.readFileSync(file, "utf8"));
     return Number.isInteger(value?.pid) && typeof value?.host === "string" ? (value as LockHolder) : null;
   } catch {
-    return null;  // torn or emptied by a crash between create and write: nobody can be holding it
+    return null;  // damaged (locks are linked into place whole): nobody can be holding it
   }
 }
 
@@ -46,18 +49,31 @@ function releaseAtExit(file: string): void {
   held.add(file);
 }
 
+/** Creates `file` holding `text`, all at once; false when it exists already. */
+function createWhole(file: string, text: string): boolean {
+  // Not a `.part` name: the directory's owner removes those on open, and another process may be between write and link.
+  const temporary = `${file}.${process.pid}-${randomBytes(4).toString("hex")}.taking`;
+  fs.writeFileSync(temporary, text);
+  try {
+    fs.linkSync(temporary, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    return false;
+  } finally {
+    fs.rmSync(temporary, { force: true });
+  }
+}
+
 /** Takes `dir`'s lock for this process, or throws a RunStoreError naming the process that has it. */
 export function lockRunDirectory(dir: string): void {
   const file = path.join(dir, LOCK);
   const me: LockHolder = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() };
   // A few tries: two processes taking over the same stale lock race on the exclusive create, and one loses.
   for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      fs.writeFileSync(file, `${JSON.stringify(me)}\n`, { flag: "wx" });
+    if (createWhole(file, `${JSON.stringify(me)}\n`)) {
       releaseAtExit(file);
       return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
     const holder = readHolder(file);
     if (held.has(file) && holder?.pid === me.pid) return;

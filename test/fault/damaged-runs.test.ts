@@ -113,7 +113,7 @@ test("two processes started together on one --out: one writes the run, the other
   const reference = tempDir();
   assert.equal(runCli(searchArgs("random", reference)).status, 0);
   const expected = outcome(reference);
-  for (let pair = 0; pair < 4; pair++) {
+  for (let pair = 0; pair < 8; pair++) {
     await tally.check(`pair ${pair}`, async () => {
       const dir = tempDir();
       fs.rmSync(dir, { recursive: true });
