@@ -31,7 +31,13 @@ function editJsonLine(file: string, index: number, edit: (record: Record<string,
   });
 }
 
-type Damage = { name: string; method: string; damage(dir: string): void } & ({ refused: RegExp } | { repaired: true });
+type Damage = {
+  name: string;
+  method: string;
+  /** Damage a finished run (with its summary), not one whose trials are done but not summarised. */
+  finished?: true;
+  damage(dir: string): void;
+} & ({ refused: RegExp } | { repaired: true });
 
 /** A finished run with its summary (and report) removed: what a run killed before its end looks like, trials all done. */
 function unfinished(from: string): string {
@@ -49,7 +55,7 @@ const DAMAGES: Damage[] = [
   { name: "a genotype the space refuses", method: "random", damage: (d) => editJsonLine(path.join(d, "trials.jsonl"), 0, (r) => (r.genotype.layers[0].kernel = 4)), refused: /trials\.jsonl, line 1.*kernel/ },
   { name: "another seed in config.json", method: "random", damage: (d) => editConfig(d, (c) => (c.seed = 2)), refused: /another configuration \(seed: stored 2, asked 1\)/ },
   { name: "config.json not JSON", method: "random", damage: (d) => fs.writeFileSync(path.join(d, "config.json"), "{ method: random"), refused: /config\.json/ },
-  { name: "summary.json not JSON", method: "random", damage: (d) => fs.writeFileSync(path.join(d, "summary.json"), "{\"method\": "), refused: /summary\.json/ },
+  { name: "summary.json not JSON", method: "random", finished: true, damage: (d) => fs.writeFileSync(path.join(d, "summary.json"), "{\"method\": "), refused: /summary\.json/ },
   { name: "a checkpoint with a bad field", method: "darts", damage: (d) => editCheckpoint(d, (c) => (c.epochsDone = -1)), refused: /search-checkpoint\.json: `epochsDone`/ },
   { name: "a checkpoint with a tensor of another shape", method: "darts", damage: (d) => editCheckpoint(d, (c) => (c.variables[0].shape = [1, 2, 3])), refused: /search-checkpoint\.json.*variables\[0\]: shape \[1,2,3\]/ },
   { name: "a torn last line (killed mid-append)", method: "random", damage: (d) => editLines(path.join(d, "trials.jsonl"), (l) => [...l.slice(0, -2), l[l.length - 2].slice(0, 30)]), repaired: true },
@@ -86,8 +92,7 @@ test("damaged run directories: refused naming the file and touching nothing, or 
   for (const damage of DAMAGES) {
     await tally.check(damage.name, () => {
       const reference = finished.get(damage.method)!;
-      // summary.json's own damage needs the summary; every other case is a run whose trials are done but not summarised.
-      const dir = damage.name.startsWith("summary") ? copyRun(reference.dir) : unfinished(reference.dir);
+      const dir = damage.finished ? copyRun(reference.dir) : unfinished(reference.dir);
       damage.damage(dir);
       const before = snapshot(dir);
       const run = runCli(searchArgs(damage.method, dir));

@@ -13,17 +13,17 @@ export class FaultTally {
 
   constructor(readonly what: string) {}
 
-  clean(note?: string): void {
+  private clean(note?: string): void {
     this.tried++;
     if (note) this.count(note);
   }
 
-  failed(detail: string): void {
+  private failed(detail: string): void {
     this.tried++;
     this.failures.push(detail);
   }
 
-  count(note: string): void {
+  private count(note: string): void {
     this.notes.set(note, (this.notes.get(note) ?? 0) + 1);
   }
 
