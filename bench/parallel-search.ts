@@ -3,13 +3,13 @@
  * and by a pool of worker threads (k = 2 by default): the same trials either way, so the ratio
  * is the speed-up from evaluating candidates in parallel. Throughput is a long search's rate:
  * the pool is started and warmed (one trial per worker) before the clock runs. The start-up
- * (each worker loads the backend and the data, then trains its first trial) is timed apart, and
+ * (each worker loads the backend, takes the parent's shared splits, then trains its first trial) is timed apart, and
  * the speed-up of this short search with it included is reported too.
  */
 import { loadNativeKernels, nativeOptions, type NativeKernels } from "../lib/backend/native";
 import { initBackend } from "../lib/backend/select";
 import type { Evaluator, Json } from "../lib/core/types";
-import { loadDataset } from "../lib/data";
+import { loadDataset, shareSplits } from "../lib/data";
 import { TrainFromScratch } from "../lib/evaluators/train-from-scratch";
 import { runMultiTrialSearch } from "../lib/experiment/multi-trial-search";
 import { WorkerPool, type EvaluationJob } from "../lib/experiment/worker-pool";
@@ -74,7 +74,7 @@ export async function parallelThroughput(trials = 96, workers = 2): Promise<Para
   const allCoresMinutes = await serialMinutes(serial, trials, native, allCores);
   let startupMinutes = 0;
   const start = performance.now();
-  const pool = new WorkerPool(JOB, { workers, backend: "wasm" });
+  const pool = new WorkerPool(JOB, { workers, backend: "wasm", splits: shareSplits(splits) });
   let parallelMinutes: number;
   try {
     const warmUp = spaceFromSpec(JOB.space).sample(new Rng(0));

@@ -17,6 +17,7 @@ export { resolveDataDir } from "./cache";
 export { CIFAR10_MD5, CIFAR10_URL } from "./cifar10";
 export { DATASET_NAMES, type DatasetInfo, type DatasetName, type RawDataset, type RawImages } from "./dataset";
 export type { ChannelStats } from "./normalize";
+export { shareSplits, splitsFromShared, type SharedSplits, type SharedSubset } from "./shared-splits";
 export { SealedTest, splitDataset, type DataSizes, type DataSplits, type SplitOptions } from "./splits";
 
 export interface LoadOptions extends SplitOptions {

@@ -26,7 +26,7 @@ export class TrainFromScratch<G extends Json> implements Evaluator<G> {
     readonly fidelity: Fidelity,
     readonly hyperparameters: TrainingHyperparameters = {},
     /** Benchmark builds only: every evaluation also scores this (opened) test split. */
-    private readonly benchmarkTest?: Subset,
+    readonly benchmarkTest?: Subset,
   ) {}
 
   async evaluate(genotype: G, context: EvaluationContext): Promise<TrialMetrics | BenchmarkMetrics> {

@@ -1,13 +1,14 @@
 /**
  * Entry point of one evaluation worker thread (started by `WorkerPool`). It rebuilds the search
- * space, the data splits and the evaluator from the plain `EvaluationJob` it was started with,
- * on its own backend instance, then answers one `EvaluationRequest` at a time.
+ * space and the evaluator from the plain `EvaluationJob` it was started with, on its own backend
+ * instance, over the parent's shared splits when it was given them (else it loads the dataset),
+ * then answers one `EvaluationRequest` at a time.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { initBackend } from "../backend/select";
 import { NasbookError } from "../core/errors";
 import type { Json, TrialMetrics } from "../core/types";
-import { loadDataset } from "../data";
+import { loadDataset, splitsFromShared } from "../data";
 import { TrainFromScratch } from "../evaluators/train-from-scratch";
 import { spaceFromSpec } from "../spaces/registry";
 import type { EvaluationJob, EvaluationReply, EvaluationRequest, WorkerSetup } from "./worker-pool";
@@ -19,7 +20,7 @@ async function evaluatorFor(setup: WorkerSetup): Promise<TrainFromScratch<Json>>
   await initBackend(env);
   const job: EvaluationJob = setup.job;
   const space = spaceFromSpec(job.space);
-  const splits = await loadDataset(job.dataset, job.data);
+  const splits = setup.splits ? splitsFromShared(setup.splits) : await loadDataset(job.dataset, job.data);
   const test = job.benchmarkTest ? splits.test.open("benchmark table: every cell's test accuracy") : undefined;
   return new TrainFromScratch(space, splits, job.fidelity, job.hyperparameters, test);
 }

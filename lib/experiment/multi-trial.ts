@@ -7,7 +7,7 @@
 import { currentBackend } from "../backend/select";
 import { toJson } from "../core/json";
 import type { Fidelity, Json, SearchSpace, Strategy } from "../core/types";
-import { augmentsByDefault, type DataSizes } from "../data";
+import { augmentsByDefault, shareSplits, type DataSizes } from "../data";
 import { TrainFromScratch, type TrainingHyperparameters } from "../evaluators/train-from-scratch";
 import type { SpaceSpec } from "../spaces/registry";
 import { runMultiTrialSearch, type ConcurrentEvaluator } from "./multi-trial-search";
@@ -37,8 +37,8 @@ export interface TrialQueue {
 /**
  * What a search should train its candidates with, given the in-process evaluator and the same
  * evaluator as plain data: on CPU backends a pool of `defaultWorkerCount()` threads, even of one,
- * so that a candidate that breaks its backend (wasm out of memory) takes only its worker with it;
- * on a GPU `local` itself; with a `queue`, the queue's workers, on this backend. Notebooks call
+ * so that a candidate that breaks its backend (wasm out of memory) takes only its worker with it,
+ * the workers training on `local`'s splits (shared, not reloaded); on a GPU `local` itself; with a `queue`, the queue's workers, on this backend. Notebooks call
  * it too; `close()` when the search is done.
  */
 export function searchEvaluator<G extends Json>(local: TrainFromScratch<G>, job: EvaluationJob, env: NodeJS.ProcessEnv = process.env, queue?: TrialQueue): SearchEvaluator<G> {
@@ -48,7 +48,8 @@ export function searchEvaluator<G extends Json>(local: TrainFromScratch<G>, job:
     return { evaluator: pool, close: () => pool.close() };
   }
   if (backend === "tensorflow-gpu") return { evaluator: local, close: async () => {} };
-  const pool = new WorkerPool<G>(job, { workers: defaultWorkerCount(env), backend });
+  const splits = shareSplits(local.splits, local.benchmarkTest);
+  const pool = new WorkerPool<G>(job, { workers: defaultWorkerCount(env), backend, splits });
   return { evaluator: pool, close: () => pool.close() };
 }
 

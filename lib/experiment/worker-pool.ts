@@ -1,6 +1,8 @@
 /**
- * Evaluating candidates in parallel: k worker threads, each with its own backend instance, data
- * splits and evaluator rebuilt from a plain `EvaluationJob`. A `WorkerPool` is a
+ * Evaluating candidates in parallel: k worker threads, each with its own backend instance and
+ * evaluator rebuilt from a plain `EvaluationJob`, training on the parent's data splits when the
+ * pool is given them (shared memory, read in place) and otherwise loading and splitting the
+ * dataset the job names. A `WorkerPool` is a
  * `ConcurrentEvaluator`, so `runMultiTrialSearch` hands it up to k candidates of a round at once;
  * results do not depend on k. A worker that crashes, or whose evaluation fails with an error
  * that may have broken its backend (wasm out of memory), fails only the candidate it was
@@ -14,7 +16,7 @@ import type { BackendName } from "../backend/select";
 import { intFromEnv } from "../core/env";
 import { NasbookError } from "../core/errors";
 import type { EvaluationContext, Fidelity, Json, TrialMetrics } from "../core/types";
-import type { DatasetName, SplitOptions } from "../data";
+import type { DatasetName, SharedSplits, SplitOptions } from "../data";
 import type { TrainingHyperparameters } from "../evaluators/train-from-scratch";
 import type { SpaceSpec } from "../spaces/registry";
 import type { ConcurrentEvaluator } from "./multi-trial-search";
@@ -38,6 +40,8 @@ export interface WorkerSetup {
   readonly backend?: BackendName;
   /** Kernel threads of the worker's backend: the cores shared out among the workers. */
   readonly threads: number;
+  /** The parent's splits of `job.data`; absent: the worker loads and splits the dataset itself. */
+  readonly splits?: SharedSplits;
 }
 
 export interface EvaluationRequest {
@@ -61,6 +65,8 @@ export interface WorkerPoolOptions {
   readonly resourceLimits?: ResourceLimits;
   /** Kernel threads per worker; default the cores shared out among the workers. */
   readonly threads?: number;
+  /** The parent's splits of `job.data` (`shareSplits`), so that no worker reloads the dataset. */
+  readonly splits?: SharedSplits;
 }
 
 const WORKER_SCRIPT = path.join(__dirname, "evaluation-worker.js");
@@ -199,7 +205,7 @@ export class WorkerPool<G extends Json> implements ConcurrentEvaluator<G> {
     tuneWorkerHeaps();
     // The cores shared out: two workers on two cores run one kernel thread each, a lone worker all of them.
     const threads = this.options.threads ?? Math.max(1, Math.floor(os.availableParallelism() / this.concurrency));
-    const thread = new EvaluationThread({ job: this.job, backend: this.options.backend, threads }, this.options.resourceLimits);
+    const thread = new EvaluationThread({ job: this.job, backend: this.options.backend, threads, splits: this.options.splits }, this.options.resourceLimits);
     this.all.add(thread);
     return thread;
   }

@@ -1,7 +1,7 @@
 /**
  * Parallel candidates: a search evaluated by k = 2 worker threads writes the same trials as the
- * serial in-process search of the same seed and round size; failures inside workers become
- * failed records; the parent allocates no tensors; a round is a work queue.
+ * serial in-process search of the same seed and round size; workers train on the parent's
+ * shared splits without loading the dataset; failures inside workers become failed records; the parent allocates no tensors; a round is a work queue.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -11,7 +11,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/select";
 import type { Json, TrialRecord } from "../../lib/core/types";
-import { loadDataset } from "../../lib/data";
+import { loadDataset, SealedTest, shareSplits, type DataSplits } from "../../lib/data";
 import { TrainFromScratch } from "../../lib/evaluators/train-from-scratch";
 import { runMultiTrialSearch, type MultiTrialSearchOptions } from "../../lib/experiment/multi-trial-search";
 import { searchEvaluator } from "../../lib/experiment/multi-trial";
@@ -20,6 +20,7 @@ import { spaceFromSpec, type SpaceSpec } from "../../lib/spaces/registry";
 import { RunStore } from "../../lib/store/run-store";
 import { RegularizedEvolution } from "../../lib/strategies/regularized-evolution";
 import { trialsWithoutTimings } from "./run-fixtures";
+import { tinySubset } from "./supernet-fixtures";
 
 const BACKEND = "wasm";
 const spec: SpaceSpec = { kind: "macro-cnn", options: { minLayers: 1, maxLayers: 2, kernels: [1, 3], filters: [4, 8] } };
@@ -158,4 +159,34 @@ test("a round is a work queue: while one slow candidate trains, the other lane t
   assert.deepEqual(records.map((r) => r.id), [0, 1, 2, 3, 4, 5], "trials are still told and stored in id order");
   assert.equal(starts.length, 6);
   assert.ok(starts[5] - starts[0] < 300, `every other candidate started while the slow one ran (last start after ${(starts[5] - starts[0]).toFixed(0)} ms)`);
+});
+
+test("workers train on the parent's shared splits, to the in-process result, without reading the dataset", async () => {
+  await initBackend({ NASBOOK_BACKEND: BACKEND });
+  const [train, valid] = [tinySubset(60, 1), tinySubset(30, 2)];
+  const splits: DataSplits = { info: train.info, train, valid, test: new SealedTest(train.info, 0, () => valid) };
+  const tiny: EvaluationJob = { ...job, space: { kind: "macro-cnn", options: { minLayers: 1, maxLayers: 1, kernels: [3], filters: [4] } }, fidelity: { epochs: 2, batchSize: 10 } };
+  const genotype = { layers: [{ kernel: 3, filters: 4, pool: "max" }] };
+  const local = await new TrainFromScratch(spaceFromSpec(tiny.space), splits, tiny.fidelity).evaluate(genotype, { seed: 5 });
+  // The job names CIFAR-10 with nowhere to find or fetch it: a worker that loaded its dataset would fail.
+  const unloadable: EvaluationJob = { ...tiny, dataset: "cifar10" };
+  const saved = { data: process.env.NASBOOK_DATA, url: process.env.NASBOOK_CIFAR10_URL };
+  const empty = fs.mkdtempSync(path.join(os.tmpdir(), "nasbook-no-data-"));
+  process.env.NASBOOK_DATA = empty;
+  process.env.NASBOOK_CIFAR10_URL = "http://127.0.0.1:9/cifar-10-binary.tar.gz";
+  const shared = new WorkerPool(unloadable, { workers: 1, backend: BACKEND, splits: shareSplits(splits) });
+  const loading = new WorkerPool(unloadable, { workers: 1, backend: BACKEND });
+  try {
+    const inWorker = await shared.evaluate(genotype, { seed: 5 });
+    assert.deepEqual(inWorker.validAccuracyHistory, local.validAccuracyHistory);
+    assert.equal(inWorker.params, local.params);
+    await assert.rejects(loading.evaluate(genotype, { seed: 5 }), /CIFAR-10 is not in .* could not be fetched/);
+  } finally {
+    await Promise.all([shared.close(), loading.close()]);
+    process.env.NASBOOK_DATA = saved.data;
+    process.env.NASBOOK_CIFAR10_URL = saved.url;
+    if (saved.data === undefined) delete process.env.NASBOOK_DATA;
+    if (saved.url === undefined) delete process.env.NASBOOK_CIFAR10_URL;
+    fs.rmSync(empty, { recursive: true, force: true });
+  }
 });
