@@ -1,6 +1,6 @@
 /**
  * Throughput of `nasbook bench build` at the shipped table's (quick) fidelity: the real builder,
- * worker threads and all, trains the first 1/`parts` of the work list into a scratch directory.
+ * `workers` worker threads and all, trains the first 1/`parts` of the work list into a scratch directory.
  * Cells per minute, and the whole table's projected build time, are what a rebuild costs here.
  */
 import * as fs from "node:fs";
@@ -16,8 +16,11 @@ export interface BuilderThroughput {
   readonly projectedHours: number;
 }
 
-export async function builderThroughput(parts = 300): Promise<BuilderThroughput> {
+export async function builderThroughput(workers: number, parts = 300): Promise<BuilderThroughput> {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "nasbook-bench-build-"));
+  const saved = process.env.NASBOOK_WORKERS;
+  // The builder sizes its pool from NASBOOK_WORKERS (worker-pool.ts's defaultWorkerCount).
+  process.env.NASBOOK_WORKERS = String(workers);
   try {
     const start = performance.now();
     const result = await buildBenchmark({ space: "nb201", dataset: "fashion-mnist", scale: "quick", seed: 0, out, part: { k: 1, n: parts } });
@@ -25,6 +28,8 @@ export async function builderThroughput(parts = 300): Promise<BuilderThroughput>
     const cellsPerMinute = (result.trained / seconds) * 60;
     return { trainings: result.trained, seconds, cellsPerMinute, projectedHours: result.total / cellsPerMinute / 60 };
   } finally {
+    if (saved === undefined) delete process.env.NASBOOK_WORKERS;
+    else process.env.NASBOOK_WORKERS = saved;
     fs.rmSync(out, { recursive: true, force: true });
   }
 }
