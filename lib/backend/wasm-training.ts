@@ -1,7 +1,8 @@
 /**
  * Makes tfjs's wasm backend able to train: registers nasbook's kernels (built from wasm's own
  * XNNPACK kernels) for what wasm lacks, does slowly (Conv2DBackpropInput; Tile; Sum and Mean over
- * the batch and spatial axes; Add of a per-channel bias; Identity and Cast, which copy) or gets
+ * the batch and spatial axes; Add of a per-channel bias; Identity and Cast, which copy; an LSTM
+ * cell's gates, ten tiny ops) or gets
  * wrong (MaxPoolGrad), and two gradients: dilation-aware convolutions, and Mean without a tensor
  * of ones. Called by `initBackend` when wasm is chosen. With nasbook's native addon loaded, its
  * kernels replace the convolutions, their filter gradients, the pooling gradients, batch norm and
@@ -17,6 +18,7 @@ import { conv2DBackpropInputConfig } from "./wasm-kernels/conv2d-backprop-input"
 import { depthwiseBackpropFilterConfig } from "./wasm-kernels/depthwise-backprop-filter";
 import { depthwiseBackpropInputConfig } from "./wasm-kernels/depthwise-backprop-input";
 import { registerDilatedConvGradients } from "./wasm-kernels/dilated-conv-gradients";
+import { lstmCellConfigs, lstmCellGradConfig } from "./wasm-kernels/lstm-cell";
 import { maxPoolGradConfig } from "./wasm-kernels/max-pool-grad";
 import { registerMeanGradient } from "./wasm-kernels/mean-gradient";
 import { NATIVE_TRAINING_KERNELS, nativeTrainingConfigs } from "./wasm-kernels/native-training";
@@ -42,6 +44,7 @@ const TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   identityConfig,
   castConfig,
   tileConfig,
+  ...lstmCellConfigs,
 ];
 
 /** Names of the wasm kernels nasbook provides, for reports and tests. */
@@ -66,6 +69,7 @@ export function registerWasmTrainingKernels(native: NativeKernels | null): void 
     registerDilatedConvGradients();
     registerMeanGradient();
     tf.registerGradient(reluConv2dGradConfig);
+    tf.registerGradient(lstmCellGradConfig);
   }
   gradientsRegistered = true;
 }

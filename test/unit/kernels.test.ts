@@ -1,7 +1,8 @@
 /**
  * nasbook's wasm training kernels against tfjs's cpu backend on random inputs over a grid of
  * kernel sizes, strides, dilations and paddings (odd spatial sizes, batch 1 and 2), twice: with
- * the native addon's kernels and with the wasm compositions alone. cpu's backprop kernels ignore
+ * the native addon's kernels and with the wasm compositions alone; the LSTM cell kernel against
+ * the ops it replaces, on cpu. cpu's backprop kernels ignore
  * dilation, so dilated references use the zero-inserted ("effective") filter with dilation 1,
  * which is the same function.
  */
@@ -12,6 +13,8 @@ import { loadNativeKernels, nativeOptions } from "../../lib/backend/native";
 import { assertSameBitsOnThreads } from "./same-bits-on-threads";
 import { initBackend } from "../../lib/backend/select";
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from "../../lib/backend/wasm-training";
+import { LSTM_CELL } from "../../lib/backend/wasm-kernels/lstm-cell";
+import { lstmCell } from "../../lib/nn/lstm-cell";
 
 type Shape4 = [number, number, number, number];
 type Pad = "same" | "valid" | tf.backend_util.ExplicitPadding;
@@ -362,4 +365,27 @@ test("the gradient of mean is dY / n spread over the reduced axes", async () => 
     }
   }
   x.dispose();
+});
+
+test("the LSTM cell kernel and its gradient match cpu's composed ops over batch sizes and widths", async () => {
+  await initBackend({ NASBOOK_BACKEND: "wasm" });
+  assert.ok(tf.getKernel(LSTM_CELL, "wasm"), "the LSTM cell kernel is registered on wasm");
+  for (const [batch, units] of [[1, 1], [1, 35], [3, 4], [2, 17]]) {
+    // Pre-activations spread over [-3, 3], so that saturated and linear gates are both covered.
+    const z = random([batch, 4 * units]).map((v) => 3 * v);
+    const c = random([batch, units]);
+    const [wh, wc] = [random([batch, units]), random([batch, units])];
+    const inputs: Array<[Float32Array, number[]]> = [[z, [batch, 4 * units]], [c, [batch, units]]];
+    const part = (which: "h" | "c") => (zT: tf.Tensor, cT: tf.Tensor) => lstmCell(zT as tf.Tensor2D, cT as tf.Tensor2D)[which];
+    // A loss reading both outputs, so that both upstream gradients reach the cell.
+    const loss = (zT: tf.Tensor, cT: tf.Tensor) => {
+      const cell = lstmCell(zT as tf.Tensor2D, cT as tf.Tensor2D);
+      return tf.add(tf.sum(tf.mul(cell.h, tf.tensor(wh, [batch, units]))), tf.sum(tf.mul(cell.c, tf.tensor(wc, [batch, units]))));
+    };
+    const grad = (k: number) => (zT: tf.Tensor, cT: tf.Tensor) => tf.grads(loss)([zT, cT])[k];
+    const what = `LSTM cell, batch ${batch}, ${units} units`;
+    for (const which of ["h", "c"] as const) assertClose(await on("wasm", inputs, part(which)), await on("cpu", inputs, part(which)), `${what}: ${which}'`);
+    assertClose(await on("wasm", inputs, grad(0)), await on("cpu", inputs, grad(0)), `${what}: dz`);
+    assertClose(await on("wasm", inputs, grad(1)), await on("cpu", inputs, grad(1)), `${what}: dc`);
+  }
 });

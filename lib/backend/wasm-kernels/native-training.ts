@@ -37,7 +37,7 @@ export interface BatchNormTrainingAttrs {
 }
 
 /** Makes `shapes` on the heap, then runs `body` on views of `inputs` and of them; frees them if it throws. */
-function onHeap(backend: BackendWasm, inputs: tf.TensorInfo[], shapes: number[][], body: (views: Float32Array[]) => void): tf.TensorInfo[] {
+export function onHeap(backend: BackendWasm, inputs: tf.TensorInfo[], shapes: number[][], body: (views: Float32Array[]) => void): tf.TensorInfo[] {
   for (const input of inputs) {
     if (input.dtype !== "float32") throw new Error(`nasbook's native training kernels take float32 tensors; got ${input.dtype}`);
   }

@@ -1,9 +1,10 @@
 /**
- * A stacked LSTM written out gate by gate (d2l's "LSTM from scratch"), stepped one token at a
- * time: a controller decides its next input only after it has sampled the current token.
+ * A stacked LSTM written out (d2l's "LSTM from scratch"; the gates in lib/nn/lstm-cell.ts), stepped
+ * one token at a time: a controller decides its next input only after it has sampled the current token.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../../core/random";
+import { lstmCell } from "../../nn/lstm-cell";
 
 /** Hidden and cell state of every layer, each [batch, units] (the controller's batch is 1). */
 export interface LstmState {
@@ -52,10 +53,10 @@ export class StackedLstm {
     let input = x;
     this.layers.forEach(({ kernel, bias }, l) => {
       const z = tf.add(tf.matMul(tf.concat([input, state.h[l]], 1), kernel as tf.Tensor2D), bias) as tf.Tensor2D;
-      const [i, f, g, o] = tf.split(z, 4, 1);
-      c.push(tf.add(tf.mul(tf.sigmoid(f), state.c[l]), tf.mul(tf.sigmoid(i), tf.tanh(g))));
-      h.push(tf.mul(tf.sigmoid(o), tf.tanh(c[l])));
-      input = h[l];
+      const cell = lstmCell(z, state.c[l]);
+      c.push(cell.c);
+      h.push(cell.h);
+      input = cell.h;
     });
     return { output: input, state: { h, c } };
   }
