@@ -230,6 +230,9 @@ async function timeRounds(rounds: number, workloads: readonly Workload[]): Promi
     const rows = [...torch.rows, ...nasbook.rows, ...threaded];
     checkParams(rows);
     all.push({ rows, torchPeakGflops: torch.peakGflops, nativePeakGflops: nasbook.peakGflops, load: os.loadavg()[0] });
+    // As it goes: a round on a busy machine can take minutes.
+    const line = ratioRows(rows, workloads).map((x) => `${x.workload} ${x.wasm} ${x.overPytorch?.toFixed(2) ?? "n/a"}x`).join(", ");
+    console.log(`round ${r + 1} (load ${all[r].load.toFixed(2)}): ${line}`);
   }
   return all;
 }
@@ -363,10 +366,6 @@ async function main(): Promise<void> {
   const rounds = await timeRounds(option("--rounds", 3), workloads);
   const { rows, ratios } = combineRounds(rounds, workloads);
   printTable(rows, ratios);
-  for (const [i, round] of rounds.entries()) {
-    const line = ratioRows(round.rows, workloads).map((r) => `${r.workload} ${r.wasm} ${r.overPytorch?.toFixed(2) ?? "n/a"}x`).join(", ");
-    console.log(`  round ${i + 1} (load ${round.load.toFixed(2)}): ${line}`);
-  }
   printPeaks(rounds);
   const parallel = process.argv.includes("--no-parallel") ? null : await parallelThroughput(option("--trials", 96), option("--workers", 2));
   if (parallel) printParallel(parallel);
