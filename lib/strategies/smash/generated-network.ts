@@ -20,6 +20,7 @@ import { reluConv2d } from "../../nn/relu-conv";
 import { NB201_OPERATIONS, computedEdges } from "../../spaces/nb201/cell";
 import { NB201_EDGES, NB201_NODES, type Nb201Genotype, type Nb201Op } from "../../spaces/nb201/genotypes";
 import { Nb201Skeleton, type Nb201NetworkOptions } from "../../spaces/nb201/skeleton";
+import { Nb201Space } from "../../spaces/nb201/space";
 import { createOperation } from "../../spaces/operations";
 import { HyperNet, type HyperNetOptions } from "./hypernet";
 
@@ -68,6 +69,7 @@ class GeneratedCell implements VariableOwner {
 
 export class GeneratedNetwork {
   readonly hypernet: HyperNet;
+  readonly space = new Nb201Space();
   private readonly skeleton: Nb201Skeleton<GeneratedCell>;
 
   constructor(options: Nb201NetworkOptions, hyper: HyperNetOptions, input: ImageShape, numClasses: number, rng: Rng) {

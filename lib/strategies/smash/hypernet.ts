@@ -56,7 +56,7 @@ export class HyperNet {
     if (!Number.isInteger(hidden) || hidden < 1) throw new RangeError(`HyperNet needs hidden >= 1, got ${hidden}`);
     const inputs = slotInputSize(cellChannels.length);
     this.embedKernel = normal([inputs, hidden], Math.sqrt(2 / inputs), rng);
-    this.embedBias = tf.variable(tf.zeros([hidden]));
+    this.embedBias = tf.tidy(() => tf.variable(tf.zeros([hidden])));
     for (const channels of new Set(cellChannels)) {
       for (const [op, k] of Object.entries(GENERATED_OPS) as Array<[Nb201Op, number]>) {
         const size = k * k * channels * channels;

@@ -1,0 +1,99 @@
+/**
+ * SMASH on its own memory-bank space, per scale: the space (spaces/smash), its HyperNet and
+ * training, the candidates scored and how a finalist is trained from scratch. The data are
+ * SMASH's NAS-Bench-201 preset's of the same scale (presets/smash.ts), so notebook 06's two
+ * spaces see the same images. `reductions` names every departure from the paper.
+ */
+import type { Scale } from "../../core/scale";
+import type { Fidelity } from "../../core/types";
+import type { DataSizes } from "../../data";
+import type { TrainingHyperparameters } from "../../evaluators/train-from-scratch";
+import type { MemoryBankSpaceOptions } from "../../spaces/smash/genotypes";
+import type { HyperNetOptions } from "../../strategies/smash/hypernet";
+import type { HyperNetTrainingConfig } from "../../strategies/smash/training";
+import { smashPreset } from "./smash";
+
+export interface SmashBanksPreset {
+  readonly data: DataSizes;
+  readonly space: MemoryBankSpaceOptions;
+  /** The convolutional HyperNet's hidden channels. */
+  readonly hypernet: HyperNetOptions;
+  /** Notebook 06's weaker HyperNet beside it: fewer channels, fewer epochs. */
+  readonly weakHypernet: HyperNetOptions;
+  readonly weakEpochs: number;
+  readonly training: Omit<HyperNetTrainingConfig, "seed">;
+  /** Distinct random memory-bank networks scored with generated weights. */
+  readonly candidates: number;
+  readonly scoreBatchSize: number;
+  /** The best-scored networks trained from scratch; the best of them on validation is SMASH's pick. */
+  readonly finalists: number;
+  readonly fidelity: Fidelity;
+  readonly hyperparameters: TrainingHyperparameters;
+  /** Notebook 06: candidates trained from scratch for the score-against-true-error figure. */
+  readonly trainedArchitectures: number;
+  readonly reductions: string;
+}
+
+/** Every scale departs from the paper alike here. */
+const ALWAYS =
+  "a fixed number of banks per block and a fixed bank width per block (doubling per block), where the paper samples both; " +
+  "one filter size, dilation and group count per op, and op widths as a factor of the bank width, where the paper samples them per layer; " +
+  "a convolutional HyperNet of two 3x3 layers over the encoding generating one whole kernel per location, slices of it for narrower ops " +
+  "(the paper's is a DenseNet, one location per output-channel slice); stem, transitions and classifier learned directly, as in the paper; " +
+  "BatchNorm on batch statistics when scoring; momentum SGD with a cosine learning rate (the paper: Adam)";
+
+const TRAINING = { learningRate: 0.05, momentum: 0.9, weightDecay: 3e-4, gradClip: 5 } as const;
+
+const PRESETS: Record<Scale, Omit<SmashBanksPreset, "data">> = {
+  smoke: {
+    space: { blocks: 2, banks: 2, bankChannels: 2, maxOps: 2, maxLayers: 2, widthFactors: [1, 2], kernels: [3], dilations: [1, 2], groups: [1, 2] },
+    hypernet: { hidden: 4 },
+    weakHypernet: { hidden: 2 },
+    weakEpochs: 1,
+    training: { ...TRAINING, epochs: 3, batchSize: 50 },
+    candidates: 8,
+    scoreBatchSize: 100,
+    finalists: 2,
+    fidelity: { epochs: 1, batchSize: 50 },
+    hyperparameters: {},
+    trainedArchitectures: 4,
+    reductions: `smoke: 2 blocks of 2 banks of 2 and 4 channels, at most 2 ops of at most 2 conv layers, 3x3 filters only, 3 HyperNet epochs, 8 networks scored, 2 trained for 1 epoch; checks the pipeline only; ${ALWAYS}`,
+  },
+  quick: {
+    space: { blocks: 2, banks: 3, bankChannels: 4, maxOps: 3, maxLayers: 2, widthFactors: [1, 2], kernels: [3, 5], dilations: [1, 2], groups: [1, 2] },
+    hypernet: { hidden: 16 },
+    weakHypernet: { hidden: 2 },
+    weakEpochs: 2,
+    training: { ...TRAINING, epochs: 12, batchSize: 64 },
+    candidates: 60,
+    scoreBatchSize: 250,
+    finalists: 3,
+    fidelity: { epochs: 3, batchSize: 64 },
+    hyperparameters: {},
+    trainedArchitectures: 24,
+    reductions:
+      "quick: 2 blocks (14x14, 7x7; the paper 3) of 3 banks of 4 and 8 channels, 1 to 3 ops per block of 1 to 2 conv layers, " +
+      "filters 3 or 5, dilation 1 or 2, 1 or 2 groups, width factor 1 or 2; 2,000 Fashion-MNIST training images at 14x14; " +
+      `a HyperNet of 16 channels trained 12 epochs; 60 networks scored, the best 3 trained 3 epochs; ${ALWAYS}`,
+  },
+  paper: {
+    space: { blocks: 3, banks: 4, bankChannels: 16, maxOps: 6, maxLayers: 3, widthFactors: [1, 2, 4], kernels: [3, 5, 7], dilations: [1, 2, 3], groups: [1, 2, 4] },
+    hypernet: { hidden: 64 },
+    weakHypernet: { hidden: 8 },
+    weakEpochs: 25,
+    training: { ...TRAINING, epochs: 100, batchSize: 64 },
+    candidates: 500,
+    scoreBatchSize: 500,
+    finalists: 5,
+    fidelity: { epochs: 100, batchSize: 128 },
+    hyperparameters: { weightDecay: 5e-4 },
+    trainedArchitectures: 50,
+    reductions:
+      "paper: for CIFAR-10 on a GPU: 3 blocks of 4 banks of 16, 32, 64 channels, up to 6 ops of up to 3 conv layers, filters 3/5/7, " +
+      `dilations 1/2/3, groups 1/2/4, width factors 1/2/4; a HyperNet of 64 channels trained 100 epochs; 500 networks scored, the best 5 trained 100 epochs; ${ALWAYS}`,
+  },
+};
+
+export function smashBanksPreset(scale: Scale): SmashBanksPreset {
+  return { data: smashPreset(scale).data, ...PRESETS[scale] };
+}
