@@ -21,7 +21,8 @@ import type { HyperNetEpoch } from "../../strategies/smash/checkpoint";
 import { GeneratedNetwork } from "../../strategies/smash/generated-network";
 import type { HyperNetOptions } from "../../strategies/smash/hypernet";
 import { bestScored, distinctRandomCells, scoreArchitectures, type ScoredArchitecture } from "../../strategies/smash/score";
-import { HyperNetTraining, type HyperNetModel, type HyperNetTrainingConfig } from "../../strategies/smash/training";
+import type { MainNetwork } from "../../strategies/smash/main-network";
+import { HyperNetTraining, type HyperNetTrainingConfig } from "../../strategies/smash/training";
 import { smashPreset, type SmashPreset } from "../presets/smash";
 import type { MethodContext, SearchMethod } from "../search-method";
 import { recordTrial, trialSeed } from "../trial";
@@ -68,16 +69,9 @@ export function smashCandidates(preset: SmashPreset, seed: number): Nb201Genotyp
   return distinctRandomCells(preset.candidates, seed + 1);
 }
 
-/** A main network trained through a HyperNet, with what a search reports of it. */
-export interface SmashNetwork<G extends Json> extends HyperNetModel<G> {
-  readonly hypernet: { paramCount(): number; readonly options: HyperNetOptions };
-  directParamCount(): number;
-  dispose(): void;
-}
-
 /** What the HyperNet part of a SMASH search needs, whatever the space. */
 export interface SmashRun<G extends Json> {
-  readonly network: SmashNetwork<G>;
+  readonly network: MainNetwork<G>;
   readonly config: HyperNetTrainingConfig;
   readonly splits: DataSplits;
   readonly candidates: readonly G[];

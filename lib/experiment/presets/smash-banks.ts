@@ -5,33 +5,13 @@
  * spaces see the same images. `reductions` names every departure from the paper.
  */
 import type { Scale } from "../../core/scale";
-import type { Fidelity } from "../../core/types";
-import type { DataSizes } from "../../data";
-import type { TrainingHyperparameters } from "../../evaluators/train-from-scratch";
 import type { MemoryBankSpaceOptions } from "../../spaces/smash/genotypes";
-import type { HyperNetOptions } from "../../strategies/smash/hypernet";
-import type { HyperNetTrainingConfig } from "../../strategies/smash/training";
-import { smashPreset } from "./smash";
+import { SMASH_SGD, smashPreset, type HyperNetSearchPreset } from "./smash";
 
-export interface SmashBanksPreset {
-  readonly data: DataSizes;
+export interface SmashBanksPreset extends HyperNetSearchPreset {
   readonly space: MemoryBankSpaceOptions;
-  /** The convolutional HyperNet's hidden channels. */
-  readonly hypernet: HyperNetOptions;
-  /** Notebook 06's weaker HyperNet beside it: fewer channels, fewer epochs. */
-  readonly weakHypernet: HyperNetOptions;
-  readonly weakEpochs: number;
-  readonly training: Omit<HyperNetTrainingConfig, "seed">;
-  /** Distinct random memory-bank networks scored with generated weights. */
-  readonly candidates: number;
-  readonly scoreBatchSize: number;
-  /** The best-scored networks trained from scratch; the best of them on validation is SMASH's pick. */
-  readonly finalists: number;
-  readonly fidelity: Fidelity;
-  readonly hyperparameters: TrainingHyperparameters;
   /** Notebook 06: candidates trained from scratch for the score-against-true-error figure. */
   readonly trainedArchitectures: number;
-  readonly reductions: string;
 }
 
 /** Every scale departs from the paper alike here. */
@@ -42,15 +22,13 @@ const ALWAYS =
   "(the paper's is a DenseNet, one location per output-channel slice); stem, transitions and classifier learned directly, as in the paper; " +
   "BatchNorm on batch statistics when scoring; momentum SGD with a cosine learning rate (the paper: Adam)";
 
-const TRAINING = { learningRate: 0.05, momentum: 0.9, weightDecay: 3e-4, gradClip: 5 } as const;
-
 const PRESETS: Record<Scale, Omit<SmashBanksPreset, "data">> = {
   smoke: {
     space: { blocks: 2, banks: 2, bankChannels: 2, maxOps: 2, maxLayers: 2, widthFactors: [1, 2], kernels: [3], dilations: [1, 2], groups: [1, 2] },
     hypernet: { hidden: 4 },
     weakHypernet: { hidden: 2 },
     weakEpochs: 1,
-    training: { ...TRAINING, epochs: 3, batchSize: 50 },
+    training: { ...SMASH_SGD, epochs: 3, batchSize: 50 },
     candidates: 8,
     scoreBatchSize: 100,
     finalists: 2,
@@ -64,7 +42,7 @@ const PRESETS: Record<Scale, Omit<SmashBanksPreset, "data">> = {
     hypernet: { hidden: 16 },
     weakHypernet: { hidden: 2 },
     weakEpochs: 2,
-    training: { ...TRAINING, epochs: 12, batchSize: 64 },
+    training: { ...SMASH_SGD, epochs: 12, batchSize: 64 },
     candidates: 60,
     scoreBatchSize: 250,
     finalists: 3,
@@ -81,7 +59,7 @@ const PRESETS: Record<Scale, Omit<SmashBanksPreset, "data">> = {
     hypernet: { hidden: 64 },
     weakHypernet: { hidden: 8 },
     weakEpochs: 25,
-    training: { ...TRAINING, epochs: 100, batchSize: 64 },
+    training: { ...SMASH_SGD, epochs: 100, batchSize: 64 },
     candidates: 500,
     scoreBatchSize: 500,
     finalists: 5,

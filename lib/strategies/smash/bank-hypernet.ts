@@ -19,18 +19,7 @@ import { encodeMemoryBank, encodingChannels } from "../../spaces/smash/encoding"
 import { bankChannels, type BankOp, type MemoryBankGenotype, type MemoryBankSpaceOptions } from "../../spaces/smash/genotypes";
 import { opKernelShapes, type OpKernels } from "../../spaces/smash/network";
 import type { HyperNetOptions } from "./hypernet";
-
-/** One output head: a whole kernel at the block's widest op. */
-interface Head {
-  readonly kernel: tf.Variable;
-  readonly bias: tf.Variable;
-  /** [kh, kw, in, out] at the widest op. */
-  readonly shape: [number, number, number, number];
-}
-
-function normal(shape: number[], std: number, rng: Rng): tf.Variable {
-  return tf.tidy(() => tf.variable(tf.randomNormal(shape, 0, std, "float32", rng.seed())));
-}
+import { applyHead, kernelHead, normalVariable, type KernelHead } from "./kernel-head";
 
 /** A location of the encoding that needs a kernel, and which kernel of which op it is. */
 interface Slot {
@@ -49,7 +38,7 @@ export class BankHyperNet {
   private readonly conv2: tf.Variable;
   private readonly bias2: tf.Variable;
   /** By headKey. */
-  private readonly heads = new Map<string, Head>();
+  private readonly heads = new Map<string, KernelHead>();
 
   constructor(
     readonly space: MemoryBankSpaceOptions,
@@ -59,24 +48,17 @@ export class BankHyperNet {
     const { hidden } = options;
     if (!Number.isInteger(hidden) || hidden < 1) throw new RangeError(`HyperNet needs hidden >= 1, got ${hidden}`);
     const channels = encodingChannels(space).length;
-    this.conv1 = normal([3, 3, channels, hidden], Math.sqrt(2 / (9 * channels)), rng);
+    this.conv1 = normalVariable([3, 3, channels, hidden], Math.sqrt(2 / (9 * channels)), rng);
     this.bias1 = tf.tidy(() => tf.variable(tf.zeros([hidden])));
-    this.conv2 = normal([3, 3, hidden, hidden], Math.sqrt(2 / (9 * hidden)), rng);
+    this.conv2 = normalVariable([3, 3, hidden, hidden], Math.sqrt(2 / (9 * hidden)), rng);
     this.bias2 = tf.tidy(() => tf.variable(tf.zeros([hidden])));
     const widest = Math.max(...space.widthFactors);
     for (let b = 0; b < space.blocks; b++) {
       const bank = bankChannels(space, b);
       const width = widest * bank;
-      this.addHead(`${b} read`, [1, 1, space.banks * bank, width], rng);
-      for (const k of space.kernels) for (const g of space.groups) this.addHead(`${b} ${k} ${g}`, [k, k, width / g, width], rng);
+      this.heads.set(`${b} read`, kernelHead(hidden, [1, 1, space.banks * bank, width], rng));
+      for (const k of space.kernels) for (const g of space.groups) this.heads.set(`${b} ${k} ${g}`, kernelHead(hidden, [k, k, width / g, width], rng));
     }
-  }
-
-  private addHead(key: string, shape: [number, number, number, number], rng: Rng): void {
-    const size = shape.reduce((a, b) => a * b, 1);
-    // The bias alone is a He-initialised kernel; Z A varies it per location and architecture.
-    const he = Math.sqrt(2 / (shape[0] * shape[1] * shape[2]));
-    this.heads.set(key, { kernel: normal([this.options.hidden, size], he / Math.sqrt(this.options.hidden), rng), bias: normal([size], he, rng), shape });
   }
 
   /** [rows * columns, hidden]: the HyperNet's features at every location of the encoding. */
@@ -107,10 +89,9 @@ export class BankHyperNet {
     const features = this.features(genotype);
     const full: tf.Tensor4D[][][] = genotype.blocks.map((block) => block.ops.map(() => []));
     for (const [key, list] of slots) {
-      const head = this.heads.get(key)!;
-      const flat = tf.add(tf.matMul(tf.gather(features, list.map((s) => s.location)), head.kernel as tf.Tensor2D), head.bias) as tf.Tensor2D;
+      const kernels = applyHead(this.heads.get(key)!, features, list.map((s) => s.location));
       list.forEach((s, n) => {
-        full[s.block][s.op][s.layer] = tf.reshape(tf.slice(flat, [n, 0], [1, flat.shape[1]]), head.shape);
+        full[s.block][s.op][s.layer] = kernels[n];
       });
     }
     return genotype.blocks.map((block, b) => block.ops.map((op, i) => this.fit(op, bankChannels(this.space, b), full[b][i])));

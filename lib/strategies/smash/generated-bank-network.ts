@@ -10,11 +10,13 @@ import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../../core/random";
 import type { ImageShape } from "../../core/types";
 import { batchNormTraining } from "../../nn/batch-norm-training";
+import type { VariableOwner } from "../../nn/network";
 import { bankChannels, type MemoryBankGenotype, type MemoryBankSpaceOptions } from "../../spaces/smash/genotypes";
 import { BankSkeleton, applyOp } from "../../spaces/smash/network";
 import { MemoryBankSpace } from "../../spaces/smash/space";
 import { BankHyperNet } from "./bank-hypernet";
 import type { HyperNetOptions } from "./hypernet";
+import { MainNetwork } from "./main-network";
 
 /** Batch statistics, no scale or shift. */
 function normalise(x: tf.Tensor4D): tf.Tensor4D {
@@ -22,12 +24,13 @@ function normalise(x: tf.Tensor4D): tf.Tensor4D {
   return batchNormTraining(x, tf.ones([channels]), tf.zeros([channels]), 1e-5, () => undefined);
 }
 
-export class GeneratedBankNetwork {
+export class GeneratedBankNetwork extends MainNetwork<MemoryBankGenotype> {
   readonly hypernet: BankHyperNet;
   readonly space: MemoryBankSpace;
   private readonly skeleton: BankSkeleton;
 
   constructor(options: MemoryBankSpaceOptions, hyper: HyperNetOptions, input: ImageShape, numClasses: number, rng: Rng) {
+    super();
     this.space = new MemoryBankSpace(options);
     this.skeleton = new BankSkeleton(options, input, numClasses, rng);
     this.hypernet = new BankHyperNet(options, hyper, rng);
@@ -39,17 +42,8 @@ export class GeneratedBankNetwork {
     return this.skeleton.apply(x, true, (b, banks) => genotype.blocks[b].ops.reduce((h, op, i) => applyOp(h, op, kernels[b][i], normalise), banks));
   }
 
-  get trainableVariables(): tf.Variable[] {
-    return this.variables().filter((v) => v.trainable);
-  }
-
-  /** Every variable, BatchNorm statistics included, in a fixed order (checkpoints rely on it). */
-  variables(): tf.Variable[] {
-    return [...this.hypernet.variables(), ...this.skeleton.parts().flatMap((p) => p.variables())];
-  }
-
-  directParamCount(): number {
-    return this.skeleton.parts().flatMap((p) => p.variables()).filter((v) => v.trainable).reduce((n, v) => n + v.size, 0);
+  protected skeletonParts(): VariableOwner[] {
+    return this.skeleton.parts();
   }
 
   /** The bank width of each block, for tables. */
@@ -57,7 +51,4 @@ export class GeneratedBankNetwork {
     return Array.from({ length: this.space.options.blocks }, (_, b) => bankChannels(this.space.options, b));
   }
 
-  dispose(): void {
-    for (const v of this.variables()) v.dispose();
-  }
 }

@@ -8,3 +8,4 @@ export { bestScored, distinctDraws, distinctRandomCells, scoreArchitectures, sma
 export { BankHyperNet } from "./bank-hypernet";
 export { GeneratedBankNetwork } from "./generated-bank-network";
 export type { HyperNetModel } from "./training";
+export { MainNetwork } from "./main-network";
