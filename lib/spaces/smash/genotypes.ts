@@ -66,7 +66,7 @@ export const OP_CHOICES = [
   ["groups", "groups"],
 ] as const;
 
-/** Throws RangeError on options no network could be built from: every op width must split into its groups. */
+/** Throws RangeError on options no network could be built from: every width must split into every group count. */
 export function checkSpaceOptions(options: MemoryBankSpaceOptions): void {
   for (const name of ["blocks", "banks", "bankChannels", "maxOps", "maxLayers"] as const) {
     if (!Number.isInteger(options[name]) || options[name] < 1) throw new RangeError(`MemoryBankSpace needs ${name} >= 1, got ${options[name]}`);
@@ -75,12 +75,9 @@ export function checkSpaceOptions(options: MemoryBankSpaceOptions): void {
     const values = options[list];
     if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v < 1)) throw new RangeError(`MemoryBankSpace option ${list} must be a non-empty list of positive integers`);
   }
+  // Every bank and op width is a multiple of the first block's bank width, so that is the one to check.
   for (const g of options.groups) {
-    for (const w of options.widthFactors) {
-      if ((w * options.bankChannels) % g !== 0 || options.bankChannels % g !== 0) {
-        throw new RangeError(`MemoryBankSpace: groups ${g} does not divide the op width ${w * options.bankChannels} or the bank width ${options.bankChannels}`);
-      }
-    }
+    if (options.bankChannels % g !== 0) throw new RangeError(`MemoryBankSpace: groups ${g} does not divide the bank width ${options.bankChannels}`);
   }
 }
 

@@ -29,7 +29,7 @@ export class MemoryBankSpace implements SearchSpace<MemoryBankGenotype> {
     const { blocks, banks, maxOps, maxLayers } = this.options;
     const out: Decision[] = [];
     for (let b = 0; b < blocks; b++) {
-      out.push({ name: `blocks[${b}].ops.length`, choices: maxOps, kind: "categorical", layer: b });
+      out.push({ name: `blocks[${b}].ops.length`, choices: maxOps });
       for (let i = 0; i < maxOps; i++) {
         const op = `blocks[${b}].ops[${i}]`;
         out.push({ name: `${op}.reads`, choices: 2 ** banks - 1 }, { name: `${op}.writes`, choices: 2 ** banks - 1 }, { name: `${op}.layers`, choices: maxLayers });
@@ -77,7 +77,10 @@ export class MemoryBankSpace implements SearchSpace<MemoryBankGenotype> {
     return this.decode(this.decisions().map((d) => rng.int(d.choices)));
   }
 
-  /** Changes one decision that matters (an op count, or a field of a present op) to another value. */
+  /**
+   * Changes one decision that matters (an op count, or a field of a present op) to another value;
+   * a grown op count brings in the op of all-zero tokens (read and write bank 0, one layer, the first of every setting).
+   */
   mutate(value: MemoryBankGenotype, rng: Rng): MemoryBankGenotype {
     const genotype = this.validate(value);
     const decisions = this.decisions();
