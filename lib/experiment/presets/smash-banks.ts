@@ -55,9 +55,9 @@ const PRESETS: Record<Scale, Omit<SmashBanksPreset, "data">> = {
       `a HyperNet of 16 channels trained 12 epochs; 60 networks scored, the best 3 trained 3 epochs; ${ALWAYS}`,
   },
   paper: {
-    space: { blocks: 3, banks: 4, bankChannels: 16, maxOps: 6, maxLayers: 3, widthFactors: [1, 2, 4], kernels: [3, 5, 7], dilations: [1, 2, 3], groups: [1, 2, 4] },
-    hypernet: { hidden: 64 },
-    weakHypernet: { hidden: 8 },
+    space: { blocks: 3, banks: 4, bankChannels: 16, maxOps: 6, maxLayers: 3, widthFactors: [1, 2], kernels: [3, 5], dilations: [1, 2, 3], groups: [1, 2, 4] },
+    hypernet: { hidden: 16 },
+    weakHypernet: { hidden: 4 },
     weakEpochs: 25,
     training: { ...SMASH_SGD, epochs: 100, batchSize: 64 },
     candidates: 500,
@@ -67,8 +67,9 @@ const PRESETS: Record<Scale, Omit<SmashBanksPreset, "data">> = {
     hyperparameters: { weightDecay: 5e-4 },
     trainedArchitectures: 50,
     reductions:
-      "paper: for CIFAR-10 on a GPU: 3 blocks of 4 banks of 16, 32, 64 channels, up to 6 ops of up to 3 conv layers, filters 3/5/7, " +
-      `dilations 1/2/3, groups 1/2/4, width factors 1/2/4; a HyperNet of 64 channels trained 100 epochs; 500 networks scored, the best 5 trained 100 epochs; ${ALWAYS}`,
+      "paper: for CIFAR-10 on a GPU: 3 blocks of 4 banks of 16, 32, 64 channels, up to 6 ops of up to 3 conv layers, filters 3/5 (the paper also 7), " +
+      "dilations 1/2/3, groups 1/2/4, width factors 1/2 (wider ops and 7x7 filters would take the HyperNet's whole-kernel heads past a checkpoint's size); " +
+      `a HyperNet of 16 channels (22M parameters) trained 100 epochs; 500 networks scored, the best 5 trained 100 epochs; ${ALWAYS}`,
   },
 };
 
