@@ -50,5 +50,4 @@ export class GeneratedBankNetwork extends MainNetwork<MemoryBankGenotype> {
   bankWidths(): number[] {
     return Array.from({ length: this.space.options.blocks }, (_, b) => bankChannels(this.space.options, b));
   }
-
 }
