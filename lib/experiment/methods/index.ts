@@ -3,6 +3,7 @@ import { UsageError } from "../../core/errors";
 import type { SearchMethod } from "../search-method";
 import { dartsMethods } from "./darts";
 import { weightSharingMethods } from "./enas";
+import { enasMacroMethod } from "./enas-macro";
 import { evolutionMethod, randomSearchMethod } from "./macro";
 import { nasRlMethod } from "./nas-rl";
 import { naoMethod } from "./nao";
@@ -17,6 +18,7 @@ export const METHODS: Readonly<Record<string, SearchMethod>> = {
   ...Object.fromEntries(nasnetMethods.map((method) => [method.name, method])),
   smash: smashMethod,
   ...Object.fromEntries(weightSharingMethods.map((method) => [method.name, method])),
+  "enas-macro": enasMacroMethod,
   nao: naoMethod,
 };
 
