@@ -11,9 +11,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { toJson, toJsonObject } from "../../core/json";
 import { Rng } from "../../core/random";
-import type { Scale } from "../../core/scale";
-import type { ProgressCallback } from "../../core/types";
-import type { Subset } from "../../data";
 import { TrainFromScratch } from "../../evaluators/train-from-scratch";
 import { EnasMacroSinglePath, EnasMacroSpace, skipRate, type EnasMacroGenotype } from "../../spaces/enas";
 import { searchHalves } from "../../strategies/darts/search";
@@ -21,17 +18,10 @@ import { EnasSearch, type EnasConfig, type EnasDerivation, type EnasEpochRecord,
 import { enasMacroPreset } from "../presets/enas-macro";
 import type { SearchMethod } from "../search-method";
 import { recordTrial, trialSeed } from "../trial";
-import { runCheckpoints, searchEpochs, type CheckpointStore } from "./enas";
+import { runCheckpoints, searchEpochs, type SharedWeightsRunOptions } from "./enas";
 
-export interface EnasMacroRunOptions {
+export interface EnasMacroRunOptions extends SharedWeightsRunOptions {
   readonly sampler: EnasSampler;
-  readonly seed: number;
-  readonly scale: Scale;
-  /** The training split; the search uses its two halves. */
-  readonly train: Subset;
-  readonly onProgress?: ProgressCallback;
-  readonly onEpoch?: (record: EnasEpochRecord) => void;
-  readonly checkpoints?: CheckpointStore;
 }
 
 export interface EnasMacroRunResult {

@@ -52,8 +52,8 @@ export interface CheckpointStore {
   save(checkpoint: EnasCheckpoint): void;
 }
 
-export interface WeightSharingRunOptions {
-  readonly method: WeightSharingMethod;
+/** What every weight-sharing search run is given (this file's, and ENAS's macro search). */
+export interface SharedWeightsRunOptions {
   readonly seed: number;
   readonly scale: Scale;
   /** The training split; the search uses its two halves. */
@@ -61,6 +61,10 @@ export interface WeightSharingRunOptions {
   readonly onProgress?: ProgressCallback;
   readonly onEpoch?: (record: EnasEpochRecord) => void;
   readonly checkpoints?: CheckpointStore;
+}
+
+export interface WeightSharingRunOptions extends SharedWeightsRunOptions {
+  readonly method: WeightSharingMethod;
   /** Called with the trained shared weights and the search's validation half before they are freed (ranking, BatchNorm). */
   readonly inspect?: (net: SinglePathNet, valid: Subset) => void;
 }
@@ -90,7 +94,7 @@ export interface WeightSharingRunResult {
  */
 export async function searchEpochs<G extends Json>(
   search: EnasSearch<G>,
-  options: Pick<WeightSharingRunOptions, "checkpoints" | "onProgress" | "onEpoch">,
+  options: Pick<SharedWeightsRunOptions, "checkpoints" | "onProgress" | "onEpoch">,
 ): Promise<number> {
   const stored = options.checkpoints?.load();
   if (stored) await search.restore(stored);

@@ -10,6 +10,7 @@
 import type { Rng } from "../../core/random";
 import type { BuildOptions, Decision, ImageShape, Network, SearchSpace } from "../../core/types";
 import { checkTokens } from "../../core/validate";
+import { mutateOneToken, sampleTokens } from "../tokens";
 import {
   ENAS_MACRO_OPS,
   ENAS_MACRO_PAPER_SPACE,
@@ -64,16 +65,12 @@ export class EnasMacroSpace implements SearchSpace<EnasMacroGenotype> {
 
   /** Uniform over tokens: each op equally likely, each skip present with probability 1/2. */
   sample(rng: Rng): EnasMacroGenotype {
-    return this.decode(this.decisions().map((d) => rng.int(d.choices)));
+    return this.decode(sampleTokens(this.decisions(), rng));
   }
 
   /** Changes one decision (a layer's op or one skip bit) to another value. */
   mutate(value: EnasMacroGenotype, rng: Rng): EnasMacroGenotype {
-    const tokens = this.encode(value);
-    const decisions = this.decisions();
-    const k = rng.int(decisions.length);
-    tokens[k] = (tokens[k] + 1 + rng.int(decisions[k].choices - 1)) % decisions[k].choices;
-    return this.decode(tokens);
+    return this.decode(mutateOneToken(this.encode(value), this.decisions(), rng));
   }
 
   validate(value: unknown): EnasMacroGenotype {
