@@ -2,7 +2,7 @@
  * ENAS on its macro space (`enas-macro`), and the same search with uniform sampling, per scale.
  * `paper` keeps ENAS's macro search (scripts/cifar10_macro_search.sh: 12 layers of 36 channels,
  * reductions after layers 3 and 7, 310 epochs of batch 128, l2 2.5e-4, 50 controller steps of 20
- * architectures) on CIFAR-10. The search sees the two halves of the training split (shared
+ * architectures) on the dataset given (ENAS: CIFAR-10). The search sees the two halves of the training split (shared
  * weights on one, rewards and derivation on the other); the chosen architecture is then trained
  * from scratch in the searched network restricted to its ops.
  */
@@ -79,7 +79,7 @@ const PRESETS: Record<Scale, EnasMacroPreset> = {
       notebook: { seeds: [1, 2, 3] },
       reductions:
         "paper: ENAS's macro search settings (L = 12, C = 36, reductions after layers 3 and 7, 310 epochs of batch 128, 50 controller steps of 20) " +
-        `on CIFAR-10's 45k training images split in halves; the chosen architecture trained 20 epochs (ENAS: 310, width doubled at each reduction); ${ALWAYS}`,
+        `on the dataset given (ENAS: CIFAR-10), its training split (45k images on CIFAR-10) in halves; the chosen architecture trained 20 epochs (ENAS: 310, width doubled at each reduction); ${ALWAYS}`,
     },
   ),
 };

@@ -4,7 +4,8 @@
  *   loss = -(1/m) sum_k [ (R_k - b) log p(a^k) + beta * H(p(.|a^k)) ],
  * where log p(a^k) sums over the architecture's tokens and beta weights an optional entropy
  * bonus. b is an exponential moving average of past rewards (initialised to the first batch's
- * mean). Works with any space whose `decisions()` describe its tokens.
+ * mean). ENAS's macro controller adds w times each architecture's skip penalty (skip-penalty.ts)
+ * to the loss. Works with any space whose `decisions()` describe its tokens.
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../core/random";
