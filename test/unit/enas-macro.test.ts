@@ -5,7 +5,7 @@ import { initBackend } from "../../lib/backend/select";
 import { GenotypeError } from "../../lib/core/errors";
 import { Rng } from "../../lib/core/random";
 import { expectedSkipRate } from "../../lib/experiment/methods/enas-macro";
-import { ENAS_MACRO_OPS, EnasMacroSinglePath, EnasMacroSpace, enasPoolLayers, skipRate, type EnasMacroGenotype } from "../../lib/spaces/enas";
+import { ENAS_MACRO_OPS, EnasMacroSinglePath, EnasMacroSpace, enasMacroSvg, enasPoolLayers, skipRate, type EnasMacroGenotype } from "../../lib/spaces/enas";
 import { ReinforceController } from "../../lib/strategies/controller/reinforce";
 import { skipPenalty } from "../../lib/strategies/controller/skip-penalty";
 import { ENAS_MACRO_CONTROLLER } from "../../lib/strategies/enas/search";
@@ -43,6 +43,16 @@ test("the macro space: ENAS's 12 layers have 12 op and 66 skip decisions, reduct
     const g = tiny.mutate(tiny.sample(rng), rng);
     assert.deepEqual(tiny.validate(JSON.parse(JSON.stringify(g))), g);
   }
+});
+
+test("the drawing has a box per layer, stem and classifier, and an edge per predecessor and per skip", () => {
+  const svg = enasMacroSvg(genotype(), "a <title>");
+  assert.match(svg, /^<svg [^>]*>.*<\/svg>$/s);
+  assert.equal((svg.match(/<rect /g) ?? []).length, 3 + 2);
+  // Edges: stem->0, 0->1, 1->2, the skips stem->1 and 0->2, and 2 into the classifier.
+  assert.equal((svg.match(/<path d="M [^"]*" fill="none"/g) ?? []).length, 6);
+  assert.match(svg, /then \/2/);
+  assert.match(svg, /<title>a &lt;title&gt;<\/title>/);
 });
 
 test("a bad macro genotype is refused naming the field", () => {
