@@ -8,7 +8,8 @@
  * and for i > 0 the skips combined as the search child does: the SUM of the op's output and the
  * chosen earlier nodes, then one BatchNorm per layer (ENAS's final child concatenates and applies
  * a 1x1 conv instead; nasbook uses the search child's sum + BN for search and final training alike).
- * After each pooling layer every node passes its own factorized reduction (stride 2); the width
+ * After each pooling layer every node passes its own factorized reduction (stride 2; nasbook's
+ * shared one, which applies a ReLU first where ENAS's does not); the width
  * stays constant, as in ENAS's search (its final child doubles it). Global average pooling and a
  * dense layer end it.
  * Weights are shared: one branch per (layer, op), so every architecture that puts op o at
