@@ -4,7 +4,8 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/select";
 import { GenotypeError } from "../../lib/core/errors";
 import { Rng } from "../../lib/core/random";
-import { expectedSkipRate } from "../../lib/experiment/methods/enas-macro";
+import { expectedSkipRate, runEnasMacroSearch } from "../../lib/experiment/methods/enas-macro";
+import { enasMacroPreset } from "../../lib/experiment/presets/enas-macro";
 import { ENAS_MACRO_OPS, EnasMacroSinglePath, EnasMacroSpace, enasMacroSvg, enasPoolLayers, skipRate, type EnasMacroGenotype } from "../../lib/spaces/enas";
 import { ReinforceController } from "../../lib/strategies/controller/reinforce";
 import { skipPenalty } from "../../lib/strategies/controller/skip-penalty";
@@ -156,4 +157,16 @@ test("with equal rewards the skip penalty alone pulls the controller's skip rate
   assert.ok(rates.at(-1)! < 0.2, `ends near the target 0.1 (${rates.at(-1)})`);
   controller.dispose();
   assert.equal(tf.memory().numTensors, tensors, "no tensor outlives the controller");
+});
+
+test("a macro search at smoke scale, with the controller or uniform sampling, derives a valid architecture and leaves no tensor behind", async () => {
+  await initBackend({ NASBOOK_BACKEND: "wasm" });
+  const tensors = tf.memory().numTensors;
+  for (const sampler of ["controller", "uniform"] as const) {
+    const result = await runEnasMacroSearch({ sampler, seed: 1, scale: "smoke", train: tinySubset(64, 2) });
+    assert.equal(result.history.length, result.config.epochs);
+    assert.deepEqual(new EnasMacroSpace(enasMacroPreset("smoke").space).validate(result.genotype), result.genotype);
+    assert.equal(result.history.every((e) => e.probabilities !== null), sampler === "controller", "only the controller has distributions");
+  }
+  assert.equal(tf.memory().numTensors, tensors, "no tensor outlives a search");
 });
