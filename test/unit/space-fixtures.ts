@@ -1,6 +1,7 @@
-/** The six search spaces at sizes small enough to build and train a step in milliseconds, for tests of every door. */
+/** The search spaces at sizes small enough to build and train a step in milliseconds, for tests of every door. */
 import type { Json, SearchSpace } from "../../lib/core/types";
 import { DartsSpace } from "../../lib/spaces/darts/space";
+import { EnasMacroSpace } from "../../lib/spaces/enas";
 import { MacroCnnSpace } from "../../lib/spaces/macro-cnn";
 import { NasRlSpace, nasRlSpaceOptions } from "../../lib/spaces/nasrl/space";
 import { NasnetSpace } from "../../lib/spaces/nasnet";
@@ -16,5 +17,6 @@ export function smallSpaces(): Array<[string, SearchSpace<Json>]> {
     ["nb201", new Nb201Space({ cellsPerStage: 1, channels: 4 }) as unknown as SearchSpace<Json>],
     ["nasnet", new NasnetSpace({ repeats: 1, channels: 4, stemMultiplier: 1 }) as unknown as SearchSpace<Json>],
     ["smash-banks", new MemoryBankSpace(smashBanksPreset("smoke").space) as unknown as SearchSpace<Json>],
+    ["enas-macro", new EnasMacroSpace({ layers: 3, channels: 2 }) as unknown as SearchSpace<Json>],
   ];
 }

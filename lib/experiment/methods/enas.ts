@@ -12,7 +12,7 @@ import { RunStoreError } from "../../core/errors";
 import { toJson, toJsonObject } from "../../core/json";
 import { Rng } from "../../core/random";
 import type { Scale } from "../../core/scale";
-import type { ProgressCallback, TrialRecord } from "../../core/types";
+import type { Json, ProgressCallback, TrialRecord } from "../../core/types";
 import type { Subset } from "../../data";
 import { TrainFromScratch } from "../../evaluators/train-from-scratch";
 import { formatNb201, type Nb201Genotype } from "../../spaces/nb201/genotypes";
@@ -23,6 +23,7 @@ import { searchHalves } from "../../strategies/darts/search";
 import { randomWsSelect, type RandomWsOptions, type RandomWsSelection } from "../../strategies/enas/random-ws";
 import { EnasSearch, type EnasCheckpoint, type EnasConfig, type EnasDerivation, type EnasEpochRecord } from "../../strategies/enas/search";
 import { enasPreset, type EnasPreset } from "../presets/enas";
+import type { RunStore } from "../../store/run-store";
 import type { MethodContext, SearchMethod } from "../search-method";
 import { recordTrial, trialSeed } from "../trial";
 
@@ -51,8 +52,8 @@ export interface CheckpointStore {
   save(checkpoint: EnasCheckpoint): void;
 }
 
-export interface WeightSharingRunOptions {
-  readonly method: WeightSharingMethod;
+/** What every weight-sharing search run is given (this file's, and ENAS's macro search). */
+export interface SharedWeightsRunOptions {
   readonly seed: number;
   readonly scale: Scale;
   /** The training split; the search uses its two halves. */
@@ -60,6 +61,10 @@ export interface WeightSharingRunOptions {
   readonly onProgress?: ProgressCallback;
   readonly onEpoch?: (record: EnasEpochRecord) => void;
   readonly checkpoints?: CheckpointStore;
+}
+
+export interface WeightSharingRunOptions extends SharedWeightsRunOptions {
+  readonly method: WeightSharingMethod;
   /** Called with the trained shared weights and the search's validation half before they are freed (ranking, BatchNorm). */
   readonly inspect?: (net: SinglePathNet, valid: Subset) => void;
 }
@@ -83,6 +88,25 @@ export interface WeightSharingRunResult {
   readonly reductions: string;
 }
 
+/**
+ * Runs the search's remaining epochs, resuming from the stored checkpoint and saving one after
+ * every epoch; the seconds its epochs took before this session (0 on a fresh start).
+ */
+export async function searchEpochs<G extends Json>(
+  search: EnasSearch<G>,
+  options: Pick<SharedWeightsRunOptions, "checkpoints" | "onProgress" | "onEpoch">,
+): Promise<number> {
+  const stored = options.checkpoints?.load();
+  if (stored) await search.restore(stored);
+  const before = search.history.reduce((s, r) => s + r.seconds, 0);
+  while (search.epochsDone < search.config.epochs) {
+    const record = await search.runEpoch(options.onProgress);
+    options.checkpoints?.save(await search.checkpoint());
+    options.onEpoch?.(record);
+  }
+  return before;
+}
+
 /** One search, start to finish: build the shared weights, search (resuming from a checkpoint), choose the cell. */
 export async function runWeightSharingSearch(options: WeightSharingRunOptions): Promise<WeightSharingRunResult> {
   const { method, seed, scale, train } = options;
@@ -94,14 +118,7 @@ export async function runWeightSharingSearch(options: WeightSharingRunOptions): 
   const search = new EnasSearch(space, net, data, config);
   const start = performance.now();
   try {
-    const stored = options.checkpoints?.load();
-    if (stored) await search.restore(stored);
-    const before = search.history.reduce((s, r) => s + r.seconds, 0);
-    while (search.epochsDone < config.epochs) {
-      const record = await search.runEpoch(options.onProgress);
-      options.checkpoints?.save(await search.checkpoint());
-      options.onEpoch?.(record);
-    }
+    const before = await searchEpochs(search, options);
     const rws = method === "random-ws" ? randomWsOptions(preset) : null;
     // Seeded apart from the search, so that a resumed run chooses as an uninterrupted one.
     const selection = rws ? randomWsSelect(net, data.valid, rws, new Rng(seed + 1)) : null;
@@ -133,6 +150,20 @@ export async function runWeightSharingSearch(options: WeightSharingRunOptions): 
 
 const CHECKPOINT = "checkpoint.json";
 
+/** The run directory's checkpoint.json (written atomically by the run store). */
+export function runCheckpoints(store: RunStore): CheckpointStore {
+  return {
+    load: () => {
+      const stored = store.readArtifact(CHECKPOINT);
+      if (stored !== null && (typeof stored !== "object" || Array.isArray(stored) || typeof stored.epochsDone !== "number")) {
+        throw new RunStoreError(`${store.path(CHECKPOINT)} is not an ENAS checkpoint (no epochsDone).`);
+      }
+      return stored as unknown as EnasCheckpoint | null;
+    },
+    save: (checkpoint) => store.writeArtifact(CHECKPOINT, toJson(checkpoint)),
+  };
+}
+
 /** Searches (resuming from the run's checkpoint), keeps the history, and trains the chosen cell from scratch as trial 0. */
 async function searchAndEvaluate(
   method: WeightSharingMethod,
@@ -140,16 +171,7 @@ async function searchAndEvaluate(
   context: MethodContext,
   evaluator: TrainFromScratch<Nb201Genotype>,
 ): Promise<TrialRecord<Nb201Genotype>> {
-  const checkpoints: CheckpointStore = {
-    load: () => {
-      const stored = context.store.readArtifact(CHECKPOINT);
-      if (stored !== null && (typeof stored !== "object" || Array.isArray(stored) || typeof stored.epochsDone !== "number")) {
-        throw new RunStoreError(`${context.store.path(CHECKPOINT)} is not an ENAS checkpoint (no epochsDone).`);
-      }
-      return stored as unknown as EnasCheckpoint | null;
-    },
-    save: (checkpoint) => context.store.writeArtifact(CHECKPOINT, toJson(checkpoint)),
-  };
+  const checkpoints = runCheckpoints(context.store);
   const result = await runWeightSharingSearch({ method, seed: context.seed, scale, train: context.splits.train, onProgress: context.onProgress, checkpoints });
   context.store.writeArtifact("enas.json", toJson({ history: result.history, derivation: result.derivation, selection: result.selection, arch: result.arch }));
   const evaluate = () => evaluator.evaluate(result.genotype, { seed: trialSeed(context.seed, 0) });

@@ -3,6 +3,7 @@ import { UsageError } from "../../core/errors";
 import type { SearchMethod } from "../search-method";
 import { dartsMethods } from "./darts";
 import { weightSharingMethods } from "./enas";
+import { enasMacroMethod } from "./enas-macro";
 import { evolutionMethod, randomSearchMethod } from "./macro";
 import { nasRlMethod } from "./nas-rl";
 import { naoMethod } from "./nao";
@@ -19,6 +20,7 @@ export const METHODS: Readonly<Record<string, SearchMethod>> = {
   smash: smashMethod,
   "smash-banks": smashBanksMethod,
   ...Object.fromEntries(weightSharingMethods.map((method) => [method.name, method])),
+  "enas-macro": enasMacroMethod,
   nao: naoMethod,
 };
 

@@ -4,7 +4,8 @@
  *   loss = -(1/m) sum_k [ (R_k - b) log p(a^k) + beta * H(p(.|a^k)) ],
  * where log p(a^k) sums over the architecture's tokens and beta weights an optional entropy
  * bonus. b is an exponential moving average of past rewards (initialised to the first batch's
- * mean). Works with any space whose `decisions()` describe its tokens.
+ * mean). ENAS's macro controller adds w times each architecture's skip penalty (skip-penalty.ts)
+ * to the loss. Works with any space whose `decisions()` describe its tokens.
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../core/random";
@@ -12,6 +13,7 @@ import { mean } from "../../core/stats";
 import type { Candidate, Json, Outcome, SearchSpace, Strategy, TrialMetrics } from "../../core/types";
 import { restoreVariables, snapshotTensor, snapshotVariables, tensorFromSnapshot, type TensorSnapshot } from "../../nn/snapshot";
 import { ControllerPolicy, NASRL_POLICY, type PolicyOptions } from "./policy";
+import { skipPenalty, type SkipPenaltyOptions } from "./skip-penalty";
 
 export interface ReinforceOptions extends PolicyOptions {
   /** Adam step size (paper: 6e-4). */
@@ -24,6 +26,8 @@ export interface ReinforceOptions extends PolicyOptions {
   readonly entropyWeight: number;
   /** Maps a trained candidate's metrics to its reward; failed candidates get 0. */
   readonly reward: (metrics: TrialMetrics) => number;
+  /** ENAS's macro skip penalty added to the loss (skip-penalty.ts); absent: none. */
+  readonly skipPenalty?: SkipPenaltyOptions;
 }
 
 /**
@@ -176,11 +180,13 @@ export class ReinforceController<G extends Json> implements Strategy<G> {
     return value;
   }
 
-  /** -(1/m) sum_k [(R_k - b) log p(a^k) + beta H_k], taped for the gradient. */
+  /** -(1/m) sum_k [(R_k - b) log p(a^k) + beta H_k - w KL_k], taped for the gradient (KL_k: the skip penalty, if any). */
   private loss(batch: readonly Rewarded[], baseline: number): tf.Scalar {
+    const { entropyWeight, skipPenalty: penalty } = this.options;
     const terms = batch.map(({ tokens, reward }) => {
-      const { logProb, entropy } = this.policy.score(tokens);
-      return tf.add(tf.mul(logProb, reward - baseline), tf.mul(entropy, this.options.entropyWeight));
+      const { logProb, entropy, skipLogProbs } = this.policy.score(tokens);
+      const objective = tf.add(tf.mul(logProb, reward - baseline), tf.mul(entropy, entropyWeight));
+      return penalty ? tf.sub(objective, tf.mul(skipPenalty(skipLogProbs, penalty.target), penalty.weight)) : objective;
     });
     return tf.div(tf.neg(tf.addN(terms)), batch.length) as tf.Scalar;
   }
