@@ -9,13 +9,14 @@
  *   - comes from a client the kernel has not heard from before: Jupyter clients name their
  *     session in every message header, and a reloaded tab, a new window or an nbclient run is a
  *     new session, even while the old one's Run All is still queued.
- * Learned by wrapping, once, two methods of tslab 1.0.22's dist/jupyter.js (pinned; see
- * display.ts): ZmqServer.handleExecute sees each message as it arrives and passes it, before any
- * await, to JupyterHandlerImpl.handleExecute with the writer of that execution's outputs, whose
- * promise settles when the execution ends. The execution that first loads this module is run 1;
- * its client is taken to be the first one heard from.
+ * Learned by wrapping, as soon as nasbook is loaded in a kernel, three methods of tslab 1.0.22's
+ * dist/jupyter.js (pinned; see display.ts): ZmqServer.handleExecute sees each message as it
+ * arrives and passes it, before any await, to JupyterHandlerImpl.handleExecute with the writer
+ * of that execution's outputs; ZmqServer.publishStatus("idle") marks each request's end, also
+ * of the requests that arrived before the wrapping (a Run All's are all queued at once). Those
+ * executions are run 1.
  */
-import { activeWriter, loadedKernelModules, type ExecuteMessage, type WriteDisplayData } from "./display";
+import { activeWriter, inNotebook, loadedKernelModules, type ShellMessage, type WriteDisplayData } from "./display";
 
 /** Idle time after which the next execution starts a new run; a Run All's requests arrive together. */
 export const IDLE_GAP_MS = 1000;
@@ -39,9 +40,13 @@ export class CellRuns {
     return this.current;
   }
 
-  /** Called when an execution has ended (finished, failed or aborted). */
-  finish(now: number): void {
-    this.inFlight -= 1;
+  /**
+   * Called when an execute request is done (finished, failed or aborted). Requests that arrived
+   * before the watch end here too without having arrived, so the count stops at zero.
+   */
+  finish(client: string | undefined, now: number): void {
+    if (client !== undefined) this.clients.add(client);
+    this.inFlight = Math.max(0, this.inFlight - 1);
     if (this.inFlight === 0) this.idleSince = now;
   }
 
@@ -51,9 +56,7 @@ export class CellRuns {
   }
 }
 
-let watched: CellRuns | undefined;
-
-/** Starts watching tslab's executions (once per process); inside a kernel only. */
+/** Starts watching tslab's executions; inside a kernel only. */
 function watch(): CellRuns {
   const runs = new CellRuns();
   for (const mod of loadedKernelModules()) {
@@ -62,7 +65,7 @@ function watch(): CellRuns {
     if (server === undefined || handler === undefined) continue;
     let arriving: string | undefined;
     const handleMessage = server.handleExecute;
-    server.handleExecute = function (this: unknown, sock: unknown, msg: ExecuteMessage) {
+    server.handleExecute = function (this: unknown, sock: unknown, msg: ShellMessage) {
       arriving = msg.header.session;
       try {
         return handleMessage.call(this, sock, msg);
@@ -73,14 +76,21 @@ function watch(): CellRuns {
     const handleExecute = handler.handleExecute;
     handler.handleExecute = function (this: unknown, req: unknown, writeStream: unknown, writeDisplayData: WriteDisplayData) {
       runs.arrive(writeDisplayData, arriving, Date.now());
-      return handleExecute.call(this, req, writeStream, writeDisplayData).finally(() => runs.finish(Date.now()));
+      return handleExecute.call(this, req, writeStream, writeDisplayData);
+    };
+    const publishStatus = server.publishStatus;
+    server.publishStatus = function (this: unknown, status: string, parent: ShellMessage) {
+      if (status === "idle" && parent.header.msg_type === "execute_request") runs.finish(parent.header.session, Date.now());
+      return publishStatus.call(this, status, parent);
     };
   }
   return runs;
 }
 
-/** The run of the cell execution now running (call inside a kernel). */
+/** Watched from the moment nasbook loads in a kernel, so that the end of the loading cell is seen. */
+const watched: CellRuns | undefined = inNotebook() ? watch() : undefined;
+
+/** The run of the cell execution now running (run 1 outside a kernel). */
 export function currentRun(): number {
-  watched ??= watch();
-  return watched.runOfWriter(activeWriter());
+  return watched?.runOfWriter(activeWriter()) ?? 1;
 }

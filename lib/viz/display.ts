@@ -20,20 +20,26 @@ export interface DisplayContent {
 
 export type WriteDisplayData = (content: DisplayContent, update: boolean) => void;
 
-/** What an execute_request message carries that we read: the client's session (a tab, an nbclient run). */
-export interface ExecuteMessage {
-  header: { session?: string };
+/** What a shell message carries that we read: its type and the client's session (a tab, an nbclient run). */
+export interface ShellMessage {
+  header: { session?: string; msg_type?: string };
 }
 
 /**
  * The part of tslab's internal `dist/jupyter.js` we rely on (tslab 1.0.22, pinned): the kernel
  * stores the current cell's display writer there before running each cell; its ZmqServer hands
- * each execute_request, as it arrives, to its JupyterHandlerImpl with that execution's writer
- * (cell-runs.ts wraps both to learn which executions form one run).
+ * each execute_request, as it arrives, to its JupyterHandlerImpl with that execution's writer,
+ * and publishes the kernel's status "idle" when a request is done (cell-runs.ts wraps these to
+ * learn which executions form one run).
  */
 export interface TslabJupyterModule {
   lastWriteDisplayData: WriteDisplayData | null;
-  ZmqServer?: { prototype: { handleExecute(sock: unknown, msg: ExecuteMessage): Promise<void> } };
+  ZmqServer?: {
+    prototype: {
+      handleExecute(sock: unknown, msg: ShellMessage): Promise<void>;
+      publishStatus(status: string, parent: ShellMessage): void;
+    };
+  };
   JupyterHandlerImpl?: {
     prototype: { handleExecute(req: unknown, writeStream: unknown, writeDisplayData: WriteDisplayData): Promise<unknown> };
   };

@@ -13,7 +13,7 @@ import { escapeHtml } from "./html";
 
 /** What a reader sees in place of a drawing that an untrusted notebook would not show. */
 export function drawingAltText(description: string): string {
-  return `Drawing of ${description}. Not shown: an untrusted notebook shows no inline images; trust it (File > Trust Notebook, or jupyter trust NOTEBOOK.ipynb) and reload.`;
+  return `Drawing of ${description}. Not shown: an untrusted notebook shows no inline images; trust it (Jupyter Notebook: File > Trust Notebook; JupyterLab: Trust Notebook in the command palette) and reload.`;
 }
 
 /** The drawing as an HTML <img>, the SVG inline as a data URI. */

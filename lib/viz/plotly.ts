@@ -76,8 +76,8 @@ export function figureTitle(figure: Figure): string | undefined {
 /** Shown where the figure's script never runs: renderers that strip scripts from untrusted outputs. */
 export const UNTRUSTED_NOTE =
   "This figure is drawn by JavaScript, which did not run here. In Jupyter, trust the notebook " +
-  "(Jupyter Notebook: File > Trust Notebook; JupyterLab: Trust Notebook in the command palette; " +
-  "or jupyter trust NOTEBOOK.ipynb) and reload the page, or run its cells.";
+  "(Jupyter Notebook: File > Trust Notebook; JupyterLab: Trust Notebook in the command palette) " +
+  "and reload the page, or run its cells.";
 
 /** Shown by the figure's script when the page has no plotly.js once it has loaded. */
 export const MISSING_LIBRARY_NOTE =

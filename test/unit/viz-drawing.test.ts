@@ -18,5 +18,5 @@ test("a drawing carries its SVG, an HTML <img> of the same SVG, and its descript
   assert.ok(src, `one <img> with a base64 data URI: ${html.slice(0, 120)}`);
   assert.equal(Buffer.from(src[1], "base64").toString("utf8"), svg, "the data URI decodes to the SVG");
   assert.equal(src[2], escapeHtml(drawingAltText("normal cell: 8 edges")));
-  assert.match(drawingAltText("x"), /trust it \(File > Trust Notebook/);
+  assert.match(drawingAltText("x"), /trust it \(Jupyter Notebook: File > Trust Notebook/);
 });

@@ -37,15 +37,15 @@ test("a Run All is one run; a pause, or a new client such as a reloaded tab, sta
   // Run All from tab A: every request arrives at once, executions end one after another.
   const runAll = [writer(), writer(), writer()];
   assert.deepEqual(runAll.map((w) => runs.arrive(w, "tab-A", 0)), [1, 1, 1]);
-  runs.finish(10);
-  runs.finish(20);
+  runs.finish("tab-A", 10);
+  runs.finish("tab-A", 20);
   assert.equal(runs.arrive(writer(), "tab-A", 30), 1, "a cell run while the kernel is busy joins the run");
-  runs.finish(40);
-  runs.finish(50);
+  runs.finish("tab-A", 40);
+  runs.finish("tab-A", 50);
   assert.equal(runs.runOfWriter(runAll[1]), 1);
   const soon = writer();
   assert.equal(runs.arrive(soon, "tab-A", 50 + IDLE_GAP_MS - 1), 1, "under the idle gap: the same run");
-  runs.finish(60 + IDLE_GAP_MS);
+  runs.finish("tab-A", 60 + IDLE_GAP_MS);
   const later = writer();
   assert.equal(runs.arrive(later, "tab-A", 60 + 2 * IDLE_GAP_MS), 2, "after a pause: a new run");
   assert.equal(runs.runOfWriter(later), 2);
@@ -53,6 +53,15 @@ test("a Run All is one run; a pause, or a new client such as a reloaded tab, sta
   assert.equal(runs.arrive(writer(), "tab-B", 60 + 2 * IDLE_GAP_MS + 5), 3);
   assert.equal(runs.arrive(writer(), "tab-B", 60 + 2 * IDLE_GAP_MS + 6), 3);
   assert.equal(runs.runOfWriter(undefined), 1, "an execution from before the watch is run 1");
+});
+
+test("requests queued before the watch end without having arrived; their client is known and their end starts the idle gap", () => {
+  const runs = new CellRuns();
+  runs.finish("tab-A", 100); // the cell that loaded nasbook
+  runs.finish("tab-A", 200); // the rest of that Run All
+  assert.equal(runs.arrive(writer(), "tab-A", 200 + 10), 1, "the next cell, sent as the last ended (nbclient): the same run");
+  runs.finish("tab-A", 300);
+  assert.equal(runs.arrive(writer(), "tab-B", 310), 2, "a reloaded tab: a new run at once");
 });
 
 test("a figure bundle carries plotly JSON, HTML and a text fallback", () => {
