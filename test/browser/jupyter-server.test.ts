@@ -148,9 +148,15 @@ function figureOutputs(page: Page): Promise<number> {
   }, PLOTLY_MIME);
 }
 
+/** A screenshot of the whole notebook: the classic UI scrolls inside #site, which a full-page shot would cut to the window. */
+async function notebookScreenshot(page: Page, name: string): Promise<void> {
+  await page.addStyleTag({ content: "html, body, #site { height: auto !important; overflow: visible !important; }" });
+  await screenshot(page, name);
+}
+
 async function checkAllDrawn(page: Page, name: string): Promise<PageState> {
   const state = await settledState(page, 20_000);
-  await screenshot(page, name);
+  await notebookScreenshot(page, name);
   assert.deepEqual(problems(state), [], `${name}: every figure draws and every drawing shows`);
   assert.equal(state.figures.length, await figureOutputs(page), `${name}: one drawn figure per figure output`);
   assert.ok(state.figures.length > 0, `${name}: the notebook showed figures`);
@@ -179,7 +185,7 @@ test("Jupyter Notebook: an untrusted executed notebook says how to trust it; tru
   const errors = collectErrors(page);
   await openNotebook(page, name);
   const untrusted = await settledState(page, 5_000, () => false);
-  await screenshot(page, "jupyter-04-darts-untrusted");
+  await notebookScreenshot(page, "jupyter-04-darts-untrusted");
   assert.ok(untrusted.figures.length > 0 && untrusted.drawings.length > 0, "the saved figures and drawings are on the page");
   for (const figure of untrusted.figures) {
     assert.ok(!figure.drawn && figure.text.includes("File > Trust Notebook"), `an untrusted figure says how to trust it: ${figure.text}`);
