@@ -87,32 +87,33 @@ export const MISSING_LIBRARY_NOTE =
 
 /** After the page has loaded, how long a figure waits for plotly.js (a library later on the page). */
 const LIBRARY_GRACE_MS = 2000;
+/** After the page has loaded, how long a figure waits for its div to be on the page. */
+const ELEMENT_WAIT_MS = 60000;
 
 /**
  * A div and the script that draws `figure` into it once `window.Plotly` exists: at once when the
  * library came earlier (a report's head, an earlier figure of the run), else when it appears;
  * if it has not appeared `LIBRARY_GRACE_MS` after the page loaded, the div says what to do.
+ * A div not yet on the page (an output attached after its script ran) is waited for too.
  */
 export function figureHtml(figure: Figure, json: string = figureJson(figure)): string {
   const id = `nasbook-figure-${randomBytes(6).toString("hex")}`;
   return [
     `<div id="${id}" class="nasbook-figure" style="width:100%;min-height:360px;"><p>${escapeHtml(UNTRUSTED_NOTE)}</p></div>`,
     `<script type="text/javascript">(function () {`,
-    `  var figure = ${scriptSafe(json)}, loadedAt;`,
+    `  var figure = ${scriptSafe(json)};`,
+    `  var loadedAt;`,
     `  function draw() {`,
     `    var element = document.getElementById("${id}");`,
-    `    if (!element) return;`,
-    `    if (window.Plotly) {`,
+    `    if (element && window.Plotly) {`,
     `      element.textContent = "";`,
     `      window.Plotly.newPlot(element, figure.data, figure.layout || {}, Object.assign({ responsive: true }, figure.config));`,
     `      return;`,
     `    }`,
     `    if (document.readyState === "complete" && loadedAt === undefined) loadedAt = Date.now();`,
-    `    if (loadedAt !== undefined && Date.now() - loadedAt > ${LIBRARY_GRACE_MS}) {`,
-    `      element.textContent = ${JSON.stringify(MISSING_LIBRARY_NOTE)};`,
-    `    } else {`,
-    `      setTimeout(draw, 50);`,
-    `    }`,
+    `    var waited = loadedAt === undefined ? 0 : Date.now() - loadedAt;`,
+    `    if (element && waited > ${LIBRARY_GRACE_MS}) element.textContent = ${JSON.stringify(MISSING_LIBRARY_NOTE)};`,
+    `    else if (waited < ${ELEMENT_WAIT_MS}) setTimeout(draw, 50);`,
     `  }`,
     `  draw();`,
     `})();</script>`,
