@@ -1,4 +1,4 @@
-"""PyTorch (CPU, all cores) timings of bench/networks.ts's networks, layer for layer.
+"""PyTorch (CPU, all cores; or a CUDA GPU with --device cuda) timings of bench/networks.ts's networks, layer for layer.
 
 Prints {"torch": version, "threads": n, "msPerStep": {network: median ms}} as JSON; run by
 bench/train-step.ts. Debian's torch defaults to one thread, so the thread count is set explicitly.
@@ -54,8 +54,9 @@ class MixedOp(nn.Module):
         return self.head(mixed.mean(dim=(2, 3)))
 
 
-def ms_per_step(net, x, steps, warmup=3):
-    labels = torch.arange(x.shape[0]) % 10
+def ms_per_step(net, x, steps, device, warmup=3):
+    net, x = net.to(device), x.to(device)
+    labels = torch.arange(x.shape[0], device=device) % 10
     optimizer = torch.optim.SGD(net.parameters(), lr=0.01)
 
     def step():
@@ -69,6 +70,8 @@ def ms_per_step(net, x, steps, warmup=3):
     for _ in range(steps):
         start = time.perf_counter()
         step()
+        if device.type == "cuda":
+            torch.cuda.synchronize()  # kernels are queued; the step ends when they have run
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
 
@@ -76,15 +79,17 @@ def ms_per_step(net, x, steps, warmup=3):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda for the GPU probe (bench/gpu-probe.sh)")
     args = parser.parse_args()
+    device = torch.device(args.device)
     torch.set_num_threads(os.cpu_count() or 1)
     torch.manual_seed(0)
     cnn, cnn_x = reference_cnn()
     results = {
-        "reference-cnn": ms_per_step(cnn, cnn_x, args.steps),
-        "darts-mixed-op": ms_per_step(MixedOp(), torch.randn(32, 16, 16, 16), args.steps),
+        "reference-cnn": ms_per_step(cnn, cnn_x, args.steps, device),
+        "darts-mixed-op": ms_per_step(MixedOp(), torch.randn(32, 16, 16, 16), args.steps, device),
     }
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "msPerStep": results}))
+    print(json.dumps({"torch": torch.__version__, "device": str(device), "threads": torch.get_num_threads(), "msPerStep": results}))
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ export * from "./spaces/darts";
 export * from "./spaces/nb201";
 export * from "./spaces/nasnet";
 export * from "./spaces/enas";
+export * from "./spaces/smash";
 export * from "./spaces/operations";
 export type { Alphas, EdgeMixing, Mixing, Supernet } from "./spaces/supernet";
 
@@ -77,6 +78,8 @@ export { nb201SearchConfig, runNb201OneShot, type Nb201OneShotOptions, type Nb20
 export { nb201DartsPreset, type Nb201DartsPreset } from "./experiment/presets/nb201-darts";
 export { runSmashSearch, smashCandidates, smashMethod, type CheckpointSlot, type SmashSearchRequest, type SmashSearchResult } from "./experiment/methods/smash";
 export { smashPreset, type SmashPreset } from "./experiment/presets/smash";
+export { runSmashBanksSearch, smashBanksCandidates, smashBanksMethod, type SmashBanksRequest } from "./experiment/methods/smash-banks";
+export { smashBanksPreset, type SmashBanksPreset } from "./experiment/presets/smash-banks";
 export { WEIGHT_SHARING_METHODS, runWeightSharingSearch, weightSharingConfig, type WeightSharingMethod, type WeightSharingRunResult } from "./experiment/methods/enas";
 export { enasPreset, type EnasPreset } from "./experiment/presets/enas";
 export { ENAS_CONTROLLER, EnasSearch, likeliestTokens, type EnasConfig, type EnasEpochRecord } from "./strategies/enas/search";

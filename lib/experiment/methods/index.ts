@@ -8,6 +8,7 @@ import { nasRlMethod } from "./nas-rl";
 import { naoMethod } from "./nao";
 import { nasnetMethods } from "./nasnet";
 import { smashMethod } from "./smash";
+import { smashBanksMethod } from "./smash-banks";
 
 export const METHODS: Readonly<Record<string, SearchMethod>> = {
   random: randomSearchMethod,
@@ -16,6 +17,7 @@ export const METHODS: Readonly<Record<string, SearchMethod>> = {
   ...Object.fromEntries(dartsMethods.map((method) => [method.name, method])),
   ...Object.fromEntries(nasnetMethods.map((method) => [method.name, method])),
   smash: smashMethod,
+  "smash-banks": smashBanksMethod,
   ...Object.fromEntries(weightSharingMethods.map((method) => [method.name, method])),
   nao: naoMethod,
 };
