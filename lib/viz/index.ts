@@ -1,5 +1,6 @@
 /** Notebook and report output: figures, tables, progress bars. */
 export { inNotebook, showBundle, LiveDisplay, type MimeBundle } from "./display";
+export { drawingBundle, drawingHtml, showDrawing } from "./drawing";
 export { escapeHtml } from "./html";
 export { showMarkdown } from "./markdown";
 export {
