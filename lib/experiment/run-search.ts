@@ -85,6 +85,6 @@ export async function runSearch(request: SearchRequest, progress: SearchOptions 
     best: best && { id: best.id, genotype: best.genotype, validAccuracy: best.metrics?.validAccuracy ?? 0, testAccuracy },
   };
   store.writeSummary(summary);
-  writeRunReport(store, summary, outcome.trials);
+  writeRunReport(store, summary, outcome.trials, scaled.reportSections?.({ store, trials: outcome.trials, info: splits.info }));
   return { summary, trials: outcome.trials, store };
 }
