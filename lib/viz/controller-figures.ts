@@ -10,7 +10,7 @@ import type { Figure, Trace } from "./plotly";
 
 /** One controller update, as controller.json keeps it (the controller's ControllerUpdate, in part). */
 export interface UpdateRecord {
-  /** Architectures told so far, this batch included. */
+  /** Architectures told so far, this batch included (ENAS: the epoch). */
   readonly told: number;
   readonly rewards: readonly number[];
   readonly baseline: number;
@@ -35,7 +35,7 @@ export function choiceRows(decisions: readonly Decision[], labels: readonly (rea
 }
 
 /** Each row a choice, each column an update, coloured by the probability the controller gave it. */
-export function controllerProbabilityFigure(updates: readonly UpdateRecord[], rows: readonly ChoiceRow[], title = "Controller probabilities per decision"): Figure {
+export function controllerProbabilityFigure(updates: readonly UpdateRecord[], rows: readonly ChoiceRow[], title = "Controller probabilities per decision", xTitle = "architectures told"): Figure {
   return {
     data: [
       {
@@ -51,7 +51,7 @@ export function controllerProbabilityFigure(updates: readonly UpdateRecord[], ro
     ],
     layout: {
       title: { text: title },
-      xaxis: { title: { text: "architectures told" } },
+      xaxis: { title: { text: xTitle } },
       yaxis: { autorange: "reversed", tickfont: { size: 9 } },
       height: Math.max(400, 120 + 14 * rows.length),
       margin: { l: 220 },
@@ -69,7 +69,7 @@ export interface ControllerRun {
  * Per run, the mean reward of each batch (solid) and the baseline b its advantages R - b were
  * taken against (dotted), in one colour per run; `reward` says what the reward is.
  */
-export function rewardFigure(runs: readonly ControllerRun[], reward: string, title = "Reward per controller batch, and the baseline"): Figure {
+export function rewardFigure(runs: readonly ControllerRun[], reward: string, title = "Reward per controller batch, and the baseline", xTitle = "architectures told"): Figure {
   const data: Trace[] = runs.flatMap(({ name, updates }) => {
     const { color } = methodStyle(name);
     const x = updates.map((u) => u.told);
@@ -80,6 +80,6 @@ export function rewardFigure(runs: readonly ControllerRun[], reward: string, tit
   });
   return {
     data,
-    layout: { title: { text: `${title} (reward: ${reward})` }, xaxis: { title: { text: "architectures told" } }, yaxis: { title: { text: "reward" } } },
+    layout: { title: { text: `${title} (reward: ${reward})` }, xaxis: { title: { text: xTitle } }, yaxis: { title: { text: "reward" } } },
   };
 }
