@@ -15,16 +15,19 @@ import type { Scale } from "../../core/scale";
 import type { Json, ProgressCallback, TrialRecord } from "../../core/types";
 import type { Subset } from "../../data";
 import { TrainFromScratch } from "../../evaluators/train-from-scratch";
-import { formatNb201, type Nb201Genotype } from "../../spaces/nb201/genotypes";
+import { nb201Svg } from "../../spaces/nb201/draw";
+import { NB201_OPS, formatNb201, type Nb201Genotype } from "../../spaces/nb201/genotypes";
 import { Nb201SinglePath } from "../../spaces/nb201/single-path";
 import { Nb201Space } from "../../spaces/nb201/space";
 import type { SinglePathNet } from "../../spaces/single-path";
 import { searchHalves } from "../../strategies/darts/search";
 import { randomWsSelect, type RandomWsOptions, type RandomWsSelection } from "../../strategies/enas/random-ws";
 import { EnasSearch, type EnasCheckpoint, type EnasConfig, type EnasDerivation, type EnasEpochRecord } from "../../strategies/enas/search";
+import { choiceRows, controllerProbabilityFigure, rewardFigure } from "../../viz/controller-figures";
+import type { ReportSection } from "../../viz/report";
 import { enasPreset, type EnasPreset } from "../presets/enas";
 import type { RunStore } from "../../store/run-store";
-import type { MethodContext, SearchMethod } from "../search-method";
+import type { MethodContext, ReportContext, SearchMethod } from "../search-method";
 import { recordTrial, trialSeed } from "../trial";
 
 export type WeightSharingMethod = "enas" | "enas-uniform" | "random-ws";
@@ -149,6 +152,38 @@ export async function runWeightSharingSearch(options: WeightSharingRunOptions): 
 }
 
 const CHECKPOINT = "checkpoint.json";
+const ENAS_ARTIFACT = "enas.json";
+
+/** The search per epoch from enas.json: the controller's reward against its baseline and its probabilities (ENAS), the shared weights' loss, the chosen cell. */
+function weightSharingReportSections(run: ReportContext, space: Nb201Space): ReportSection[] {
+  const artifact = run.store.readArtifact(ENAS_ARTIFACT) as unknown as { history: EnasEpochRecord[]; arch: string } | null;
+  const trial = run.trials[0];
+  const sections: ReportSection[] = [];
+  if (artifact) {
+    const history = artifact.history;
+    const controller = history.flatMap((e) => (e.reward !== null && e.baseline !== null && e.probabilities ? [{ told: e.epoch, rewards: [e.reward], baseline: e.baseline, probabilities: e.probabilities }] : []));
+    const figures = controller.length > 0
+      ? [
+          rewardFigure([{ name: `seed ${run.store.config.seed}`, updates: controller }], "the shared weights' accuracy on a validation minibatch", "Mean reward per epoch, and the baseline", "epoch"),
+          controllerProbabilityFigure(controller, choiceRows(space.decisions(), space.decisions().map(() => [...NB201_OPS])), "Controller probabilities per edge at the end of each epoch", "epoch"),
+        ]
+      : [];
+    sections.push({
+      heading: "Search",
+      text: `${history.length} epochs of shared-weight training, one sampled cell per minibatch; the cell chosen: ${artifact.arch}.`,
+      figures,
+      tables: [{
+        caption: "Per epoch (enas.json)",
+        data: history.map((e) => ({ epoch: e.epoch, "weight lr": e.weightLr, "train loss": e.trainLoss, "train accuracy": e.trainAccuracy, reward: e.reward, baseline: e.baseline, "entropy (nats)": e.entropy, seconds: e.seconds })),
+      }],
+    });
+  }
+  if (trial) {
+    const genotype = space.validate(trial.genotype);
+    sections.push({ heading: "Chosen cell", text: `Trained from scratch as trial 0: validation accuracy ${trial.metrics?.validAccuracy.toFixed(4) ?? "n/a (failed)"}.`, drawings: [{ svg: nb201Svg(genotype), caption: formatNb201(genotype) }] });
+  }
+  return sections;
+}
 
 /** The run directory's checkpoint.json (written atomically by the run store). */
 export function runCheckpoints(store: RunStore): CheckpointStore {
@@ -173,7 +208,7 @@ async function searchAndEvaluate(
 ): Promise<TrialRecord<Nb201Genotype>> {
   const checkpoints = runCheckpoints(context.store);
   const result = await runWeightSharingSearch({ method, seed: context.seed, scale, train: context.splits.train, onProgress: context.onProgress, checkpoints });
-  context.store.writeArtifact("enas.json", toJson({ history: result.history, derivation: result.derivation, selection: result.selection, arch: result.arch }));
+  context.store.writeArtifact(ENAS_ARTIFACT, toJson({ history: result.history, derivation: result.derivation, selection: result.selection, arch: result.arch }));
   const evaluate = () => evaluator.evaluate(result.genotype, { seed: trialSeed(context.seed, 0) });
   const trial = await recordTrial(0, result.genotype, evaluate, result.wallSeconds);
   context.store.append(trial);
@@ -211,6 +246,7 @@ function weightSharingMethod(method: WeightSharingMethod): SearchMethod {
             finalTest: (best) => evaluator.finalTest(space.validate(best.genotype), context.seed, `final test of the ${method} cell`),
           };
         },
+        reportSections: (run) => weightSharingReportSections(run, new Nb201Space(network)),
       };
     },
   };

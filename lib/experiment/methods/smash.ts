@@ -15,7 +15,7 @@ import { Rng } from "../../core/random";
 import type { Json, ProgressCallback, TrialRecord } from "../../core/types";
 import type { DataSplits } from "../../data";
 import { TrainFromScratch } from "../../evaluators/train-from-scratch";
-import { validateNb201Genotype, type Nb201Genotype } from "../../spaces/nb201/genotypes";
+import { formatNb201, validateNb201Genotype, type Nb201Genotype } from "../../spaces/nb201/genotypes";
 import { Nb201Space } from "../../spaces/nb201/space";
 import type { HyperNetEpoch } from "../../strategies/smash/checkpoint";
 import { GeneratedNetwork } from "../../strategies/smash/generated-network";
@@ -24,7 +24,8 @@ import { bestScored, distinctRandomCells, scoreArchitectures, type ScoredArchite
 import type { MainNetwork } from "../../strategies/smash/main-network";
 import { HyperNetTraining, type HyperNetTrainingConfig } from "../../strategies/smash/training";
 import { smashPreset, type SmashPreset } from "../presets/smash";
-import type { MethodContext, SearchMethod } from "../search-method";
+import type { ReportSection } from "../../viz/report";
+import type { MethodContext, ReportContext, SearchMethod } from "../search-method";
 import { recordTrial, trialSeed } from "../trial";
 
 /** Where a HyperNet's checkpoint is kept between epochs. */
@@ -161,6 +162,34 @@ export async function trainFinalists<G extends Json>(
   return trials;
 }
 
+/** The HyperNet's training, every scored cell's SMASH score, and the finalists' scores beside their accuracies from scratch. */
+function smashReportSections(run: ReportContext): ReportSection[] {
+  const kept = run.store.readArtifact(SCORES) as unknown as SmashSearchResult | null;
+  if (!kept) return [];
+  const finalists = run.trials.map((t) => ({ trial: t, scored: kept.scored.find((s) => s.arch === formatNb201(validateNb201Genotype(t.genotype))) }));
+  return [
+    {
+      heading: "HyperNet and scores",
+      text:
+        `The HyperNet (${kept.hypernetParams} weights; ${kept.directParams} more learned directly) trained ${kept.history.length} epochs in ${kept.trainSeconds.toFixed(1)} s, ` +
+        `then scored ${kept.scored.length} cells in ${kept.scoreSeconds.toFixed(1)} s by their validation error with generated weights; the ${run.trials.length} best-scored were trained from scratch.`,
+      figures: [
+        {
+          data: [{ type: "histogram", x: kept.scored.map((s) => s.score), name: "scored cells" }],
+          layout: { title: { text: "SMASH score of every scored cell (validation error with generated weights)" }, xaxis: { title: { text: "SMASH score (lower is better)" } }, yaxis: { title: { text: "cells" } } },
+        },
+      ],
+      tables: [
+        { caption: "HyperNet training per epoch (smash-scores.json)", data: kept.history.map((e) => ({ epoch: e.epoch, loss: e.loss, seconds: e.seconds })) },
+        {
+          caption: "Finalists: SMASH score and validation accuracy from scratch",
+          data: finalists.map(({ trial, scored }) => ({ trial: trial.id, cell: scored?.arch ?? "", "SMASH score": scored?.score ?? null, "validation accuracy (from scratch)": trial.metrics?.validAccuracy ?? null })),
+        },
+      ],
+    },
+  ];
+}
+
 export const smashMethod: SearchMethod = {
   name: "smash",
   description: "SMASH: a HyperNet generates every candidate's weights; the best-scored cells are trained from scratch",
@@ -182,6 +211,7 @@ export const smashMethod: SearchMethod = {
           finalTest: (best) => evaluator.finalTest(space.validate(best.genotype), context.seed, "final test of SMASH's pick"),
         };
       },
+      reportSections: smashReportSections,
     };
   },
 };
