@@ -1,6 +1,7 @@
-"""PyTorch (CPU, all cores) timings of bench/workloads.ts's workloads, network for network.
+"""PyTorch (CPU, all cores; or a CUDA GPU with --device cuda) timings of bench/workloads.ts's workloads, network for network.
 
-Reads the workloads as JSON (`--spec FILE`: [{"name", "steps", "torch": {"kind", ...}}]) and
+Reads the workloads as JSON (`--spec FILE`: [{"name", "steps", "torch": {"kind", ...}}]; without it,
+the two raw-op networks for `--steps` steps, as bench/gpu-probe.sh runs it) and
 prints {"torch": version, "threads": n, "msPerStep": {name: median ms}, "params": {name: count},
 "peakGflops": a large convolution's GFLOP/s} as JSON; run by bench/train-step.ts, which checks the parameter
 counts against nasbook's. Debian's torch defaults to one thread, so the thread count is set
@@ -19,6 +20,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 CLASSES = 10
+# Set by main from --device.
+DEVICE = torch.device("cpu")
 
 
 def reference_cnn():
@@ -151,9 +154,9 @@ class DartsSupernet(nn.Module):
 def darts_step(spec):
     """First-order DARTS: Adam on alpha from a valid batch (L2 added to its gradient), then momentum SGD (clipped) on the weights."""
     batch, (h, w, c) = spec["batch"], spec["input"]
-    net = DartsSupernet(spec["layers"], spec["channels"], c, spec.get("stemStride", 1))
-    x_train, x_valid = torch.randn(batch, c, h, w), torch.randn(batch, c, h, w)
-    labels = torch.arange(batch) % CLASSES
+    net = DartsSupernet(spec["layers"], spec["channels"], c, spec.get("stemStride", 1)).to(DEVICE)
+    x_train, x_valid = torch.randn(batch, c, h, w, device=DEVICE), torch.randn(batch, c, h, w, device=DEVICE)
+    labels = torch.arange(batch, device=DEVICE) % CLASSES
     sgd = torch.optim.SGD(net.weights(), lr=0.025, momentum=0.9, weight_decay=3e-4)
     adam = torch.optim.Adam(net.alphas(), lr=3e-4, betas=(0.5, 0.999), weight_decay=1e-3)
 
@@ -285,8 +288,8 @@ class ControllerPolicy(nn.Module):
         return x, hs, cs
 
     def score(self, tokens):
-        h = [torch.zeros(1, self.units) for _ in self.kernels]
-        c = [torch.zeros(1, self.units) for _ in self.kernels]
+        h = [torch.zeros(1, self.units, device=DEVICE) for _ in self.kernels]
+        c = [torch.zeros(1, self.units, device=DEVICE) for _ in self.kernels]
         x, k, head, log_probs, entropies, states = self.start, 0, 0, [], [], {}
         ds = self.decisions
 
@@ -317,7 +320,7 @@ class ControllerPolicy(nn.Module):
 
 def controller_update(spec):
     """REINFORCE over m sequences: loss = -(1/m) sum (R - b) log p + 0 * H, one Adam step."""
-    policy = ControllerPolicy(spec["decisions"], spec["units"], spec["lstmLayers"])
+    policy = ControllerPolicy(spec["decisions"], spec["units"], spec["lstmLayers"]).to(DEVICE)
     adam = torch.optim.Adam(policy.parameters(), lr=spec["learningRate"])
     rewards = [0.4 + 0.1 * i for i in range(len(spec["tokens"]))]
     baseline = sum(rewards) / len(rewards)
@@ -334,7 +337,8 @@ def controller_update(spec):
 # --- Timing --------------------------------------------------------------------------------------
 
 def sgd_step(net, x):
-    labels = torch.arange(x.shape[0]) % CLASSES
+    net, x = net.to(DEVICE), x.to(DEVICE)
+    labels = torch.arange(x.shape[0], device=DEVICE) % CLASSES
     optimizer = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
 
     def step():
@@ -379,13 +383,15 @@ def ms_per_step(step, steps, warmup):
     for _ in range(steps):
         start = time.perf_counter()
         step()
+        if DEVICE.type == "cuda":
+            torch.cuda.synchronize()  # kernels are queued; the step ends when they have run
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
 
 
 def peak_gflops(reps=5):
     """This machine's peak as PyTorch reaches it: the best of `reps` 1x1 convolutions of a 64x64 map, 256 -> 256 channels (a GEMM; train-step.ts times the same)."""
-    x, w = torch.randn(1, 256, 64, 64), torch.randn(256, 256, 1, 1)
+    x, w = torch.randn(1, 256, 64, 64, device=DEVICE), torch.randn(256, 256, 1, 1, device=DEVICE)
     with torch.no_grad():
         F.conv2d(x, w)
         best = min(timed(lambda: F.conv2d(x, w)) for _ in range(reps))
@@ -395,23 +401,32 @@ def peak_gflops(reps=5):
 def timed(f):
     start = time.perf_counter()
     f()
+    if DEVICE.type == "cuda":
+        torch.cuda.synchronize()
     return time.perf_counter() - start
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--spec", required=True, help="JSON file: [{name, steps, torch}]")
+    parser.add_argument("--spec", help="JSON file: [{name, steps, torch}]; default the two raw-op networks")
+    parser.add_argument("--steps", type=int, default=10, help="steps of the raw-op networks without --spec")
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda for the GPU probe (bench/gpu-probe.sh)")
     args = parser.parse_args()
+    global DEVICE
+    DEVICE = torch.device(args.device)
     torch.set_num_threads(os.cpu_count() or 1)
     torch.manual_seed(0)
-    with open(args.spec) as f:
-        specs = json.load(f)
+    if args.spec:
+        with open(args.spec) as f:
+            specs = json.load(f)
+    else:
+        specs = [{"name": kind, "steps": args.steps, "torch": {"kind": kind}} for kind in ("reference-cnn", "darts-mixed-op")]
     ms, params = {}, {}
     for spec in specs:
         net, step = workload(spec["torch"])
         params[spec["name"]] = sum(p.numel() for p in net.parameters())
         ms[spec["name"]] = ms_per_step(step, spec["steps"], 1 if spec["steps"] < 10 else 3)
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "msPerStep": ms, "params": params, "peakGflops": peak_gflops()}))
+    print(json.dumps({"torch": torch.__version__, "device": str(DEVICE), "threads": torch.get_num_threads(), "msPerStep": ms, "params": params, "peakGflops": peak_gflops()}))
 
 
 if __name__ == "__main__":

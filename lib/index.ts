@@ -28,6 +28,7 @@ export * from "./spaces/darts";
 export * from "./spaces/nb201";
 export * from "./spaces/nasnet";
 export * from "./spaces/enas";
+export * from "./spaces/smash";
 export * from "./spaces/operations";
 export type { Alphas, EdgeMixing, Mixing, Supernet } from "./spaces/supernet";
 
@@ -77,9 +78,14 @@ export { nb201SearchConfig, runNb201OneShot, type Nb201OneShotOptions, type Nb20
 export { nb201DartsPreset, type Nb201DartsPreset } from "./experiment/presets/nb201-darts";
 export { runSmashSearch, smashCandidates, smashMethod, type CheckpointSlot, type SmashSearchRequest, type SmashSearchResult } from "./experiment/methods/smash";
 export { smashPreset, type SmashPreset } from "./experiment/presets/smash";
+export { runSmashBanksSearch, smashBanksCandidates, smashBanksMethod, type SmashBanksRequest } from "./experiment/methods/smash-banks";
+export { smashBanksPreset, type SmashBanksPreset } from "./experiment/presets/smash-banks";
 export { WEIGHT_SHARING_METHODS, runWeightSharingSearch, weightSharingConfig, type WeightSharingMethod, type WeightSharingRunResult } from "./experiment/methods/enas";
 export { enasPreset, type EnasPreset } from "./experiment/presets/enas";
-export { ENAS_CONTROLLER, EnasSearch, likeliestTokens, type EnasConfig, type EnasEpochRecord } from "./strategies/enas/search";
+export { expectedSkipRate, runEnasMacroSearch, type EnasMacroRunResult } from "./experiment/methods/enas-macro";
+export { enasMacroPreset, type EnasMacroPreset } from "./experiment/presets/enas-macro";
+export { ENAS_SKIP_PENALTY, skipPenalty, type SkipPenaltyOptions } from "./strategies/controller/skip-penalty";
+export { ENAS_CONTROLLER, ENAS_MACRO_CONTROLLER, EnasSearch, likeliestTokens, type EnasConfig, type EnasEpochRecord, type EnasSampler } from "./strategies/enas/search";
 export { accuracyOnSubset, BATCH_NORM_MODES, type BatchNormMode } from "./strategies/enas/scoring";
 export { Nb201SinglePath } from "./spaces/nb201/single-path";
 export type { SearchMethod, ScaledMethod, MethodContext, MethodOutcome } from "./experiment/search-method";

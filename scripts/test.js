@@ -6,7 +6,10 @@
  *   3. the fault suite, build/test/fault/*.test.js (kill -9 at many points of every method, damaged
  *      run directories, two writers, the genotype fuzz, the memory failure), which prints its counts;
  *   4. then build dist/ (notebooks import it as "nasbook") and run every notebook and the kernel
- *      protocol tests with Jupyter's Python (test/notebooks/run_notebooks.py), TAP.
+ *      protocol tests with Jupyter's Python (test/notebooks/run_notebooks.py), TAP; the executed
+ *      notebooks and their HTML go to build/notebooks/;
+ *   5. the browser tests, build/test/browser/*.test.js: headless Chromium opens those HTML pages and
+ *      a CLI report, and drives Jupyter Notebook through Run All (screenshots: build/screenshots/).
  * --unit runs step 2 alone, --fault step 3 alone (each after the compile).
  * The last line is always "N passed, N failed" (tests of both kinds); the exit code is 1 when
  * anything failed. A failed compile or build counts as one failure but the tests still run
@@ -25,6 +28,7 @@ const ROOT = path.resolve(__dirname, "..");
 const TSC = require.resolve("typescript/bin/tsc", { paths: [ROOT] });
 const UNIT_DIR = path.join(ROOT, "build", "test", "unit");
 const FAULT_DIR = path.join(ROOT, "build", "test", "fault");
+const BROWSER_DIR = path.join(ROOT, "build", "test", "browser");
 
 /** Pass/fail counts of one step. */
 class Tally {
@@ -100,6 +104,14 @@ function testFiles(dir) {
     .sort();
 }
 
+/** Every compiled test under `dir`, through node's test runner; none at all is one failure. */
+async function testDir(dir) {
+  const files = testFiles(dir);
+  if (files.length > 0) return tapStep(process.execPath, ["--test", "--test-reporter=tap", ...files]);
+  console.error(`No compiled tests under ${shortPath(dir)}.`);
+  return new Tally(0, 1);
+}
+
 function python() {
   if (process.env.NASBOOK_PYTHON) return process.env.NASBOOK_PYTHON;
   return fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
@@ -118,18 +130,16 @@ async function main() {
   total.add(await step(process.execPath, [TSC, "-p", "tsconfig.test.json"]));
   for (const [dir, step] of [[UNIT_DIR, "--unit"], [FAULT_DIR, "--fault"]]) {
     if (only && only !== step) continue;
-    const files = testFiles(dir);
-    if (files.length === 0) {
-      console.error(`No compiled tests under ${shortPath(dir)}.`);
-      total.add(new Tally(0, 1));
-    } else total.add(await tapStep(process.execPath, ["--test", "--test-reporter=tap", ...files]));
+    total.add(await testDir(dir));
   }
   if (!only) {
     clean("dist");
     total.add(await step(process.execPath, [TSC, "-p", "tsconfig.json"]));
     // The suite runs the notebooks at smoke scale whatever the shell's NASBOOK_SCALE (the runner honours it).
     process.env.NASBOOK_SCALE = "smoke";
-    total.add(await tapStep(python(), [path.join(ROOT, "test", "notebooks", "run_notebooks.py")]));
+    clean("build/notebooks", "build/screenshots");
+    total.add(await tapStep(python(), [path.join(ROOT, "test", "notebooks", "run_notebooks.py"), "--html", path.join(ROOT, "build", "notebooks")]));
+    total.add(await testDir(BROWSER_DIR));
   }
   console.log(`${total.passed} passed, ${total.failed} failed`);
   process.exitCode = total.failed > 0 ? 1 : 0;

@@ -3,7 +3,9 @@
  * tfjs-node (libtensorflow on the CPU), wasm (XNNPACK, one thread unless `NASBOOK_WASM_THREADS`
  * asks for more and the threaded build starts; the heavy kernels on nasbook's native addon when
  * it was built, see native.ts), then tfjs's pure-JS cpu. `NASBOOK_BACKEND` forces one;
- * `backendReport()` says what was chosen and why the others were not.
+ * `backendReport()` says what was chosen and why the others were not. `webgpu` (Dawn, see
+ * webgpu.ts) runs only when forced: nasbook's training loops read tensors synchronously, which it
+ * cannot do in Node.
  */
 import * as tf from "@tensorflow/tfjs";
 import { firstLine, intFromEnv } from "../core/env";
@@ -11,9 +13,12 @@ import { NasbookError } from "../core/errors";
 import { loadNativeKernels, nativeOptions, type NativeOptions } from "./native";
 import { MAX_WASM_THREADS, setThreadedWasmBackend } from "./wasm-threads";
 import { registerWasmTrainingKernels } from "./wasm-training";
+import { startWebgpu, WEBGPU_ADAPTER_KINDS, type WebgpuAdapterKind } from "./webgpu";
 
-export type BackendName = "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
-export const BACKEND_NAMES: readonly BackendName[] = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"];
+export type BackendName = "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu" | "webgpu";
+export const BACKEND_NAMES: readonly BackendName[] = ["tensorflow-gpu", "tensorflow", "wasm", "cpu", "webgpu"];
+/** What `initBackend()` tries when nothing is forced, in order. */
+const AUTOMATIC_ORDER: readonly BackendName[] = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"];
 
 export interface BackendChoice {
   readonly name: BackendName;
@@ -30,6 +35,7 @@ export interface BackendChoice {
 interface Settings {
   readonly wasmThreads: number;
   readonly native: NativeOptions;
+  readonly webgpuAdapter: WebgpuAdapterKind;
 }
 
 type Attempt = (settings: Settings) => Promise<{ tfName: string; detail: string | null }>;
@@ -61,7 +67,22 @@ const attempts: Record<BackendName, Attempt> = {
     await setCurrent("cpu");
     return { tfName: "cpu", detail: null };
   },
+  webgpu: async (settings) => {
+    const adapter = await startWebgpu(settings.webgpuAdapter);
+    tf.enableProdMode();
+    return { tfName: "webgpu", detail: `Dawn, ${adapter.kind} adapter: ${adapter.description}` };
+  },
 };
+
+/** `NASBOOK_WEBGPU_ADAPTER`: `gpu` (default) or `software` (Mesa's llvmpipe, to test the route on a CPU). */
+function webgpuAdapter(env: NodeJS.ProcessEnv): WebgpuAdapterKind {
+  const value = env.NASBOOK_WEBGPU_ADAPTER;
+  if (value === undefined || value === "") return "gpu";
+  if (!(WEBGPU_ADAPTER_KINDS as readonly string[]).includes(value)) {
+    throw new NasbookError(`NASBOOK_WEBGPU_ADAPTER must be one of ${WEBGPU_ADAPTER_KINDS.join(", ")}; got "${value}".`);
+  }
+  return value as WebgpuAdapterKind;
+}
 
 /**
  * `NASBOOK_WASM_THREADS`, else 1: the small networks of a search train faster on one thread (and
@@ -118,8 +139,8 @@ export async function initBackend(env: NodeJS.ProcessEnv = process.env): Promise
   if (chosen) return chosen;
   const forced = forcedBackend(env);
   // A mistyped setting is the caller's error, not a reason to skip to a slower backend.
-  const settings: Settings = { wasmThreads: wasmThreads(env), native: nativeOptions(env) };
-  const order = forced ? [forced] : BACKEND_NAMES;
+  const settings: Settings = { wasmThreads: wasmThreads(env), native: nativeOptions(env), webgpuAdapter: webgpuAdapter(env) };
+  const order = forced ? [forced] : AUTOMATIC_ORDER;
   const skipped: Array<{ name: BackendName; reason: string }> = [];
   for (const name of order) {
     try {

@@ -47,6 +47,20 @@ export interface SearchResult {
   readonly store: RunStore;
 }
 
+/**
+ * What a trial's "valid acc" is measured against: a child trained for a few steps scores near
+ * chance, above or below it, and a reader should see where chance is.
+ */
+function chanceLine(labels: Int32Array, classes: number): string {
+  const counts = new Array<number>(classes).fill(0);
+  for (const label of labels) counts[label]++;
+  const commonest = labels.length === 0 ? 0 : Math.max(...counts) / labels.length;
+  return (
+    `Validation accuracy is the fraction of the ${labels.length} validation images classified right: chance is 1/${classes} = ${(1 / classes).toFixed(3)}, ` +
+    `always answering the commonest class scores ${commonest.toFixed(3)}.`
+  );
+}
+
 export async function runSearch(request: SearchRequest, progress: SearchOptions = {}): Promise<SearchResult> {
   const start = performance.now();
   const log = progress.log ?? (() => {});
@@ -67,6 +81,7 @@ export async function runSearch(request: SearchRequest, progress: SearchOptions 
   const earlierSeconds = finished?.wallSeconds ?? 0;
   const splits = await loadDataset(dataset, { seed, ...scaled.data, onProgress: progress.onDownload });
   log(`${method.description}: ${dataset} at ${scale} scale, seed ${seed}, backend ${backend.name}`);
+  log(chanceLine(splits.valid.labels, splits.info.numClasses));
   const outcome = await scaled.run({ dataset, seed, splits, store, onProgress: progress.onTrials ?? (() => {}), queue: request.queue });
   const best = bestTrial(outcome.trials);
   if (best) log(`best: trial ${best.id}, validation accuracy ${best.metrics?.validAccuracy.toFixed(4)}${testBest ? "; testing it once" : ""}`);
@@ -85,6 +100,6 @@ export async function runSearch(request: SearchRequest, progress: SearchOptions 
     best: best && { id: best.id, genotype: best.genotype, validAccuracy: best.metrics?.validAccuracy ?? 0, testAccuracy },
   };
   store.writeSummary(summary);
-  writeRunReport(store, summary, outcome.trials);
+  writeRunReport(store, summary, outcome.trials, scaled.reportSections?.({ store, trials: outcome.trials, info: splits.info }));
   return { summary, trials: outcome.trials, store };
 }

@@ -4,8 +4,9 @@
  */
 import type { Scale } from "../core/scale";
 import type { Json, ProgressCallback, TrialRecord } from "../core/types";
-import type { DataSizes, DataSplits, DatasetName } from "../data";
+import type { DataSizes, DataSplits, DatasetInfo, DatasetName } from "../data";
 import type { RunStore } from "../store/run-store";
+import type { ReportSection } from "../viz/report";
 
 export interface MethodContext {
   readonly dataset: DatasetName;
@@ -24,6 +25,13 @@ export interface MethodOutcome {
   finalTest(best: TrialRecord): Promise<number>;
 }
 
+/** What a method's report sections are drawn from: the finished run's directory, its trials and its data. */
+export interface ReportContext {
+  readonly store: RunStore;
+  readonly trials: readonly TrialRecord[];
+  readonly info: DatasetInfo;
+}
+
 /** A method at one scale. */
 export interface ScaledMethod {
   /** Data sizes (the CLI loads the splits with them and the run seed). */
@@ -31,6 +39,11 @@ export interface ScaledMethod {
   /** Every setting that fixes the run's results; stored in config.json and compared on resume. */
   readonly settings: { [key: string]: Json };
   run(context: MethodContext): Promise<MethodOutcome>;
+  /**
+   * The sections report.html adds for this method after the generic ones, drawn from the
+   * artifacts its run wrote (alphas.json, controller.json...) and its trials.
+   */
+  reportSections?(run: ReportContext): ReportSection[];
 }
 
 export interface SearchMethod {

@@ -11,6 +11,8 @@ import type { SkeletonOptions } from "./darts/skeleton";
 import { NasRlSpace, type NasRlSpaceOptions } from "./nasrl/space";
 import { Nb201Space } from "./nb201/space";
 import { NasnetSpace, type NasnetSpaceOptions } from "./nasnet/space";
+import type { MemoryBankSpaceOptions } from "./smash/genotypes";
+import { MemoryBankSpace } from "./smash/space";
 import type { Nb201NetworkOptions } from "./nb201/skeleton";
 
 export interface SpaceSpec {
@@ -42,3 +44,4 @@ registerSpace("nas-rl", (options) => new NasRlSpace(options as unknown as NasRlS
 registerSpace("darts", (options) => new DartsSpace(options as unknown as SkeletonOptions) as unknown as SearchSpace<Json>);
 registerSpace("nb201", (options) => new Nb201Space(options as unknown as Partial<Nb201NetworkOptions>) as unknown as SearchSpace<Json>);
 registerSpace("nasnet", (options) => new NasnetSpace(options as unknown as NasnetSpaceOptions) as unknown as SearchSpace<Json>);
+registerSpace("smash-banks", (options) => new MemoryBankSpace(options as unknown as MemoryBankSpaceOptions) as unknown as SearchSpace<Json>);

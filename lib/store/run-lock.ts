@@ -8,6 +8,9 @@
  * restarted) is stale: on the same host that is checked with signal 0 and the lock taken over
  * with a message; another host's lock cannot be checked and is refused with what to do. The same
  * process may open its own run again (a notebook cell run twice).
+ * Two processes taking over one stale lock must not remove each other's new lock: the stale
+ * file is known by its inode (read and stat through one descriptor), renamed aside (one rename
+ * wins), and put back if the file renamed turns out to be a newer lock.
  */
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
@@ -22,9 +25,25 @@ type LockHolder = { pid: number; host: string; startedAt: string };
 /** Paths this process holds, removed at exit. */
 const held = new Set<string>();
 
-function readHolder(file: string): LockHolder | null {
+/** The lock's holder and inode, read through one descriptor so both are of the same file; null when there is no lock. */
+function readLock(file: string): { holder: LockHolder | null; inode: number } | null {
+  let fd: number;
   try {
-    const value = JSON.parse(fs.readFileSync(file, "utf8"));
+    fd = fs.openSync(file, "r");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
+  try {
+    return { holder: parseHolder(fs.readFileSync(fd, "utf8")), inode: fs.fstatSync(fd).ino };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function parseHolder(text: string): LockHolder | null {
+  try {
+    const value = JSON.parse(text);
     return Number.isInteger(value?.pid) && typeof value?.host === "string" ? (value as LockHolder) : null;
   } catch {
     return null;  // damaged (locks are linked into place whole): nobody can be holding it
@@ -43,7 +62,7 @@ function isRunning(pid: number): boolean {
 function releaseAtExit(file: string): void {
   if (held.size === 0) {
     process.on("exit", () => {
-      for (const lock of held) if (readHolder(lock)?.pid === process.pid) fs.rmSync(lock, { force: true });
+      for (const lock of held) if (readLock(lock)?.holder?.pid === process.pid) fs.rmSync(lock, { force: true });
     });
   }
   held.add(file);
@@ -65,17 +84,38 @@ function createWhole(file: string, text: string): boolean {
   }
 }
 
+/** Removes the lock file with inode `stale`, and no newer one another process has linked into its place meanwhile. */
+function removeStale(file: string, stale: number): void {
+  const aside = `${file}.${process.pid}-${randomBytes(4).toString("hex")}.stale`;
+  try {
+    fs.renameSync(file, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;  // another process removed it first
+    throw error;
+  }
+  try {
+    if (fs.statSync(aside).ino !== stale) fs.linkSync(aside, file);
+  } catch (error) {
+    // EEXIST: a third process locked in between; the loop reads whoever holds the lock now.
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  } finally {
+    fs.rmSync(aside, { force: true });
+  }
+}
+
 /** Takes `dir`'s lock for this process, or throws a RunStoreError naming the process that has it. */
 export function lockRunDirectory(dir: string): void {
   const file = path.join(dir, LOCK);
   const me: LockHolder = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() };
-  // A few tries: two processes taking over the same stale lock race on the exclusive create, and one loses.
-  for (let attempt = 0; attempt < 3; attempt++) {
+  // A few tries: processes taking over the same stale lock race on the exclusive create, and all but one lose.
+  for (let attempt = 0; attempt < 5; attempt++) {
     if (createWhole(file, `${JSON.stringify(me)}\n`)) {
       releaseAtExit(file);
       return;
     }
-    const holder = readHolder(file);
+    const lock = readLock(file);
+    if (lock === null) continue;  // removed since the create failed: try again
+    const { holder, inode } = lock;
     if (held.has(file) && holder?.pid === me.pid) return;
     if (holder && holder.host !== me.host) {
       throw new RunStoreError(`${dir} is locked by process ${holder.pid} on host ${holder.host} (since ${holder.startedAt}), which this machine cannot check. If no process writes it any more, delete ${file} and run again.`);
@@ -86,7 +126,7 @@ export function lockRunDirectory(dir: string): void {
     }
     const who = holder ? `process ${holder.pid} (since ${holder.startedAt}), which is no longer running` : "a process that stopped while taking it";
     process.stderr.write(`nasbook: ${dir} was locked by ${who}; taking the lock over.\n`);
-    fs.rmSync(file, { force: true });
+    removeStale(file, inode);
   }
   throw new RunStoreError(`${dir}: could not take its lock (${file}); another process keeps taking it. Run again.`);
 }

@@ -12,20 +12,37 @@ import { NasbookError } from "../core/errors";
 export type MimeBundle = Readonly<Record<string, unknown>>;
 
 /** The `content` of a Jupyter display_data / update_display_data message. */
-interface DisplayContent {
+export interface DisplayContent {
   data: MimeBundle;
   metadata: Record<string, never>;
   transient: { display_id?: string };
 }
 
-type WriteDisplayData = (content: DisplayContent, update: boolean) => void;
+export type WriteDisplayData = (content: DisplayContent, update: boolean) => void;
+
+/** What a shell message carries that we read: its type and the client's session (a tab, an nbclient run). */
+export interface ShellMessage {
+  header: { session?: string; msg_type?: string };
+}
 
 /**
  * The part of tslab's internal `dist/jupyter.js` we rely on (tslab 1.0.22, pinned): the kernel
- * stores the current cell's display writer there before running each cell.
+ * stores the current cell's display writer there before running each cell; its ZmqServer hands
+ * each execute_request, as it arrives, to its JupyterHandlerImpl with that execution's writer,
+ * and publishes the kernel's status "idle" when a request is done (cell-runs.ts wraps these to
+ * learn which executions form one run).
  */
-interface TslabJupyterModule {
+export interface TslabJupyterModule {
   lastWriteDisplayData: WriteDisplayData | null;
+  ZmqServer?: {
+    prototype: {
+      handleExecute(sock: unknown, msg: ShellMessage): Promise<void>;
+      publishStatus(status: string, parent: ShellMessage): void;
+    };
+  };
+  JupyterHandlerImpl?: {
+    prototype: { handleExecute(req: unknown, writeStream: unknown, writeDisplayData: WriteDisplayData): Promise<unknown> };
+  };
 }
 
 const TSLAB_JUPYTER_JS = /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/;
@@ -37,14 +54,15 @@ let kernelModules: TslabJupyterModule[] | undefined;
  * scripts from loading zeromq only to learn that they are not in a notebook. There can be two
  * when a global tslab hands over to the project's; only the serving one has a writer.
  */
-function loadedKernelModules(): TslabJupyterModule[] {
+export function loadedKernelModules(): TslabJupyterModule[] {
   kernelModules ??= Object.entries(require.cache)
     .filter(([path, mod]) => TSLAB_JUPYTER_JS.test(path) && mod !== undefined)
     .map(([, mod]) => mod!.exports as TslabJupyterModule);
   return kernelModules;
 }
 
-function activeWriter(): WriteDisplayData | undefined {
+/** The display writer of the cell execution now running, inside a kernel. */
+export function activeWriter(): WriteDisplayData | undefined {
   for (const mod of loadedKernelModules()) {
     if (typeof mod.lastWriteDisplayData === "function") return mod.lastWriteDisplayData;
   }

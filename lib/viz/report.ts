@@ -1,6 +1,7 @@
 /**
  * A run's results as one standalone HTML page: opens offline from disk, plotly.js inlined once
- * in the head, every figure drawn from data embedded in the page.
+ * in the head, every figure drawn from data embedded in the page, drawings (SVG) inline. It reads
+ * at laptop width: a table wider than the page scrolls in its own box, a drawing shrinks to fit.
  */
 import { writeFileAtomic } from "../core/atomic-files";
 import { escapeHtml } from "./html";
@@ -11,11 +12,18 @@ export interface ReportTable extends TableOptions {
   readonly data: TableInput;
 }
 
+/** A standalone SVG document (a cell, an architecture), drawn inline with a caption under it. */
+export interface ReportDrawing {
+  readonly svg: string;
+  readonly caption: string;
+}
+
 export interface ReportSection {
   readonly heading: string;
   /** Plain text; blank lines separate paragraphs. */
   readonly text?: string;
   readonly figures?: readonly Figure[];
+  readonly drawings?: readonly ReportDrawing[];
   readonly tables?: readonly ReportTable[];
 }
 
@@ -27,11 +35,16 @@ export interface Report {
 const STYLE = `
 body { font-family: system-ui, sans-serif; max-width: 70rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
 h1 { border-bottom: 1px solid #ccc; padding-bottom: .3rem; }
+.nasbook-scroll { overflow-x: auto; max-width: 100%; }
 .nasbook-table { border-collapse: collapse; margin: 1rem 0; font-size: .9rem; }
 .nasbook-table caption { text-align: left; font-weight: 600; padding: .3rem 0; }
 .nasbook-table th, .nasbook-table td { border: 1px solid #ddd; padding: .25rem .6rem; }
 .nasbook-table thead th { background: #f4f4f4; }
+.nasbook-table td { max-width: 40rem; overflow-wrap: anywhere; }
 .nasbook-figure { margin: 1rem 0; }
+.nasbook-drawing { margin: 1rem 0; }
+.nasbook-drawing svg { max-width: 100%; height: auto; }
+.nasbook-drawing figcaption { font-size: .9rem; color: #555; }
 `;
 
 function paragraphs(text: string): string {
@@ -43,13 +56,18 @@ function paragraphs(text: string): string {
     .join("\n");
 }
 
+function drawingHtml(drawing: ReportDrawing): string {
+  return `<figure class="nasbook-drawing">${drawing.svg}<figcaption>${escapeHtml(drawing.caption)}</figcaption></figure>`;
+}
+
 function sectionHtml(section: ReportSection): string {
   return [
     `<section>`,
     `<h2>${escapeHtml(section.heading)}</h2>`,
     section.text === undefined ? "" : paragraphs(section.text),
     ...(section.figures ?? []).map((figure) => figureHtml(figure)),
-    ...(section.tables ?? []).map((table) => tableHtml(table.data, table)),
+    ...(section.drawings ?? []).map(drawingHtml),
+    ...(section.tables ?? []).map((table) => `<div class="nasbook-scroll">${tableHtml(table.data, table)}</div>`),
     `</section>`,
   ]
     .filter((part) => part !== "")

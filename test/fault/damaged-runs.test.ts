@@ -46,6 +46,9 @@ function unfinished(from: string): string {
   return dir;
 }
 
+/** A lock left by a process that is gone (a pid above Linux's default pid_max). */
+const deadLock = (dir: string) => fs.writeFileSync(path.join(dir, "lock"), JSON.stringify({ pid: 2 ** 22 + 1, host: os.hostname(), startedAt: "2026-01-01T00:00:00Z" }));
+
 const DAMAGES: Damage[] = [
   { name: "a trial line that is null", method: "random", damage: (d) => editLines(path.join(d, "trials.jsonl"), (l) => ((l[1] = "null"), l)), refused: /trials\.jsonl, line 2/ },
   { name: "a string accuracy", method: "random", damage: (d) => editJsonLine(path.join(d, "trials.jsonl"), 1, (r) => (r.metrics.validAccuracy = "0.5")), refused: /trials\.jsonl, line 2.*validAccuracy/ },
@@ -60,7 +63,7 @@ const DAMAGES: Damage[] = [
   { name: "a checkpoint with a tensor of another shape", method: "darts", damage: (d) => editCheckpoint(d, (c) => (c.variables[0].shape = [1, 2, 3])), refused: /search-checkpoint\.json.*variables\[0\]: shape \[1,2,3\]/ },
   { name: "a torn last line (killed mid-append)", method: "random", damage: (d) => editLines(path.join(d, "trials.jsonl"), (l) => [...l.slice(0, -2), l[l.length - 2].slice(0, 30)]), repaired: true },
   { name: "temporary files of killed atomic writes", method: "random", damage: (d) => ["summary.json.1-ab.part", "trials.jsonl.2-cd.part"].forEach((f) => fs.writeFileSync(path.join(d, f), "{\"half")), repaired: true },
-  { name: "a dead process's lock", method: "random", damage: (d) => fs.writeFileSync(path.join(d, "lock"), JSON.stringify({ pid: 2 ** 22 + 1, host: os.hostname(), started: "2026-01-01T00:00:00Z" })), repaired: true },
+  { name: "a dead process's lock", method: "random", damage: (d) => deadLock(d), repaired: true },
   { name: "a torn lock file", method: "random", damage: (d) => fs.writeFileSync(path.join(d, "lock"), "{\"pid\": 12"), repaired: true },
 ];
 
@@ -113,22 +116,30 @@ test("damaged run directories: refused naming the file and touching nothing, or 
   tally.report(t);
 });
 
-test("two processes started together on one --out: one writes the run, the other is refused at once", { timeout: 300_000 }, async (t) => {
-  const tally = new FaultTally("two writers");
+/**
+ * Pairs of processes started at the same instant on one --out, on a fresh directory, and on one
+ * holding a dead process's lock that both try to take over: one writes, the other is refused.
+ */
+test("two processes started together on one --out, fresh or on a stale lock: one writes the run, the other is refused at once", { timeout: 420_000 }, async (t) => {
   const reference = tempDir();
   assert.equal(runCli(searchArgs("random", reference)).status, 0);
   const expected = outcome(reference);
-  for (let pair = 0; pair < 8; pair++) {
-    await tally.check(`pair ${pair}`, async () => {
-      const dir = tempDir();
-      fs.rmSync(dir, { recursive: true });
-      const [a, b] = [startCli(searchArgs("random", dir)), startCli(searchArgs("random", dir))];
-      const results = await Promise.all([a.exited, b.exited]);
-      const codes = results.map((r) => r.code).sort();
-      assert.deepEqual(codes, [0, 1], `exit codes ${codes}: ${results.map((r) => r.stderr).join("\n")}`);
-      assert.match(results.find((r) => r.code === 1)!.stderr, /is being written by process \d+ .*one run directory has one writer/);
-      assert.deepEqual(outcome(dir), expected, "the run is written once, as a single writer writes it");
-    });
+  for (const [category, prepare] of [["two writers", (dir: string) => fs.rmSync(dir, { recursive: true })], ["two writers on a stale lock", deadLock]] as const) {
+    const tally = new FaultTally(category);
+    for (let pair = 0; pair < 6; pair++) await tally.check(`pair ${pair}`, () => racePair(prepare, expected));
+    tally.report(t);
   }
-  tally.report(t);
 });
+
+/** Starts two writers on one directory at once: exactly one writes the run, the other is refused. */
+async function racePair(prepare: (dir: string) => void, expected: ReturnType<typeof outcome>): Promise<string> {
+  const dir = tempDir();
+  prepare(dir);
+  const results = await Promise.all([startCli(searchArgs("random", dir)).exited, startCli(searchArgs("random", dir)).exited]);
+  const codes = results.map((r) => r.code).sort();
+  assert.deepEqual(codes, [0, 1], `exit codes ${codes}: ${results.map((r) => r.stderr).join("\n")}`);
+  assert.match(results.find((r) => r.code === 1)!.stderr, /is being written by process \d+ .*one run directory has one writer/);
+  assert.deepEqual(outcome(dir), expected, "the run is written once, as a single writer writes it");
+  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith("lock")), [], "no lock or lock temporary is left");
+  return "clean";
+}

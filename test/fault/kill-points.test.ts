@@ -25,7 +25,9 @@ const METHODS: Array<{ method: string; checkpoint?: string; extra?: string[] }> 
   { method: "gdas", checkpoint: "search-checkpoint.json" },
   { method: "enas", checkpoint: "checkpoint.json" },
   { method: "random-ws", checkpoint: "checkpoint.json" },
+  { method: "enas-macro", checkpoint: "checkpoint.json" },
   { method: "smash", checkpoint: "hypernet-checkpoint.json" },
+  { method: "smash-banks", checkpoint: "hypernet-checkpoint.json" },
 ];
 
 const RANDOM_KILLS = 2;

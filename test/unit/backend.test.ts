@@ -35,7 +35,7 @@ test("an unknown NASBOOK_BACKEND is a clear error", async () => {
     initBackend({ NASBOOK_BACKEND: "tpu" }).catch((e) => { console.log(e.name + ": " + e.message); });
   `;
   const result = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
-  assert.match(result.stdout, /NasbookError: NASBOOK_BACKEND must be one of tensorflow-gpu, tensorflow, wasm, cpu; got "tpu"/);
+  assert.match(result.stdout, /NasbookError: NASBOOK_BACKEND must be one of tensorflow-gpu, tensorflow, wasm, cpu, webgpu; got "tpu"/);
 });
 
 test("wasm runs one XNNPACK thread unless NASBOOK_WASM_THREADS asks for more", () => {

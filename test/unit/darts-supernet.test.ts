@@ -157,6 +157,25 @@ test("a GDAS sample of none on every edge, which cuts the earlier cells off, sti
   supernet.dispose();
 });
 
+test("GDAS's hard straight-through path trains the weights: every edge fixed on one op, it takes DARTS's steps with that op", async () => {
+  await initBackend({ NASBOOK_BACKEND: "cpu" });
+  const sepConv = 4;
+  const losses = [];
+  for (const gdasTau of [null, GDAS_TAU]) {
+    const supernet = new DartsSupernet(TINY, SHAPE, CLASSES, new Rng(7));
+    dominate(supernet, sepConv);
+    // alpha held still (learning rate and decay 0), so only the weights learn, on the same batches.
+    const result = await dartsSearch(supernet, { train: tinySubset(16, 1), valid: tinySubset(16, 2) }, config({ gdasTau, epochs: 3, alphaLr: 0, alphaWeightDecay: 0 }));
+    assert.ok(result.epochs.every((e) => e.genotype.normal.every((edge) => edge.op === "sep_conv_3x3")));
+    losses.push(result.losses.map((l) => l.trainLoss));
+    supernet.dispose();
+  }
+  const [darts, gdas] = losses;
+  assert.equal(gdas.length, 12);
+  gdas.forEach((loss, step) => assert.ok(Math.abs(loss - darts[step]) < 1e-4, `step ${step + 1}: GDAS ${loss}, DARTS ${darts[step]}`));
+  assert.ok(new Set(gdas.map((l) => l.toFixed(4))).size > 1, "the weights moved");
+});
+
 test("a search returns softmax(alpha) per epoch, per-step losses and the cell derived from the last alphas", async () => {
   await initBackend({ NASBOOK_BACKEND: "cpu" });
   const supernet = new DartsSupernet(TINY, SHAPE, CLASSES, new Rng(6));

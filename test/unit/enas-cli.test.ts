@@ -8,7 +8,7 @@ import * as path from "node:path";
 const cli = path.join(__dirname, "..", "..", "lib", "cli", "main.js");
 const env = { ...process.env, NASBOOK_BACKEND: process.env.NASBOOK_BACKEND || "wasm", NASBOOK_SCALE: "" };
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "nasbook-enas-"));
-const args = (out: string) => ["search", "--method", "enas", "--dataset", "fashion-mnist", "--scale", "smoke", "--seed", "1", "--out", out];
+const args = (method: string, out: string) => ["search", "--method", method, "--dataset", "fashion-mnist", "--scale", "smoke", "--seed", "1", "--out", out];
 
 const epochsDone = (dir: string) => {
   const file = path.join(dir, "checkpoint.json");
@@ -20,9 +20,9 @@ const epochsDone = (dir: string) => {
  * written atomically, by rename, so it is whole when it appears). A watch on the directory
  * reacts without the delay of a timed poll; the next epoch is many times longer than the gap.
  */
-function killAfterFirstEpoch(out: string): Promise<void> {
+function killAfterFirstEpoch(method: string, out: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args(out)], { env, stdio: "ignore" });
+    const child = spawn(process.execPath, [cli, ...args(method, out)], { env, stdio: "ignore" });
     const kill = () => {
       if (fs.existsSync(path.join(out, "checkpoint.json"))) child.kill("SIGKILL");
     };
@@ -36,20 +36,22 @@ function killAfterFirstEpoch(out: string): Promise<void> {
 }
 
 const outcome = (dir: string) => {
-  const { history, arch } = JSON.parse(fs.readFileSync(path.join(dir, "enas.json"), "utf8"));
+  const { history } = JSON.parse(fs.readFileSync(path.join(dir, "enas.json"), "utf8"));
   const trial = JSON.parse(fs.readFileSync(path.join(dir, "trials.jsonl"), "utf8").trim());
-  return { arch, history: history.map(({ seconds: _, ...rest }: { seconds: number }) => rest), validAccuracy: trial.metrics.validAccuracy };
+  return { genotype: trial.genotype, history: history.map(({ seconds: _, ...rest }: { seconds: number }) => rest), validAccuracy: trial.metrics.validAccuracy };
 };
 
-test("enas: a smoke search killed after its first epoch resumes from its checkpoint and ends as an uninterrupted one", async () => {
-  const whole = tempDir();
-  const first = spawnSync(process.execPath, [cli, ...args(whole)], { env, encoding: "utf8" });
-  assert.equal(first.status, 0, first.stderr);
-  const killed = tempDir();
-  await killAfterFirstEpoch(killed);
-  assert.equal(epochsDone(killed), 1, "killed between the epochs");
-  assert.ok(!fs.existsSync(path.join(killed, "trials.jsonl")) || fs.readFileSync(path.join(killed, "trials.jsonl"), "utf8").trim() === "");
-  const resumed = spawnSync(process.execPath, [cli, ...args(killed)], { env, encoding: "utf8" });
-  assert.equal(resumed.status, 0, resumed.stderr);
-  assert.deepEqual(outcome(killed), outcome(whole));
-});
+for (const method of ["enas", "enas-macro"]) {
+  test(`${method}: a smoke search killed after its first epoch resumes from its checkpoint and ends as an uninterrupted one`, async () => {
+    const whole = tempDir();
+    const first = spawnSync(process.execPath, [cli, ...args(method, whole)], { env, encoding: "utf8" });
+    assert.equal(first.status, 0, first.stderr);
+    const killed = tempDir();
+    await killAfterFirstEpoch(method, killed);
+    assert.equal(epochsDone(killed), 1, "killed between the epochs");
+    assert.ok(!fs.existsSync(path.join(killed, "trials.jsonl")) || fs.readFileSync(path.join(killed, "trials.jsonl"), "utf8").trim() === "");
+    const resumed = spawnSync(process.execPath, [cli, ...args(method, killed)], { env, encoding: "utf8" });
+    assert.equal(resumed.status, 0, resumed.stderr);
+    assert.deepEqual(outcome(killed), outcome(whole));
+  });
+}

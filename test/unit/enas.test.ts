@@ -14,23 +14,11 @@ import { accuracyOnSubset } from "../../lib/strategies/enas/scoring";
 import { runWeightSharingSearch } from "../../lib/experiment/methods/enas";
 import { ENAS_CONTROLLER, EnasSearch, likeliestTokens, type EnasConfig } from "../../lib/strategies/enas/search";
 import { ENAS_SHARED_WEIGHTS, SharedWeightsTrainer } from "../../lib/strategies/enas/shared-weights";
-import { CLASSES, SHAPE, tinySubset } from "./supernet-fixtures";
+import { CLASSES, SHAPE, reached, tinySubset, weightValues } from "./supernet-fixtures";
 
 const TINY = { cellsPerStage: 1, channels: 2 };
 const op = (name: string) => NB201_OPS.indexOf(name as (typeof NB201_OPS)[number]);
 const [CONV, SKIP] = [op("nor_conv_3x3"), op("skip_connect")];
-
-/** Names of the variables a loss of architecture `tokens` reaches. */
-function reached(net: Nb201SinglePath, tokens: number[], x: tf.Tensor4D): Set<string> {
-  const { value, grads } = tf.variableGrads(() => tf.sum(net.apply(x, true, tokens)) as tf.Scalar, net.weights());
-  const names = new Set(Object.keys(grads));
-  tf.dispose([value, ...Object.values(grads)]);
-  return names;
-}
-
-function values(net: Nb201SinglePath): Map<string, Float32Array> {
-  return new Map(net.weights().map((v) => [v.name, v.dataSync().slice() as Float32Array]));
-}
 
 test("two architectures that put the same op on the same edge read the same variables, and a step on one moves the other", async () => {
   await initBackend({ NASBOOK_BACKEND: "wasm" });
@@ -47,11 +35,11 @@ test("two architectures that put the same op on the same edge read the same vari
   for (const name of shared) assert.ok(onlyA.has(name), `${name}, read by b, is read by a too`);
   assert.ok(onlyA.size > shared.size, "a reads the convs of the other edges as well");
 
-  const before = values(net);
+  const before = weightValues(net);
   const outputA = tf.tidy(() => net.apply(batch.x, false, a).arraySync() as number[][]);
   const trainer = new SharedWeightsTrainer(net, { ...ENAS_SHARED_WEIGHTS, batchSize: 8 });
   trainer.step(batch, b, 0);
-  const after = values(net);
+  const after = weightValues(net);
   const moved = (name: string) => after.get(name)!.some((v, i) => v !== before.get(name)![i]);
   for (const name of shared) assert.ok(moved(name), `${name} learned from b's step`);
   for (const name of onlyA) if (!shared.has(name)) assert.ok(!moved(name), `${name} is not b's and stays`);

@@ -21,9 +21,10 @@ import {
 } from "../../lib/spaces/nasnet";
 import type { OperationName } from "../../lib/spaces/operations";
 import { spaceFromSpec } from "../../lib/spaces/registry";
+import { ENAS_MICRO_OPS } from "../../lib/spaces/enas/micro";
 
 const tiny = { repeats: 1, channels: 4, stemMultiplier: 1 };
-const ENAS_OPS: OperationName[] = ["sep_conv_3x3", "sep_conv_5x5", "avg_pool_3x3", "max_pool_3x3", "skip_connect"];
+const ENAS_OPS = [...ENAS_MICRO_OPS];
 
 /** Five blocks, all applying `op`, wired so that blocks 5 and 6 (states) are left unused. */
 function uniformCell(op: OperationName): NasnetBlock[] {

@@ -6,12 +6,13 @@ import { RunStoreError } from "../../lib/core/errors";
 import { correlationGap, kendallTau, spearman } from "../../lib/core/rank-correlation";
 import { Rng } from "../../lib/core/random";
 import { loadDataset, type DataSplits } from "../../lib/data";
-import { parseNb201 } from "../../lib/spaces/nb201/genotypes";
+import { parseNb201, type Nb201Genotype } from "../../lib/spaces/nb201/genotypes";
 import { encodeNb201, slotInputs } from "../../lib/strategies/smash/encoding";
 import { GeneratedNetwork } from "../../lib/strategies/smash/generated-network";
 import { bestScored, distinctRandomCells, scoreArchitectures } from "../../lib/strategies/smash/score";
 import type { HyperNetCheckpoint } from "../../lib/strategies/smash/checkpoint";
 import { HyperNetTraining, type HyperNetTrainingConfig } from "../../lib/strategies/smash/training";
+import { assertGradientsMatchFiniteDifferences } from "./gradient-fixtures";
 
 const MIXED = "|nor_conv_3x3~0|+|nor_conv_1x1~0|none~1|+|skip_connect~0|nor_conv_3x3~1|avg_pool_3x3~2|";
 const tiny = { cellsPerStage: 1, channels: 2 };
@@ -67,35 +68,13 @@ test("the loss's gradient reaches every HyperNet parameter, and agrees with fini
   const x = tf.randomNormal([6, 14, 14, 1], 0, 1, "float32", 5) as tf.Tensor4D;
   const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5], "int32"), 10).toFloat() as tf.Tensor2D;
   const loss = lossOf(network, x, labels, MIXED);
-  const hyper = network.hypernet.variables();
-  const { grads, value } = tf.variableGrads(loss, hyper);
-  value.dispose();
-  const epsilon = 2e-3;
-  let checked = 0;
-  for (const v of hyper) {
-    const g = Array.from(grads[v.name].dataSync());
-    assert.ok(g.some((e) => e !== 0), `${v.name} [${v.shape}] gets no gradient`);
-    // The entry with the largest gradient, nudged both ways.
-    const i = g.reduce((best, e, j) => (Math.abs(e) > Math.abs(g[best]) ? j : best), 0);
-    const values = v.dataSync().slice();
-    const at = (delta: number) => {
-      const nudged = values.slice();
-      nudged[i] += delta;
-      tf.tidy(() => v.assign(tf.tensor(nudged, v.shape)));
-      return tf.tidy(() => loss().dataSync()[0]);
-    };
-    const numeric = (at(epsilon) - at(-epsilon)) / (2 * epsilon);
-    tf.tidy(() => v.assign(tf.tensor(values, v.shape)));
-    assert.ok(Math.abs(numeric - g[i]) <= 0.05 * Math.abs(g[i]) + 1e-4, `${v.name}[${i}]: analytic ${g[i]}, numeric ${numeric}`);
-    checked++;
-  }
-  assert.equal(checked, hyper.length);
-  tf.dispose([x, labels, ...Object.values(grads)]);
+  assertGradientsMatchFiniteDifferences(loss, network.hypernet.variables());
+  tf.dispose([x, labels]);
   network.dispose();
 });
 
 /** Trains a HyperNet on the test data for `epochs` of CONFIG and scores three cells. */
-async function trainAndScore(seed: number, epochs = 1): Promise<{ scores: number[]; network: GeneratedNetwork; training: HyperNetTraining }> {
+async function trainAndScore(seed: number, epochs = 1): Promise<{ scores: number[]; network: GeneratedNetwork; training: HyperNetTraining<Nb201Genotype> }> {
   const { train, valid } = await data();
   const network = net(seed);
   const training = new HyperNetTraining(network, { ...CONFIG, seed });

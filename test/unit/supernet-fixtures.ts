@@ -1,7 +1,8 @@
-/** Shared by the supernet tests (DARTS's and NAS-Bench-201's): tiny images, their batches and data sets, search settings. */
+/** Shared by the supernet tests (DARTS's, NAS-Bench-201's, ENAS's): tiny images, their batches and data sets, search settings. */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../lib/core/random";
 import { Subset } from "../../lib/data/batches";
+import type { SinglePathNet } from "../../lib/spaces/single-path";
 import type { LabelledBatch } from "../../lib/strategies/darts/hypergradient";
 import { DARTS_HYPERPARAMETERS, type DartsSearchConfig } from "../../lib/strategies/darts/search";
 
@@ -27,4 +28,17 @@ export function tinySubset(size: number, seed: number): Subset {
   const images = Float32Array.from({ length: size * 36 }, () => rng.normal());
   const labels = Int32Array.from({ length: size }, () => rng.int(CLASSES));
   return new Subset(info, images, labels, { mean: [0], std: [1] });
+}
+
+/** Names of the shared weights a loss of architecture `tokens` reaches. */
+export function reached(net: SinglePathNet, tokens: number[], x: tf.Tensor4D): Set<string> {
+  const { value, grads } = tf.variableGrads(() => tf.sum(net.apply(x, true, tokens)) as tf.Scalar, net.weights());
+  const names = new Set(Object.keys(grads));
+  tf.dispose([value, ...Object.values(grads)]);
+  return names;
+}
+
+/** A copy of every shared weight's values, by variable name. */
+export function weightValues(net: SinglePathNet): Map<string, Float32Array> {
+  return new Map(net.weights().map((v) => [v.name, v.dataSync().slice() as Float32Array]));
 }

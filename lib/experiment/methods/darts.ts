@@ -34,6 +34,7 @@ import { dartsPreset, type DartsPreset, type SearchSettings } from "../presets/d
 import { SEARCH_CHECKPOINT, readSearchCheckpoint, writeSearchCheckpoint } from "../search-checkpoint";
 import type { MethodContext, SearchMethod } from "../search-method";
 import { recordTrial, trialSeed } from "../trial";
+import { ALPHAS_ARTIFACT, dartsReportSections } from "./darts-report";
 
 export type DartsMethod = "darts" | "darts2" | "gdas";
 export const DARTS_METHODS: readonly DartsMethod[] = ["darts", "darts2", "gdas"];
@@ -144,7 +145,7 @@ async function searchAndEvaluate(
     throw error;
   });
   context.store.writeArtifact(
-    "alphas.json",
+    ALPHAS_ARTIFACT,
     toJson({ alphaHistory: result.alphaHistory, losses: result.losses, epochs: result.epochs, secondsPerEpoch: result.secondsPerEpoch }),
   );
   const evaluate = () => evaluator.evaluate(result.genotype, { seed: trialSeed(context.seed, 0) });
@@ -174,6 +175,7 @@ function dartsMethod(method: DartsMethod): SearchMethod {
             finalTest: (best) => evaluator.finalTest(space.validate(best.genotype), context.seed, `final test of the ${method} cell`),
           };
         },
+        reportSections: (run) => dartsReportSections(run, new DartsSpace(network), method === "gdas"),
       };
     },
   };

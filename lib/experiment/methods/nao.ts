@@ -9,13 +9,15 @@
 import { RunStoreError } from "../../core/errors";
 import { toJson, toJsonObject } from "../../core/json";
 import type { Strategy } from "../../core/types";
-import { Nb201Space, type Nb201Genotype } from "../../spaces/nb201";
+import { Nb201Space, formatNb201, nb201Svg, type Nb201Genotype } from "../../spaces/nb201";
 import type { RunStore } from "../../store/run-store";
 import { NaoSearch, type NaoRound } from "../../strategies/nao/search";
 import { RandomSearch } from "../../strategies/random-search";
 import { runMultiTrial } from "../multi-trial";
+import type { ReportSection } from "../../viz/report";
 import { naoPreset, type NaoPreset } from "../presets/nao";
-import type { MethodContext, SearchMethod } from "../search-method";
+import type { MethodContext, ReportContext, SearchMethod } from "../search-method";
+import { bestTrial } from "../trial";
 
 /** Each model round: its loss, the lambdas tried, and how many decoded cells were invalid, repeated or new. */
 const ROUNDS_ARTIFACT = "nao-rounds.json";
@@ -23,6 +25,24 @@ const ROUNDS_ARTIFACT = "nao-rounds.json";
 function searchCells(context: MethodContext, preset: NaoPreset, space: Nb201Space, strategy: Strategy<Nb201Genotype>) {
   const { data, fidelity, budget, round, network } = preset;
   return runMultiTrial(context, { space, spec: { kind: "nb201", options: toJson(network) }, data, fidelity, strategy, budget, round });
+}
+
+/** The model rounds (nao-rounds.json) as a table, and the best cell drawn. */
+function naoReportSections(run: ReportContext, space: Nb201Space): ReportSection[] {
+  const rounds = naoRounds(run.store);
+  const best = bestTrial(run.trials);
+  const genotype = best && space.validate(best.genotype);
+  return [
+    {
+      heading: "Model rounds",
+      text: "Each round trains the encoder, predictor and decoder on every architecture trained so far, then moves the best ones' embeddings up the predictor's gradient and decodes them.",
+      tables: [{
+        caption: "nao-rounds.json",
+        data: rounds.map((r, i) => ({ round: i + 1, "trained on": r.trainedOn, "loss (total)": r.loss.total, "MSE": r.loss.mse, "NLL": r.loss.nll, lambdas: r.lambdas.join(", "), decoded: r.decoded, invalid: r.invalid, repeated: r.repeated, "new from the decoder": r.fromDecoder, "random fill": r.randomFill })),
+      }],
+    },
+    ...(best && genotype ? [{ heading: "Best cell", text: `Trial ${best.id}, validation accuracy ${best.metrics?.validAccuracy.toFixed(4)}.`, drawings: [{ svg: nb201Svg(genotype), caption: formatNb201(genotype) }] }] : []),
+  ];
 }
 
 export const naoMethod: SearchMethod = {
@@ -45,6 +65,7 @@ export const naoMethod: SearchMethod = {
           strategy.dispose();
         }
       },
+      reportSections: (run) => naoReportSections(run, new Nb201Space(network)),
     };
   },
 };

@@ -4,13 +4,40 @@
  * method too (not one the CLI lists: its `random` searches the macro space).
  */
 import { toJson, toJsonObject } from "../../core/json";
+import type { Fidelity } from "../../core/types";
+import { nasRlSvg } from "../../spaces/nasrl/draw";
+import type { NasRlGenotype } from "../../spaces/nasrl/genotypes";
 import { NasRlSpace } from "../../spaces/nasrl/space";
-import { ReinforceController } from "../../strategies/controller/reinforce";
+import { ReinforceController, nasRlReward } from "../../strategies/controller/reinforce";
 import { RandomSearch } from "../../strategies/random-search";
-import { writeControllerUpdates } from "../controller-artifact";
+import { choiceRows } from "../../viz/controller-figures";
+import type { ReportSection } from "../../viz/report";
+import { controllerReportSection, writeControllerUpdates } from "../controller-artifact";
 import { runMultiTrial } from "../multi-trial";
 import { nasRlPreset } from "../presets/nas-rl";
-import type { SearchMethod } from "../search-method";
+import type { ReportContext, SearchMethod } from "../search-method";
+import { bestTrial } from "../trial";
+
+export const NASRL_REWARD = "the best validation accuracy of the child's last 5 epochs, cubed (a child that failed: 0)";
+
+/** The controller's probabilities and rewards, and the best child drawn. */
+function nasRlReportSections(run: ReportContext, space: NasRlSpace, fidelity: Fidelity): ReportSection[] {
+  const best = bestTrial(run.trials);
+  const accuracy = best?.metrics?.validAccuracy ?? 0;
+  const chance = 1 / run.info.numClasses;
+  const meaning =
+    `A trial's validation accuracy is the fraction of the validation split its child got right after ${fidelity.epochs} epoch(s) of training; ` +
+    `its reward is the best of its last 5 epochs' accuracies, cubed${best?.metrics ? ` (the best trial's: ${nasRlReward(best.metrics).toFixed(4)})` : ""}. Chance is 1/${run.info.numClasses} = ${chance.toFixed(3)}: ` +
+    "a child trained for only a few steps scatters around it, above or below, which says the budget is too small, not that the child is worse than a constant guess.";
+  return [
+    controllerReportSection(run.store, choiceRows(space.decisions(), space.choiceLabels()), NASRL_REWARD),
+    {
+      heading: "Best architecture",
+      text: best ? `${space.describe(best.genotype as NasRlGenotype)}: trial ${best.id}, validation accuracy ${accuracy.toFixed(4)}.\n\n${meaning}` : meaning,
+      drawings: best ? [{ svg: nasRlSvg(best.genotype as NasRlGenotype), caption: space.describe(best.genotype as NasRlGenotype) }] : [],
+    },
+  ];
+}
 
 export const nasRlMethod: SearchMethod = {
   name: "nas-rl",
@@ -33,6 +60,7 @@ export const nasRlMethod: SearchMethod = {
           strategy.dispose();
         }
       },
+      reportSections: (run) => nasRlReportSections(run, new NasRlSpace(space), fidelity),
     };
   },
 };

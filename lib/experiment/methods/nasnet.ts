@@ -5,15 +5,18 @@
  */
 import { toJson, toJsonObject } from "../../core/json";
 import type { Strategy } from "../../core/types";
-import { NasnetSpace, type NasnetGenotype } from "../../spaces/nasnet";
+import { NasnetSpace, nasnetSvg, type NasnetGenotype } from "../../spaces/nasnet";
 import { PpoController } from "../../strategies/controller/ppo";
 import { RandomSearch } from "../../strategies/random-search";
 import { RegularizedEvolution } from "../../strategies/regularized-evolution";
 import type { RunStore } from "../../store/run-store";
-import { writeControllerUpdates } from "../controller-artifact";
+import { choiceRows } from "../../viz/controller-figures";
+import type { ReportSection } from "../../viz/report";
+import { controllerReportSection, writeControllerUpdates } from "../controller-artifact";
 import { runMultiTrial } from "../multi-trial";
 import { nasnetPreset, type NasnetPreset } from "../presets/nasnet";
-import type { SearchMethod } from "../search-method";
+import type { ReportContext, SearchMethod } from "../search-method";
+import { bestTrial } from "../trial";
 
 interface NasnetStrategy {
   readonly strategy: Strategy<NasnetGenotype>;
@@ -26,6 +29,22 @@ interface StrategyChoice {
   /** The strategy's own settings, for config.json. */
   settings(preset: NasnetPreset): object;
   create(space: NasnetSpace, preset: NasnetPreset, seed: number): NasnetStrategy;
+  /** What the strategy's report adds before the best cell (PPO: its controller). */
+  reportSections?(run: ReportContext, space: NasnetSpace): ReportSection[];
+}
+
+/** Each decision's choices by name: an input's hidden state (h_{i-2}, h_{i-1}, then the blocks), an op's name. */
+function choiceLabels(space: NasnetSpace): string[][] {
+  return space.decisions().map((d) =>
+    d.name.includes(".op") ? [...space.grammar.ops] : Array.from({ length: d.choices }, (_, c) => (c === 0 ? "h_{i-2}" : c === 1 ? "h_{i-1}" : `block ${c - 2}`)),
+  );
+}
+
+function bestCellSection(run: ReportContext, space: NasnetSpace): ReportSection[] {
+  const best = bestTrial(run.trials);
+  if (!best) return [];
+  const genotype = space.validate(best.genotype);
+  return [{ heading: "Best cells", text: `Trial ${best.id}, validation accuracy ${best.metrics?.validAccuracy.toFixed(4)}.`, drawings: [{ svg: nasnetSvg(genotype), caption: JSON.stringify(genotype) }] }];
 }
 
 function nasnetMethod(name: string, description: string, choice: StrategyChoice): SearchMethod {
@@ -50,6 +69,10 @@ function nasnetMethod(name: string, description: string, choice: StrategyChoice)
             chosen.dispose();
           }
         },
+        reportSections(run) {
+          const nasnetSpace = new NasnetSpace(space);
+          return [...(choice.reportSections?.(run, nasnetSpace) ?? []), ...bestCellSection(run, nasnetSpace)];
+        },
       };
     },
   };
@@ -66,6 +89,7 @@ export const nasnetPpoMethod = nasnetMethod("nasnet-ppo", "NASNet: a 1-layer LST
       dispose: () => controller.dispose(),
     };
   },
+  reportSections: (run, space) => [controllerReportSection(run.store, choiceRows(space.decisions(), choiceLabels(space)), "the child's validation accuracy (a child that failed: 0)")],
 });
 
 export const nasnetEvolutionMethod = nasnetMethod("nasnet-evolution", "AmoebaNet: regularized (aging) evolution over the NASNet cell space", {

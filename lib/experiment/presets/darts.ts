@@ -2,7 +2,7 @@
  * DARTS experiment sizes per scale, shared by the CLI and the notebook. `paper` keeps the
  * paper's search settings; `quick` and `smoke` shrink the supernet and the data, and `quick`
  * raises the alpha learning rate to make up for searching ~1000x fewer steps. `reductions`
- * says what changed, plainly. The notebook's own settings (seeds, random cells) are apart, in
+ * says what changed, plainly. The notebook's own settings (seeds, random cells, the longer GDAS run) are apart, in
  * `dartsNotebookPreset`.
  */
 import type { Scale } from "../../core/scale";
@@ -29,6 +29,12 @@ export interface DartsNotebookPreset extends DartsPreset {
   /** Training seeds per compared cell, and random cells drawn for the baseline. */
   readonly seeds: number;
   readonly randomCells: number;
+  /**
+   * Epochs of the notebook's second, longer GDAS search, which shows whether GDAS's supernet
+   * learns given more steps (at `quick` its 4 epochs leave it near chance); null: not run
+   * (`paper` searches 50 epochs already).
+   */
+  readonly longGdasEpochs: number | null;
 }
 
 const PRESETS: Record<Scale, DartsPreset> = {
@@ -63,10 +69,10 @@ const PRESETS: Record<Scale, DartsPreset> = {
   },
 };
 
-const NOTEBOOK: Record<Scale, Pick<DartsNotebookPreset, "seeds" | "randomCells">> = {
-  smoke: { seeds: 1, randomCells: 1 },
-  quick: { seeds: 3, randomCells: 3 },
-  paper: { seeds: 3, randomCells: 3 },
+const NOTEBOOK: Record<Scale, Pick<DartsNotebookPreset, "seeds" | "randomCells" | "longGdasEpochs">> = {
+  smoke: { seeds: 1, randomCells: 1, longGdasEpochs: 2 },
+  quick: { seeds: 3, randomCells: 3, longGdasEpochs: 40 },
+  paper: { seeds: 3, randomCells: 3, longGdasEpochs: null },
 };
 
 export function dartsPreset(scale: Scale): DartsPreset {

@@ -13,28 +13,33 @@ import type { HyperNetOptions } from "../../strategies/smash/hypernet";
 import type { HyperNetTrainingConfig } from "../../strategies/smash/training";
 import { benchmarkPreset } from "./benchmark";
 
-export interface SmashPreset {
+/** What a SMASH preset holds on any space. */
+export interface HyperNetSearchPreset {
   readonly data: DataSizes;
-  /** The main network whose cell convolutions the HyperNet generates. */
-  readonly network: Nb201NetworkOptions;
   readonly hypernet: HyperNetOptions;
-  /** The weaker HyperNet notebook 06 sets beside it: fewer hidden units and fewer epochs. */
+  /** The weaker HyperNet notebook 06 sets beside it: less capacity and fewer epochs. */
   readonly weakHypernet: HyperNetOptions;
   readonly weakEpochs: number;
   readonly training: Omit<HyperNetTrainingConfig, "seed">;
-  /** Distinct random cells scored with generated weights. */
+  /** Distinct random architectures scored with generated weights. */
   readonly candidates: number;
   readonly scoreBatchSize: number;
-  /** The best-scored cells trained from scratch; the best of them on validation is SMASH's pick. */
+  /** The best-scored architectures trained from scratch; the best of them on validation is SMASH's pick. */
   readonly finalists: number;
-  /** How a finalist is trained from scratch (the table's fidelity). */
+  /** How a finalist is trained from scratch. */
   readonly fidelity: Fidelity;
   readonly hyperparameters: TrainingHyperparameters;
+  /** What this scale changes from the paper, plainly. */
+  readonly reductions: string;
+}
+
+export interface SmashPreset extends HyperNetSearchPreset {
+  /** The main network whose cell convolutions the HyperNet generates; the table's (so is the fidelity). */
+  readonly network: Nb201NetworkOptions;
   /** Notebook 06: candidates trained from scratch for the score-against-true-error figure. */
   readonly trainedCells: number;
   /** Notebook 06: the search seeds SMASH's pick is compared over with random search. */
   readonly seeds: readonly number[];
-  readonly reductions: string;
 }
 
 /** Every scale departs from the paper alike here. */
@@ -49,7 +54,8 @@ function tableSettings(scale: Scale): Pick<SmashPreset, "data" | "network" | "fi
   return { data, network, fidelity, hyperparameters };
 }
 
-const TRAINING = { learningRate: 0.05, momentum: 0.9, weightDecay: 3e-4, gradClip: 5 } as const;
+/** HyperNet SGD on every space and scale. */
+export const SMASH_SGD = { learningRate: 0.05, momentum: 0.9, weightDecay: 3e-4, gradClip: 5 } as const;
 
 const PRESETS: Record<Scale, SmashPreset> = {
   smoke: {
@@ -57,7 +63,7 @@ const PRESETS: Record<Scale, SmashPreset> = {
     hypernet: { hidden: 8 },
     weakHypernet: { hidden: 2 },
     weakEpochs: 1,
-    training: { ...TRAINING, epochs: 4, batchSize: 50 },
+    training: { ...SMASH_SGD, epochs: 4, batchSize: 50 },
     candidates: 12,
     scoreBatchSize: 100,
     finalists: 2,
@@ -70,7 +76,7 @@ const PRESETS: Record<Scale, SmashPreset> = {
     hypernet: { hidden: 64 },
     weakHypernet: { hidden: 4 },
     weakEpochs: 3,
-    training: { ...TRAINING, epochs: 30, batchSize: 64 },
+    training: { ...SMASH_SGD, epochs: 30, batchSize: 64 },
     candidates: 300,
     scoreBatchSize: 250,
     finalists: 3,
@@ -85,7 +91,7 @@ const PRESETS: Record<Scale, SmashPreset> = {
     hypernet: { hidden: 256 },
     weakHypernet: { hidden: 16 },
     weakEpochs: 25,
-    training: { ...TRAINING, epochs: 100, batchSize: 64 },
+    training: { ...SMASH_SGD, epochs: 100, batchSize: 64 },
     candidates: 500,
     scoreBatchSize: 500,
     finalists: 5,

@@ -48,6 +48,11 @@ export function edgeIndex(node: number, input: number): number {
   return (node * (node + 3)) / 2 + input;
 }
 
+/** Each supernet edge's name ("node 0 ← c_{k-2}"), in `edgeIndex` order: the rows of an alpha. */
+export const EDGE_NAMES: readonly string[] = Array.from({ length: STEPS }, (_, node) =>
+  Array.from({ length: node + 2 }, (_, input) => `node ${node} ← ${input === 0 ? "c_{k-2}" : input === 1 ? "c_{k-1}" : `node ${input - 2}`}`),
+).flat();
+
 function validateEdge(value: unknown, node: number, field: string): DartsEdge {
   if (!isRecord(value)) throw new GenotypeError(field, 'must be an object like {"op": "sep_conv_3x3", "input": 0}');
   const { op, input } = value;

@@ -5,6 +5,7 @@ export {
   CONCAT,
   DARTS_OPS,
   EDGE_COUNT,
+  EDGE_NAMES,
   STEPS,
   edgeIndex,
   validateDartsGenotype,

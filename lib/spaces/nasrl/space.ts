@@ -9,6 +9,7 @@ import type { Rng } from "../../core/random";
 import type { Scale } from "../../core/scale";
 import type { BuildOptions, Decision, ImageShape, Network, SearchSpace } from "../../core/types";
 import { checkTokens, isRecord, oneOf } from "../../core/validate";
+import { mutateOneToken, sampleTokens } from "../tokens";
 import type { NasRlGenotype, NasRlLayer } from "./genotypes";
 import { NasRlNetwork } from "./network";
 
@@ -129,7 +130,7 @@ export class NasRlSpace implements SearchSpace<NasRlGenotype> {
 
   /** Uniform over tokens: each choice equally likely, each skip present with probability 1/2. */
   sample(rng: Rng): NasRlGenotype {
-    return this.decode(this.decisions().map((d) => rng.int(d.choices)));
+    return this.decode(sampleTokens(this.decisions(), rng));
   }
 
   /** Changes one decision (a field of one layer, or one skip connection) to another value. */
@@ -137,10 +138,7 @@ export class NasRlSpace implements SearchSpace<NasRlGenotype> {
     const genotype = this.validate(value);
     const decisions = this.decisions();
     if (decisions.length === 0) return this.validate(genotype);
-    const tokens = this.encode(genotype);
-    const k = rng.int(decisions.length);
-    tokens[k] = (tokens[k] + 1 + rng.int(decisions[k].choices - 1)) % decisions[k].choices;
-    return this.decode(tokens);
+    return this.decode(mutateOneToken(this.encode(genotype), decisions, rng));
   }
 
   validate(value: unknown): NasRlGenotype {

@@ -53,6 +53,8 @@ interface Rollout {
   readonly logProb: tf.Scalar;
   /** Sum over decisions of the entropy of each decision's distribution; null when not asked for. */
   readonly entropy: tf.Scalar | null;
+  /** Per anchor group (one layer's skip decisions), [count, 2] of [log(1 - p), log p]: what the skip penalty reads. */
+  readonly skipLogProbs: tf.Tensor2D[];
 }
 
 /** One sampled sequence with the distribution each token was drawn from. */
@@ -83,6 +85,7 @@ class Walk {
   private readonly tokens: number[] = [];
   private readonly logProbs: tf.Scalar[] = [];
   private readonly entropies: tf.Scalar[] = [];
+  private readonly skipGroups: tf.Tensor2D[] = [];
   /** A layer's anchor state: the controller output at the first step that carries that layer. */
   private readonly layerStates = new Map<number, tf.Tensor2D>();
 
@@ -104,13 +107,18 @@ class Walk {
     if (layer !== undefined && !this.layerStates.has(layer)) this.layerStates.set(layer, output);
   }
 
+  /** One anchor group's [log(1 - p), log p] rows. */
+  skipGroup(logProbs: tf.Tensor1D[]): void {
+    if (logProbs.length > 0) this.skipGroups.push(tf.stack(logProbs) as tf.Tensor2D);
+  }
+
   layerState(layer: number): tf.Tensor2D {
     return this.layerStates.get(layer)!;
   }
 
   result(): Rollout {
     const total = (xs: tf.Scalar[]) => (xs.length === 0 ? tf.scalar(0) : (tf.addN(xs) as tf.Scalar));
-    return { tokens: this.tokens, logProb: total(this.logProbs), entropy: this.withEntropy ? total(this.entropies) : null };
+    return { tokens: this.tokens, logProb: total(this.logProbs), entropy: this.withEntropy ? total(this.entropies) : null, skipLogProbs: this.skipGroups };
   }
 }
 
@@ -165,13 +173,13 @@ export class ControllerPolicy {
     return { tokens, probabilities, logProb };
   }
 
-  /** log p(tokens) and the summed entropy, teacher-forced: differentiable w.r.t. `variables()`. */
-  score(tokens: readonly number[]): { logProb: tf.Scalar; entropy: tf.Scalar } {
+  /** log p(tokens), the summed entropy and the anchors' log-probabilities, teacher-forced: differentiable w.r.t. `variables()`. */
+  score(tokens: readonly number[]): { logProb: tf.Scalar; entropy: tf.Scalar; skipLogProbs: tf.Tensor2D[] } {
     if (tokens.length !== this.decisions.length) {
       throw new RangeError(`ControllerPolicy.score needs ${this.decisions.length} tokens, got ${tokens.length}`);
     }
-    const { logProb, entropy } = this.rollout((k) => tokens[k], true);
-    return { logProb, entropy: entropy as tf.Scalar };
+    const { logProb, entropy, skipLogProbs } = this.rollout((k) => tokens[k], true);
+    return { logProb, entropy: entropy as tf.Scalar, skipLogProbs };
   }
 
   private rollout(choose: Chooser, withEntropy: boolean): Rollout {
@@ -204,14 +212,17 @@ export class ControllerPolicy {
     const layer = this.decisions[k].layer;
     const current = tf.matMul(output, wCurr as tf.Tensor2D);
     const chosen: tf.Tensor2D[] = [];
+    const group: tf.Tensor1D[] = [];
     for (; k < this.decisions.length && this.decisions[k].kind === "anchor" && this.decisions[k].layer === layer; k++) {
       const previous = walk.layerState(this.decisions[k].from!);
       const hidden = tf.tanh(tf.add(tf.matMul(previous, wPrev as tf.Tensor2D), current));
       const logit = shapeLogits(tf.reshape(tf.matMul(hidden, v as tf.Tensor2D), [1]), this.options.logits, false);
       // [log(1 - sigmoid(x)), log sigmoid(x)] = [-softplus(x), -softplus(-x)]: stable for any logit.
       const logp = tf.neg(tf.concat([tf.softplus(logit), tf.softplus(tf.neg(logit))])) as tf.Tensor1D;
+      group.push(logp);
       if (walk.emit(k, logp) === 1) chosen.push(previous);
     }
+    walk.skipGroup(group);
     const input = chosen.length === 0 ? tf.zerosLike(output) : tf.div(tf.addN(chosen), 1 + chosen.length);
     return { input: input as tf.Tensor2D, k };
   }

@@ -4,14 +4,17 @@
  *   loss = -(1/m) sum_k [ (R_k - b) log p(a^k) + beta * H(p(.|a^k)) ],
  * where log p(a^k) sums over the architecture's tokens and beta weights an optional entropy
  * bonus. b is an exponential moving average of past rewards (initialised to the first batch's
- * mean). Works with any space whose `decisions()` describe its tokens.
+ * mean). ENAS's macro controller adds w times each architecture's skip penalty (skip-penalty.ts)
+ * to the loss. Works with any space whose `decisions()` describe its tokens.
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../core/random";
 import { mean } from "../../core/stats";
 import type { Candidate, Json, Outcome, SearchSpace, Strategy, TrialMetrics } from "../../core/types";
-import { restoreVariables, snapshotTensor, snapshotVariables, tensorFromSnapshot, type TensorSnapshot } from "../../nn/snapshot";
+import { Adam, type AdamState } from "../../nn/adam";
+import { restoreVariables, snapshotVariables, type TensorSnapshot } from "../../nn/snapshot";
 import { ControllerPolicy, NASRL_POLICY, type PolicyOptions } from "./policy";
+import { skipPenalty, type SkipPenaltyOptions } from "./skip-penalty";
 
 export interface ReinforceOptions extends PolicyOptions {
   /** Adam step size (paper: 6e-4). */
@@ -24,6 +27,8 @@ export interface ReinforceOptions extends PolicyOptions {
   readonly entropyWeight: number;
   /** Maps a trained candidate's metrics to its reward; failed candidates get 0. */
   readonly reward: (metrics: TrialMetrics) => number;
+  /** ENAS's macro skip penalty added to the loss (skip-penalty.ts); absent: none. */
+  readonly skipPenalty?: SkipPenaltyOptions;
 }
 
 /**
@@ -63,20 +68,13 @@ export interface ControllerUpdate {
 /** Everything a controller between updates is, for a checkpoint (no candidate may be pending). */
 export interface ReinforceCheckpoint {
   readonly policy: TensorSnapshot[];
-  readonly adam: Array<{ readonly name: string; readonly value: TensorSnapshot }>;
-  /** Adam's running beta1^t and beta2^t, which `setWeights` recomputes by pow (not bit for bit what t products give). */
-  readonly adamBetaPowers: [TensorSnapshot, TensorSnapshot];
+  /** Adam's moments and step count (lib/nn/adam.ts: the bias corrections come from the count, so a resume is exact). */
+  readonly adam: AdamState;
   readonly rng: number;
   readonly baseline: number | null;
   readonly told: number;
   readonly nextId: number;
   readonly updates: ControllerUpdate[];
-}
-
-/** tfjs's Adam keeps beta1^t and beta2^t in two private variables; a bit-exact resume needs them. */
-function adamBetaPowers(optimizer: tf.Optimizer): tf.Variable[] {
-  const adam = optimizer as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable };
-  return [adam.accBeta1, adam.accBeta2];
 }
 
 /** A sampled architecture awaiting its reward: its tokens and what the sampling policy gave them. */
@@ -96,7 +94,7 @@ export class ReinforceController<G extends Json> implements Strategy<G> {
   /** Every update so far, oldest first. */
   readonly updates: ControllerUpdate[] = [];
   private rng: Rng;
-  protected readonly optimizer: tf.Optimizer;
+  private readonly adam: Adam;
   private readonly pending = new Map<number, Sampled>();
   private batch: Rewarded[] = [];
   private baseline: number | null = null;
@@ -114,7 +112,8 @@ export class ReinforceController<G extends Json> implements Strategy<G> {
     }
     this.rng = new Rng(seed);
     this.policy = new ControllerPolicy(space.decisions(), this.options, this.rng.fork());
-    this.optimizer = tf.train.adam(this.options.learningRate);
+    // epsilon 1e-7: tfjs's Adam default, which this controller used before it had its own Adam.
+    this.adam = new Adam(this.policy.variables(), { learningRate: this.options.learningRate, betas: [0.9, 0.999], epsilon: 1e-7 });
   }
 
   /** Samples from the current policy; may be called up to m times (or more) before the tells. */
@@ -170,47 +169,47 @@ export class ReinforceController<G extends Json> implements Strategy<G> {
 
   /** One Adam step on `loss` over the policy's variables; returns the loss before the step. */
   protected minimiseOnce(loss: () => tf.Scalar): number {
-    const cost = tf.tidy(() => this.optimizer.minimize(loss, true, this.policy.variables()) as tf.Scalar);
-    const value = cost.dataSync()[0];
-    cost.dispose();
-    return value;
+    const { value: cost, grads } = tf.variableGrads(loss, this.policy.variables());
+    try {
+      this.adam.applyGradients(grads);
+      return cost.dataSync()[0];
+    } finally {
+      tf.dispose([cost, ...Object.values(grads)]);
+    }
   }
 
-  /** -(1/m) sum_k [(R_k - b) log p(a^k) + beta H_k], taped for the gradient. */
+  /** -(1/m) sum_k [(R_k - b) log p(a^k) + beta H_k - w KL_k], taped for the gradient (KL_k: the skip penalty, if any). */
   private loss(batch: readonly Rewarded[], baseline: number): tf.Scalar {
+    const { entropyWeight, skipPenalty: penalty } = this.options;
     const terms = batch.map(({ tokens, reward }) => {
-      const { logProb, entropy } = this.policy.score(tokens);
-      return tf.add(tf.mul(logProb, reward - baseline), tf.mul(entropy, this.options.entropyWeight));
+      const { logProb, entropy, skipLogProbs } = this.policy.score(tokens);
+      const objective = tf.add(tf.mul(logProb, reward - baseline), tf.mul(entropy, entropyWeight));
+      return penalty ? tf.sub(objective, tf.mul(skipPenalty(skipLogProbs, penalty.target), penalty.weight)) : objective;
     });
     return tf.div(tf.neg(tf.addN(terms)), batch.length) as tf.Scalar;
   }
 
   async checkpoint(): Promise<ReinforceCheckpoint> {
     if (this.pending.size > 0 || this.batch.length > 0) throw new RangeError("ReinforceController.checkpoint: candidates are still pending; checkpoint between updates");
-    const adam = await this.optimizer.getWeights();
-    const state = {
+    return {
       policy: snapshotVariables(this.policy.variables()),
-      adam: adam.map(({ name, tensor }) => ({ name, value: snapshotTensor(tensor) })),
-      adamBetaPowers: adamBetaPowers(this.optimizer).map(snapshotTensor) as [TensorSnapshot, TensorSnapshot],
+      adam: this.adam.saveState(),
       rng: this.rng.state,
       baseline: this.baseline,
       told: this.told,
       nextId: this.nextId,
       updates: [...this.updates],
     };
-    // getWeights hands over Adam's own moment variables and one new tensor, the step count.
-    adam[0].tensor.dispose();
-    return state;
   }
 
   /** Puts the controller where `checkpoint` found it: policy, Adam's moments, random state, baseline, history. */
   async restore(state: ReinforceCheckpoint): Promise<void> {
     restoreVariables(this.policy.variables(), state.policy, "controller checkpoint policy");
-    const adam = state.adam.map(({ name, value }) => ({ name, tensor: tensorFromSnapshot(value, `controller checkpoint adam ${name}`) }));
-    await this.optimizer.setWeights(adam);
-    restoreVariables(adamBetaPowers(this.optimizer), state.adamBetaPowers, "controller checkpoint adam beta powers");
-    // Adam's variables share the tensors' data (reference-counted): these handles can go.
-    tf.dispose(adam.map((w) => w.tensor));
+    const adam: unknown = state.adam;
+    if (typeof adam !== "object" || adam === null || !Number.isInteger((adam as AdamState).step) || !Array.isArray((adam as AdamState).moments)) {
+      throw new RangeError("controller checkpoint adam must be { step, moments } (a checkpoint of an older nasbook: start the run again)");
+    }
+    this.adam.restoreState(adam as AdamState);
     this.rng = new Rng(state.rng);
     this.baseline = state.baseline;
     this.told = state.told;
@@ -220,7 +219,7 @@ export class ReinforceController<G extends Json> implements Strategy<G> {
 
   dispose(): void {
     this.policy.dispose();
-    this.optimizer.dispose();
+    this.adam.dispose();
   }
 }
 

@@ -22,6 +22,7 @@ import { restoreVariables, snapshotVariables, type TensorSnapshot } from "../../
 import type { SinglePathNet } from "../../spaces/single-path";
 import type { PolicyOptions } from "../controller/policy";
 import { ReinforceController, type ReinforceCheckpoint, type ReinforceOptions } from "../controller/reinforce";
+import { ENAS_SKIP_PENALTY } from "../controller/skip-penalty";
 import { accuracyOnBatch, uniformTokens, type BatchNormMode } from "./scoring";
 import { SharedWeightsTrainer, type SharedWeightsConfig } from "./shared-weights";
 
@@ -47,6 +48,21 @@ export const ENAS_CONTROLLER: EnasControllerOptions = {
   baselineDecay: 0.99,
   entropyWeight: 1e-4,
   batchSize: 10,
+};
+
+/**
+ * ENAS's macro-search controller (src/cifar10/general_controller.py, scripts/cifar10_macro_search.sh):
+ * the same LSTM of 64 units, tanh constant 1.5 on every logit (the script passes an op reduce of
+ * 2.5, which the macro controller never reads: 1 here), Adam 1e-3, baseline decay 0.99, entropy
+ * weight 1e-4, 20 architectures per update (num_aggregate), and the skip penalty (KL to a skip
+ * rate of 0.4, weight 0.8).
+ */
+export const ENAS_MACRO_CONTROLLER: EnasControllerOptions = {
+  ...ENAS_CONTROLLER,
+  logits: { temperature: null, tanhConstant: 1.5, opTanhReduce: 1 },
+  learningRate: 1e-3,
+  batchSize: 20,
+  skipPenalty: ENAS_SKIP_PENALTY,
 };
 
 export interface EnasConfig extends SharedWeightsConfig {

@@ -20,8 +20,10 @@ import { reluConv2d } from "../../nn/relu-conv";
 import { NB201_OPERATIONS, computedEdges } from "../../spaces/nb201/cell";
 import { NB201_EDGES, NB201_NODES, type Nb201Genotype, type Nb201Op } from "../../spaces/nb201/genotypes";
 import { Nb201Skeleton, type Nb201NetworkOptions } from "../../spaces/nb201/skeleton";
+import { Nb201Space } from "../../spaces/nb201/space";
 import { createOperation } from "../../spaces/operations";
 import { HyperNet, type HyperNetOptions } from "./hypernet";
+import { MainNetwork } from "./main-network";
 
 /** A cell with no weights of its own but its BatchNorms: the kernels come with each call. */
 class GeneratedCell implements VariableOwner {
@@ -66,11 +68,13 @@ class GeneratedCell implements VariableOwner {
   }
 }
 
-export class GeneratedNetwork {
+export class GeneratedNetwork extends MainNetwork<Nb201Genotype> {
   readonly hypernet: HyperNet;
+  readonly space = new Nb201Space();
   private readonly skeleton: Nb201Skeleton<GeneratedCell>;
 
   constructor(options: Nb201NetworkOptions, hyper: HyperNetOptions, input: ImageShape, numClasses: number, rng: Rng) {
+    super();
     let cells = 0;
     this.skeleton = new Nb201Skeleton(options, input, numClasses, rng, (channels) => new GeneratedCell(cells++, channels, rng));
     this.hypernet = new HyperNet(
@@ -87,22 +91,7 @@ export class GeneratedNetwork {
     return this.skeleton.apply(x, true, (cell, h) => cell.apply(h, genotype.edges, weights[cell.index], computed));
   }
 
-  /** What the optimiser updates: the HyperNet and the skeleton's own weights. */
-  get trainableVariables(): tf.Variable[] {
-    return this.variables().filter((v) => v.trainable);
-  }
-
-  /** Every variable, BatchNorm statistics included, in a fixed order (checkpoints rely on it). */
-  variables(): tf.Variable[] {
-    return [...this.hypernet.variables(), ...this.skeleton.parts().flatMap((p) => p.variables())];
-  }
-
-  /** Weights learned directly (the skeleton's), beside the HyperNet's. */
-  directParamCount(): number {
-    return this.skeleton.parts().flatMap((p) => p.variables()).filter((v) => v.trainable).reduce((n, v) => n + v.size, 0);
-  }
-
-  dispose(): void {
-    for (const v of this.variables()) v.dispose();
+  protected skeletonParts(): VariableOwner[] {
+    return this.skeleton.parts();
   }
 }

@@ -17,6 +17,7 @@ import type { Rng } from "../../core/random";
 import { computedEdges } from "../../spaces/nb201/cell";
 import { NB201_EDGES, type Nb201Genotype, type Nb201Op } from "../../spaces/nb201/genotypes";
 import { encodeNb201, slotInputSize, slotInputs } from "./encoding";
+import { applyHead, kernelHead, normalVariable, type KernelHead } from "./kernel-head";
 
 export interface HyperNetOptions {
   /** Units of the hidden layer: the HyperNet's capacity. */
@@ -29,22 +30,11 @@ export const GENERATED_OPS: Partial<Record<Nb201Op, number>> = { nor_conv_1x1: 1
 /** Per cell, per edge: the generated kernel of its convolution, null where the edge has none (or is not computed). */
 export type GeneratedWeights = Array<Array<tf.Tensor4D | null>>;
 
-/** One output head: the weights of one conv op at one channel count. */
-interface Head {
-  readonly kernel: tf.Variable;
-  readonly bias: tf.Variable;
-  readonly shape: [number, number, number, number];
-}
-
-function normal(shape: number[], std: number, rng: Rng): tf.Variable {
-  return tf.tidy(() => tf.variable(tf.randomNormal(shape, 0, std, "float32", rng.seed())));
-}
-
 export class HyperNet {
   private readonly embedKernel: tf.Variable;
   private readonly embedBias: tf.Variable;
   /** By `${channels} ${op}`. */
-  private readonly heads = new Map<string, Head>();
+  private readonly heads = new Map<string, KernelHead>();
 
   /** @param cellChannels the channels of every cell of the main network, in order. */
   constructor(
@@ -55,18 +45,11 @@ export class HyperNet {
     const { hidden } = options;
     if (!Number.isInteger(hidden) || hidden < 1) throw new RangeError(`HyperNet needs hidden >= 1, got ${hidden}`);
     const inputs = slotInputSize(cellChannels.length);
-    this.embedKernel = normal([inputs, hidden], Math.sqrt(2 / inputs), rng);
-    this.embedBias = tf.variable(tf.zeros([hidden]));
+    this.embedKernel = normalVariable([inputs, hidden], Math.sqrt(2 / inputs), rng);
+    this.embedBias = tf.tidy(() => tf.variable(tf.zeros([hidden])));
     for (const channels of new Set(cellChannels)) {
       for (const [op, k] of Object.entries(GENERATED_OPS) as Array<[Nb201Op, number]>) {
-        const size = k * k * channels * channels;
-        // The bias alone is a He-initialised kernel; z A varies it per slot and architecture.
-        const he = Math.sqrt(2 / (k * k * channels));
-        this.heads.set(`${channels} ${op}`, {
-          kernel: normal([hidden, size], he / Math.sqrt(hidden), rng),
-          bias: normal([size], he, rng),
-          shape: [k, k, channels, channels],
-        });
+        this.heads.set(`${channels} ${op}`, kernelHead(hidden, [k, k, channels, channels], rng));
       }
     }
   }
@@ -86,10 +69,9 @@ export class HyperNet {
         String(c) === channels ? NB201_EDGES.flatMap((_, k) => (computed[k] && genotype.edges[k] === op ? [{ cell, k }] : [])) : [],
       );
       if (slots.length === 0) continue;
-      const rows = tf.gather(hidden, slots.map(({ cell, k }) => cell * NB201_EDGES.length + k));
-      const flat = tf.add(tf.matMul(rows, head.kernel as tf.Tensor2D), head.bias) as tf.Tensor2D;
+      const kernels = applyHead(head, hidden, slots.map(({ cell, k }) => cell * NB201_EDGES.length + k));
       slots.forEach(({ cell, k }, i) => {
-        weights[cell][k] = tf.reshape(tf.slice(flat, [i, 0], [1, flat.shape[1]]), head.shape);
+        weights[cell][k] = kernels[i];
       });
     }
     return weights;

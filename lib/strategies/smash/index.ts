@@ -4,4 +4,8 @@ export { GENERATED_OPS, HyperNet, type GeneratedWeights, type HyperNetOptions } 
 export { GeneratedNetwork } from "./generated-network";
 export { CHECKPOINT_FORMAT, CheckpointError, type HyperNetCheckpoint, type HyperNetEpoch } from "./checkpoint";
 export { HyperNetTraining, type HyperNetTrainingConfig } from "./training";
-export { bestScored, distinctRandomCells, scoreArchitectures, smashScore, type ScoredArchitecture } from "./score";
+export { bestScored, distinctDraws, distinctRandomCells, scoreArchitectures, smashScore, type ScoredArchitecture } from "./score";
+export { BankHyperNet } from "./bank-hypernet";
+export { GeneratedBankNetwork } from "./generated-bank-network";
+export type { HyperNetModel } from "./training";
+export { MainNetwork } from "./main-network";

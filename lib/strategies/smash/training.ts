@@ -2,7 +2,9 @@
  * Training SMASH's HyperNet (Brock et al. 2018, section 3): every minibatch draws a new random
  * architecture, the HyperNet generates its weights inside the tape, and one SGD step moves the
  * HyperNet and the directly learned weights to lower that architecture's training loss. Over
- * many steps H learns weights that are good for every architecture at once.
+ * many steps H learns weights that are good for every architecture at once. The same for any
+ * space: NAS-Bench-201's cells (generated-network.ts) or SMASH's memory-bank networks
+ * (generated-bank-network.ts).
  *
  * Optimiser: nasbook's momentum SGD with a cosine learning rate over all steps (the paper uses
  * Adam). Every epoch draws its batch order and its architectures from a generator seeded by the
@@ -17,9 +19,19 @@ import type { Subset } from "../../data/batches";
 import { cosineSchedule } from "../../nn/schedule";
 import { MomentumSGD } from "../../nn/sgd";
 import { restoreVariables, snapshotVariables } from "../../nn/snapshot";
-import { Nb201Space } from "../../spaces/nb201/space";
+import type { Json, SearchSpace } from "../../core/types";
 import { CHECKPOINT_FORMAT, CheckpointError, validateHistory, type HyperNetCheckpoint, type HyperNetEpoch } from "./checkpoint";
-import type { GeneratedNetwork } from "./generated-network";
+
+/** A main network whose weights (some of them) a HyperNet generates per architecture of its space. */
+export interface HyperNetModel<G extends Json> {
+  /** Draws the architectures trained and scored, and names them. */
+  readonly space: Pick<SearchSpace<G>, "sample" | "describe">;
+  /** Logits of `genotype` with generated weights, generated inside this call (a tape around it reaches the HyperNet). */
+  apply(x: tf.Tensor4D, genotype: G): tf.Tensor2D;
+  readonly trainableVariables: tf.Variable[];
+  /** Every variable, in a fixed order. */
+  variables(): tf.Variable[];
+}
 
 export interface HyperNetTrainingConfig {
   readonly epochs: number;
@@ -39,13 +51,12 @@ function epochSeed(seed: number, epoch: number): number {
   return (Math.imul(seed + 1, 2654435761) + Math.imul(epoch + 1, 40503)) >>> 1;
 }
 
-export class HyperNetTraining {
+export class HyperNetTraining<G extends Json> {
   private readonly sgd: MomentumSGD;
-  private readonly space = new Nb201Space();
   readonly history: HyperNetEpoch[] = [];
 
   constructor(
-    readonly network: GeneratedNetwork,
+    readonly network: HyperNetModel<G>,
     readonly config: HyperNetTrainingConfig,
   ) {
     const { momentum, weightDecay, gradClip } = config;
@@ -73,7 +84,7 @@ export class HyperNetTraining {
     let lossSum = 0;
     let step = 0;
     for (const batch of train.batches(batchSize, { rng: rng.fork(), dropLast: true })) {
-      const genotype = this.space.sample(architectures);
+      const genotype = this.network.space.sample(architectures);
       const lr = cosineSchedule(learningRate, 0, epoch * steps + step, epochs * steps);
       const labels = tf.tidy(() => tf.oneHot(batch.y, train.info.numClasses));
       let value: number;

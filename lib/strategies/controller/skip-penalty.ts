@@ -1,0 +1,30 @@
+/**
+ * ENAS's skip penalty (src/cifar10/general_controller.py, `skip_penaltys`): left alone, a macro
+ * controller's skip connections drift (towards none or all); ENAS pulls each skip probability
+ * p towards a target rate t with the KL divergence of Bernoulli(p) from Bernoulli(t),
+ *   KL(p || t) = p log(p / t) + (1 - p) log((1 - p) / (1 - t)),
+ * summed over a layer's skip decisions, averaged over the layers that have any, and added to
+ * the REINFORCE loss with weight w (scripts/cifar10_macro_search.sh: t = 0.4, w = 0.8).
+ * ENAS's code samples a skip from softmax([-x, x]), P(yes) = sigmoid(2x), and penalises
+ * sigmoid(x); nasbook's controller samples P(yes) = sigmoid(x) (the paper's formula) and
+ * penalises that same probability.
+ */
+import * as tf from "@tensorflow/tfjs";
+
+export interface SkipPenaltyOptions {
+  /** The skip rate t the penalty pulls towards. */
+  readonly target: number;
+  /** Its weight w in the controller's loss. */
+  readonly weight: number;
+}
+
+export const ENAS_SKIP_PENALTY: SkipPenaltyOptions = { target: 0.4, weight: 0.8 };
+
+/** Mean over anchor groups of sum_j KL(p_j || t), from each group's [count, 2] rows of [log(1 - p), log p]; 0 with no group. */
+export function skipPenalty(groups: readonly tf.Tensor2D[], target: number): tf.Scalar {
+  if (!(target > 0 && target < 1)) throw new RangeError(`skip penalty target must be in (0, 1), got ${target}`);
+  if (groups.length === 0) return tf.scalar(0);
+  const logTarget = tf.tensor1d([Math.log(1 - target), Math.log(target)]);
+  const perGroup = groups.map((logp) => tf.sum(tf.mul(tf.exp(logp), tf.sub(logp, logTarget))) as tf.Scalar);
+  return tf.div(tf.addN(perGroup), groups.length) as tf.Scalar;
+}
