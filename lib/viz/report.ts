@@ -1,9 +1,10 @@
 /**
  * A run's results as one standalone HTML page: opens offline from disk, plotly.js inlined once
- * in the head, every figure drawn from data embedded in the page, drawings (SVG) inline. It reads
+ * in the head, every figure drawn from data embedded in the page, drawings as images of their SVG. It reads
  * at laptop width: a table wider than the page scrolls in its own box, a drawing shrinks to fit.
  */
 import { writeFileAtomic } from "../core/atomic-files";
+import { drawingHtml } from "./drawing";
 import { escapeHtml } from "./html";
 import { figureHtml, plotlyLibraryHtml, type Figure } from "./plotly";
 import { tableHtml, type TableInput, type TableOptions } from "./table";
@@ -12,7 +13,7 @@ export interface ReportTable extends TableOptions {
   readonly data: TableInput;
 }
 
-/** A standalone SVG document (a cell, an architecture), drawn inline with a caption under it. */
+/** A standalone SVG document (a cell, an architecture), drawn as an image with a caption under it. */
 export interface ReportDrawing {
   readonly svg: string;
   readonly caption: string;
@@ -42,9 +43,8 @@ h1 { border-bottom: 1px solid #ccc; padding-bottom: .3rem; }
 .nasbook-table thead th { background: #f4f4f4; }
 .nasbook-table td { max-width: 40rem; overflow-wrap: anywhere; }
 .nasbook-figure { margin: 1rem 0; }
-.nasbook-drawing { margin: 1rem 0; }
-.nasbook-drawing svg { max-width: 100%; height: auto; }
-.nasbook-drawing figcaption { font-size: .9rem; color: #555; }
+.nasbook-drawing-figure { margin: 1rem 0; }
+.nasbook-drawing-figure figcaption { font-size: .9rem; color: #555; }
 `;
 
 function paragraphs(text: string): string {
@@ -56,8 +56,9 @@ function paragraphs(text: string): string {
     .join("\n");
 }
 
-function drawingHtml(drawing: ReportDrawing): string {
-  return `<figure class="nasbook-drawing">${drawing.svg}<figcaption>${escapeHtml(drawing.caption)}</figcaption></figure>`;
+/** A drawing as an image (lib/viz/drawing.ts says why not inline SVG: two cells' marker ids would collide), captioned. */
+function captionedDrawing(drawing: ReportDrawing): string {
+  return `<figure class="nasbook-drawing-figure">${drawingHtml(drawing.svg, drawing.caption)}<figcaption>${escapeHtml(drawing.caption)}</figcaption></figure>`;
 }
 
 function sectionHtml(section: ReportSection): string {
@@ -66,7 +67,7 @@ function sectionHtml(section: ReportSection): string {
     `<h2>${escapeHtml(section.heading)}</h2>`,
     section.text === undefined ? "" : paragraphs(section.text),
     ...(section.figures ?? []).map((figure) => figureHtml(figure)),
-    ...(section.drawings ?? []).map(drawingHtml),
+    ...(section.drawings ?? []).map(captionedDrawing),
     ...(section.tables ?? []).map((table) => `<div class="nasbook-scroll">${tableHtml(table.data, table)}</div>`),
     `</section>`,
   ]

@@ -66,7 +66,7 @@ test("a darts run's report has the alpha heatmaps, the losses and accuracy per e
 
     // The page: every figure's title, both cells drawn with their ops, config.json one setting per row.
     for (const title of ["at the end of the search", "over the epochs", "Search losses per epoch", "Supernet accuracy per epoch"]) assert.ok(html.includes(title), title);
-    assert.equal(count(html, '<figure class="nasbook-drawing"><svg'), 2);
+    assert.equal(count(html, '<figure class="nasbook-drawing-figure"><img class="nasbook-drawing"'), 2);
     const drawings = sections.flatMap((s) => s.drawings ?? []);
     for (const [i, type] of CELL_TYPES.entries()) for (const edge of genotype[type]) assert.ok(drawings[i].svg.includes(`>${edge.op}</text>`), `${type}: ${edge.op}`);
     assert.match(html, /<td>search\.alphaLr<\/td>/);
@@ -99,7 +99,7 @@ test("a nas-rl run's report has the controller's probabilities, the reward again
     assert.deepEqual((meanReward.line as { color: string }).color, (baseline.line as { color: string }).color, "a run's baseline in its reward's colour");
 
     for (const title of ["Controller probabilities per decision", "Reward per controller batch"]) assert.ok(html.includes(title), title);
-    assert.equal(count(html, '<figure class="nasbook-drawing"><svg'), 1);
+    assert.equal(count(html, '<figure class="nasbook-drawing-figure"><img class="nasbook-drawing"'), 1);
     assert.match(html, /its reward is the best of its last 5 epochs&#39; accuracies, cubed/);
     assert.match(html, /Parameters vs validation accuracy/);
   } finally {
