@@ -8,6 +8,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { pathToFileURL } from "url";
 import type { Browser } from "puppeteer-core";
@@ -72,17 +73,22 @@ for (const html of exported) {
 }
 
 test("a CLI report (a smoke DARTS search): its figures drawn, no errors", async () => {
-  const out = path.join(ROOT, "build", "browser", "darts-report");
-  fs.rmSync(out, { recursive: true, force: true });
-  const cli = path.join(ROOT, "dist", "cli", "main.js");
-  const run = spawnSync(process.execPath, [cli, "search", "--method", "darts", "--dataset", "fashion-mnist", "--scale", "smoke", "--seed", "1", "--out", out], {
-    encoding: "utf8",
-  });
-  assert.equal(run.status, 0, `the search ran:\n${run.stdout}\n${run.stderr}`);
-  const report = path.join(out, "report.html");
-  const html = fs.readFileSync(report, "utf8");
-  const figures = html.split('class="nasbook-figure"').length - 1;
-  const drawings = html.split('class="nasbook-drawing"').length - 1;
-  assert.ok(figures > 0, "the report has figures");
-  await checkPage(report, "report-darts", { figures, drawings, formulas: false });
+  // A scratch run, not under the project: only its screenshot (build/screenshots) is kept.
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "nasbook-report-"));
+  try {
+    const cli = path.join(ROOT, "dist", "cli", "main.js");
+    const run = spawnSync(process.execPath, [cli, "search", "--method", "darts", "--dataset", "fashion-mnist", "--scale", "smoke", "--seed", "1", "--out", out], {
+      encoding: "utf8",
+    });
+    assert.equal(run.status, 0, `the search ran:\n${run.stdout}\n${run.stderr}`);
+    const report = path.join(out, "report.html");
+    const html = fs.readFileSync(report, "utf8");
+    const figures = html.split('class="nasbook-figure"').length - 1;
+    const drawings = html.split('class="nasbook-drawing"').length - 1;
+    assert.ok(figures > 0, "the report has figures");
+    assert.ok(drawings > 0, "the report draws its derived cells");
+    await checkPage(report, "report-darts", { figures, drawings, formulas: false });
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
 });
