@@ -16,6 +16,7 @@ import { writeFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { backendReport, initBackend } from "../lib/backend/select";
 import { firstLine } from "../lib/core/env";
+import { median } from "../lib/core/stats";
 import { BENCH_NETWORKS, type BenchNetwork } from "./networks";
 
 interface RouteResult {
@@ -38,9 +39,6 @@ function option(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-function median(values: number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-}
 
 /** Median milliseconds of an SGD step of `net`, synchronised by reading the loss. */
 async function msPerStep(net: BenchNetwork, steps: number, warmup = 3): Promise<number> {

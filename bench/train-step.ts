@@ -25,6 +25,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/select";
 import { firstLine } from "../lib/core/env";
+import { median } from "../lib/core/stats";
 import { MAX_WASM_THREADS } from "../lib/backend/wasm-threads";
 import { builderThroughput } from "./benchmark-builder";
 import { BENCH_NETWORKS, type BenchNetwork } from "./networks";
@@ -61,10 +62,6 @@ function listOption(name: string): string[] | null {
   return i >= 0 ? process.argv[i + 1].split(",") : null;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 /** Median ms of `steps` timed steps after `warmup` untimed ones (3 for cheap workloads, 1 for the slow). */
 function timeSteps(run: WorkloadRun, steps: number): number {

@@ -6,6 +6,12 @@ export function mean(values: readonly number[]): number {
   return values.reduce((sum, v) => sum + v, 0) / values.length;
 }
 
+/** The middle value (the upper of the two middle ones for an even count), as the timings report it. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new NasbookError("median of an empty list");
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+}
+
 /** Sample standard deviation (n - 1); 0 for a single value. */
 export function std(values: readonly number[]): number {
   const m = mean(values);

@@ -1,5 +1,6 @@
 /** Measured inference latency: what a deployment-minded search (MnasNet, DPP-Net) optimises. */
 import * as tf from "@tensorflow/tfjs";
+import { median } from "../core/stats";
 import type { ImageShape, Network } from "../core/types";
 
 /** Median milliseconds of a forward pass on one image, after warm-up runs (kernel setup, caches). */
@@ -15,6 +16,5 @@ export function measureLatency(network: Network, input: ImageShape, runs = 10, w
   } finally {
     x.dispose();
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return median(times);
 }

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { gapVsSpread, gapVsStandardError, mean, spread } from "../../lib/core/stats";
+import { gapVsSpread, gapVsStandardError, mean, median, spread } from "../../lib/core/stats";
 
 test("mean averages a list and refuses an empty one", () => {
   assert.equal(mean([0.5, 0.75, 1]), 0.75);
@@ -34,4 +34,10 @@ test("gapVsStandardError: a small gap over many seeds is beyond chance where the
   assert.equal(gapVsSpread(a, b).verdict, "within", "the spread of single runs hides it");
   assert.equal(gapVsStandardError(a.slice(0, 4), b.slice(0, 4)).verdict, "within", "four seeds cannot show it");
   assert.equal(gapVsStandardError([0.9, 0.91], b).verdict, "too-few");
+});
+
+test("median: the middle value, the upper middle for an even count; an empty list is an error", () => {
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 3, 2]), 3);
+  assert.throws(() => median([]), /median of an empty list/);
 });
