@@ -20,10 +20,11 @@ export interface NativeKernels {
   conv2dFilterGrad: NativeKernel;
   /** (dy, filter, dx, the forward convolution's geometry). */
   conv2dInputGrad: NativeKernel;
-  /** conv2d of relu(a), and its filter gradient (relu(x), dy, dfilter); reluMask multiplies dx by x > 0 in place. */
+  /** conv2d of relu(a), and its filter gradient (relu(x), dy, dfilter). */
   reluConv2d: NativeKernel;
   reluConv2dFilterGrad: NativeKernel;
-  reluMask(x: Float32Array, dx: Float32Array): void;
+  /** ReLU's gradient: dx = dy where x > 0, else 0; dx may be dy (in place). */
+  reluGrad(x: Float32Array, dy: Float32Array, dx: Float32Array): void;
   depthwiseConv2d: NativeKernel;
   depthwiseFilterGrad: NativeKernel;
   maxPoolGrad: NativeKernel;

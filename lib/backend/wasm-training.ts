@@ -1,10 +1,11 @@
 /**
  * Makes tfjs's wasm backend able to train: registers nasbook's kernels (built from wasm's own
  * XNNPACK kernels) for what wasm lacks, does slowly (Conv2DBackpropInput; Tile; Sum and Mean over
- * the batch and spatial axes; Add of a per-channel bias; Identity and Cast, which copy; an LSTM
+ * the batch and spatial axes; Add of a per-channel bias; Identity and Cast, which copy; Slice, SplitV and Concat,
+ * row by row; an LSTM
  * cell's gates, ten tiny ops) or gets
- * wrong (MaxPoolGrad), and two gradients: dilation-aware convolutions, and Mean without a tensor
- * of ones. Called by `initBackend` when wasm is chosen. With nasbook's native addon loaded, its
+ * wrong (MaxPoolGrad), and three gradients: dilation-aware convolutions, Mean without a tensor
+ * of ones, and ReLU's as one native pass (with the addon). Called by `initBackend` when wasm is chosen. With nasbook's native addon loaded, its
  * kernels replace the convolutions, their filter gradients, the pooling gradients, batch norm and
  * per-channel products (wasm-kernels/native-kernels.ts), and it adds training batch norm
  * and the SGD update (wasm-kernels/native-training.ts). Calling it again re-registers, with or
@@ -13,6 +14,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { biasAddConfig } from "./wasm-kernels/bias-add";
+import { blockCopyConfigs } from "./wasm-kernels/block-copy";
 import { conv2DBackpropFilterConfig } from "./wasm-kernels/conv2d-backprop-filter";
 import { conv2DBackpropInputConfig } from "./wasm-kernels/conv2d-backprop-input";
 import { depthwiseBackpropFilterConfig } from "./wasm-kernels/depthwise-backprop-filter";
@@ -25,6 +27,7 @@ import { NATIVE_TRAINING_KERNELS, nativeTrainingConfigs } from "./wasm-kernels/n
 import { NATIVE_KERNEL_NAMES, nativeKernelConfigs } from "./wasm-kernels/native-kernels";
 import { NATIVE_RELU_CONV_KERNELS, nativeReluConvConfigs, reluConv2dGradConfig } from "./wasm-kernels/native-relu-conv";
 import { meanConfig, sumConfig } from "./wasm-kernels/reduce-as-pool";
+import { RELU_GRAD, registerReluGradient, reluGradConfig } from "./wasm-kernels/relu-gradient";
 import { unsortedSegmentSumConfig } from "./wasm-kernels/unsorted-segment-sum";
 import { castConfig, identityConfig } from "./wasm-kernels/share-not-copy";
 import { tileConfig } from "./wasm-kernels/tile";
@@ -44,6 +47,7 @@ const TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   identityConfig,
   castConfig,
   tileConfig,
+  ...blockCopyConfigs,
   ...lstmCellConfigs,
 ];
 
@@ -63,11 +67,12 @@ export function registerWasmTrainingKernels(native: NativeKernels | null): void 
   TRAINING_KERNELS.forEach(register);
   NATIVE_KERNEL_NAMES.filter((name) => !WASM_TRAINING_KERNELS.includes(name)).forEach((name) => restoreBaseKernel(name));
   // Kernels only the addon has: registered with it, gone without it (their callers then compose tf ops).
-  [...NATIVE_TRAINING_KERNELS, ...NATIVE_RELU_CONV_KERNELS].filter((name) => tf.getKernel(name, "wasm")).forEach((name) => tf.unregisterKernel(name, "wasm"));
-  if (native) [...nativeKernelConfigs(native), ...nativeTrainingConfigs(native), ...nativeReluConvConfigs(native)].forEach(register);
+  [...NATIVE_TRAINING_KERNELS, ...NATIVE_RELU_CONV_KERNELS, RELU_GRAD].filter((name) => tf.getKernel(name, "wasm")).forEach((name) => tf.unregisterKernel(name, "wasm"));
+  if (native) [...nativeKernelConfigs(native), ...nativeTrainingConfigs(native), ...nativeReluConvConfigs(native), reluGradConfig(native)].forEach(register);
   if (!gradientsRegistered) {
     registerDilatedConvGradients();
     registerMeanGradient();
+    registerReluGradient();
     tf.registerGradient(reluConv2dGradConfig);
     tf.registerGradient(lstmCellGradConfig);
   }

@@ -226,13 +226,14 @@ napi_value momentum_sgd_js(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// reluMask(x, dx): dx *= (x > 0), in place.
-napi_value relu_mask_js(napi_env env, napi_callback_info info) {
-  Arguments args(env, info, "reluMask");
+// reluGrad(x, dy, dx): dx = dy where x > 0, else 0; dx may be dy.
+napi_value relu_grad_js(napi_env env, napi_callback_info info) {
+  Arguments args(env, info, "reluGrad");
   size_t n = 0;
   const float* x = args.floats(0, "x", 0, &n);
-  float* dx = x ? args.floats(1, "dx", n) : nullptr;
-  if (dx) relu_mask(x, dx, int64_t(n));
+  const float* dy = x ? args.floats(1, "dy", n) : nullptr;
+  float* dx = dy ? args.floats(2, "dx", n) : nullptr;
+  if (dx) relu_grad(x, dy, dx, int64_t(n));
   return nullptr;
 }
 
@@ -267,7 +268,7 @@ NAPI_MODULE_INIT() {
       {"conv2dInputGrad", nullptr, conv2dInputGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reluConv2d", nullptr, reluConv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reluConv2dFilterGrad", nullptr, reluConv2dFilterGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"reluMask", nullptr, relu_mask_js, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reluGrad", nullptr, relu_grad_js, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"depthwiseConv2d", nullptr, depthwiseConv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"depthwiseFilterGrad", nullptr, depthwiseFilterGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPoolGrad", nullptr, maxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -26,8 +26,8 @@ void relu_conv2d_filter_grad(const Geometry& g, const float* x, const float* dy,
   conv2d_filter_grad(g, relu_of(g, x), dy, dfilter, pool);
 }
 
-void relu_mask(const float* x, float* dx, int64_t n) {
-  for (int64_t i = 0; i < n; i++) dx[i] *= x[i] > 0.0f ? 1.0f : 0.0f;
+void relu_grad(const float* x, const float* dy, float* dx, int64_t n) {
+  for (int64_t i = 0; i < n; i++) dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
 }
 
 }  // namespace nasbook

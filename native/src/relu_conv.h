@@ -9,7 +9,7 @@ namespace nasbook {
 
 void relu_conv2d(const Geometry& g, const float* x, const float* filter, float* y, ThreadPool& pool);
 void relu_conv2d_filter_grad(const Geometry& g, const float* x, const float* dy, float* dfilter, ThreadPool& pool);
-// dx *= (x > 0), as tfjs's ReLU gradient multiplies dy by step(x).
-void relu_mask(const float* x, float* dx, int64_t n);
+// dx = dy where x > 0, else 0 (dx may be dy): tfjs's ReLU gradient, dy times step(x), in one pass.
+void relu_grad(const float* x, const float* dy, float* dx, int64_t n);
 
 }  // namespace nasbook

@@ -15,42 +15,55 @@ ThreadPool::~ThreadPool() {
   for (auto& t : workers_) t.join();
 }
 
-void ThreadPool::drain() {
-  for (int i = next_++; i < tasks_; i = next_++) (*task_)(i);
+void ThreadPool::drain(uint32_t call, const std::function<void(int)>& task, int tasks) {
+  for (uint64_t c = claim_.load(); uint32_t(c >> 32) == call && int(uint32_t(c)) < tasks;) {
+    if (!claim_.compare_exchange_weak(c, c + 1)) continue;  // c now holds the newer value
+    task(int(uint32_t(c)));
+    if (done_.fetch_add(1) + 1 == tasks) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      finished_.notify_one();
+    }
+    c = claim_.load();
+  }
 }
 
+// The caller waits for the tasks, not for the threads: waking a sleeping thread takes about as
+// long as a small convolution, and a thread that wakes after the caller has run every task
+// itself finds nothing to claim.
 void ThreadPool::run(int tasks, const std::function<void(int)>& task) {
   if (workers_.empty() || tasks <= 1) {
     for (int i = 0; i < tasks; i++) task(i);
     return;
   }
+  uint32_t call;
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    call = ++call_;
     task_ = &task;
     tasks_ = tasks;
-    next_ = 0;
-    busy_ = int(workers_.size());
-    generation_++;
+    done_ = 0;
+    claim_ = uint64_t(call) << 32;
   }
   wake_.notify_all();
-  drain();
+  drain(call, task, tasks);
   std::unique_lock<std::mutex> lock(mutex_);
-  finished_.wait(lock, [this] { return busy_ == 0; });
-  task_ = nullptr;
+  finished_.wait(lock, [&] { return done_ == tasks; });
 }
 
 void ThreadPool::work() {
-  uint64_t seen = 0;
+  uint32_t seen = 0;
   for (;;) {
+    const std::function<void(int)>* task;
+    int tasks;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
+      wake_.wait(lock, [&] { return stopping_ || call_ != seen; });
       if (stopping_) return;
-      seen = generation_;
+      seen = call_;
+      task = task_;
+      tasks = tasks_;
     }
-    drain();
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (--busy_ == 0) finished_.notify_one();
+    drain(seen, *task, tasks);
   }
 }
 

@@ -24,17 +24,21 @@ class ThreadPool {
 
  private:
   void work();
-  void drain();
+  // Runs tasks of call `call` while any are unclaimed; returns when they are all claimed.
+  void drain(uint32_t call, const std::function<void(int)>& task, int tasks);
 
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_, finished_;
+  // The current call, under mutex_.
   const std::function<void(int)>* task_ = nullptr;
   int tasks_ = 0;
-  std::atomic<int> next_{0};
-  int busy_ = 0;
-  uint64_t generation_ = 0;
+  uint32_t call_ = 0;
   bool stopping_ = false;
+  // The call's number in the high 32 bits, the next unclaimed task in the low: a thread that
+  // wakes after its call has ended cannot claim a task of the next one.
+  std::atomic<uint64_t> claim_{0};
+  std::atomic<int> done_{0};
 };
 
 }  // namespace nasbook

@@ -14,6 +14,7 @@ import { assertSameBitsOnThreads } from "./same-bits-on-threads";
 import { initBackend } from "../../lib/backend/select";
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from "../../lib/backend/wasm-training";
 import { LSTM_CELL } from "../../lib/backend/wasm-kernels/lstm-cell";
+import { RELU_GRAD } from "../../lib/backend/wasm-kernels/relu-gradient";
 import { lstmCell } from "../../lib/nn/lstm-cell";
 
 type Shape4 = [number, number, number, number];
@@ -294,6 +295,33 @@ test("tile matches cpu for per-channel, leading, inner and int32 repeats", async
   }
 });
 
+test("slice, split and concat match cpu on every axis, short and long rows, empty pieces, int32, and strings (sliced and joined)", async () => {
+  await initBackend({ NASBOOK_BACKEND: "wasm" });
+  const slices: Array<[number[], number[], number[]]> = [
+    [[2, 5, 5, 12], [0, 0, 0, 4], [-1, -1, -1, 5]], [[2, 5, 5, 12], [1, 1, 2, 0], [1, 3, 2, -1]], [[3, 70], [1, 3], [2, 66]],
+    [[4, 6], [2, 0], [2, 6]], [[4, 6, 3], [0, 2, 1], [4, 0, 2]], [[7], [2], [3]],
+  ];
+  for (const [shape, begin, size] of slices) {
+    const values: [Float32Array, number[]] = [random(shape), shape];
+    for (const [what, f] of [["", (x: tf.Tensor) => tf.slice(x, begin, size)], ["int32 ", (x: tf.Tensor) => tf.slice(x.mul(10).toInt(), begin, size).toFloat()]] as const) {
+      assertClose(await on("wasm", [values], f), await on("cpu", [values], f), `${what}slice ${shape} at ${begin} of ${size}`);
+    }
+  }
+  const pieces: Array<[number[], number[], number]> = [[[2, 3, 3, 10], [2, 0, 8], 3], [[2, 3, 3, 10], [1, 2], 1], [[6, 70], [1, 5], 0], [[4, 9], [3, 3, 3], -1]];
+  for (const [shape, sizes, axis] of pieces) {
+    const values: [Float32Array, number[]] = [random(shape), shape];
+    // Each piece times a different weight, so that one put in the wrong place changes the sum.
+    const split = (x: tf.Tensor) => tf.concat(tf.split(x, sizes, axis).map((p, i) => tf.mul(p, i + 1).reshape([-1])));
+    assertClose(await on("wasm", [values], split), await on("cpu", [values], split), `split ${shape} into ${sizes} on axis ${axis}`);
+    const rejoin = (x: tf.Tensor) => tf.concat([...tf.split(x, sizes, axis)].reverse(), axis);
+    assertClose(await on("wasm", [values], rejoin), await on("cpu", [values], rejoin), `concat of ${shape}'s pieces on axis ${axis}`);
+  }
+  await tf.setBackend("wasm");
+  const words = tf.tensor2d([["a", "b", "c"], ["d", "e", "f"]]);
+  assert.deepEqual(tf.concat([tf.slice(words, [0, 1], [2, 2]), tf.slice(words, [0, 0], [2, 1])], 1).arraySync(), [["b", "c", "a"], ["e", "f", "d"]]);
+  words.dispose();
+});
+
 test("native kernels give the same bits on any number of threads", { skip: !native }, () => {
   const kernels = native!;
   // x [8, 32, 32, 16], 3x3 filters, 'same': large enough that every kernel splits its work; with 8
@@ -323,6 +351,36 @@ test("native kernels give the same bits on any number of threads", { skip: !nati
     return out;
   });
 });
+
+test("back-to-back calls on 3 threads never share tasks across calls: 300 small convolutions give the one-thread bits", { skip: !native }, () => {
+  const kernels = native!;
+  // Small enough that a woken thread often arrives after its call has ended, and the next has begun.
+  const geometry = Int32Array.of(4, 8, 8, 8, 3, 3, 8, 8, 8, 1, 1, 1, 1, 1, 1);
+  const x = random([4, 8, 8, 8]);
+  const filters = Array.from({ length: 300 }, (_, i) => random([3, 3, 8, 8]).map((v) => v * (1 + i / 300)));
+  assertSameBitsOnThreads(kernels, () => {
+    const out: Record<string, Float32Array> = {};
+    filters.forEach((filter, i) => {
+      out[`call ${i}`] = new Float32Array(4 * 8 * 8 * 8);
+      kernels.conv2d(x, filter, out[`call ${i}`], geometry);
+    });
+    return out;
+  });
+});
+
+test("ReLU's gradient matches cpu's dY * step(x), zeros included, and runs as one kernel with the addon", () => eachVariant(async () => {
+  const shape = [2, 9, 7, 12];
+  const x = random(shape).map((v, i) => (i % 17 === 0 ? 0 : v));
+  const weights = random(shape);
+  const grad = (t: tf.Tensor, w: tf.Tensor) => tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.relu(v), w)))(t);
+  assertClose(await on("wasm", [[x, shape], [weights, shape]], grad), await on("cpu", [[x, shape], [weights, shape]], grad), "relu gradient");
+  await tf.setBackend("wasm");
+  const xs = tf.tensor(x, shape);
+  const profile = await tf.profile(() => tf.dispose(tf.grad((v: tf.Tensor) => tf.sum(tf.relu(v)))(xs)));
+  xs.dispose();
+  const names = profile.kernels.map((k) => k.name);
+  assert.equal(names.includes(RELU_GRAD), tf.getKernel(RELU_GRAD, "wasm") !== undefined, `kernels run: ${names.join(", ")}`);
+}));
 
 test("multiply, sub and batch norm match cpu for per-channel vectors on either side", () => eachVariant(async () => {
   const big = [2, 33, 17, 12];

@@ -41,7 +41,8 @@ function inputGrad(native: NativeKernels) {
     const a = attrs as unknown as GradAttrs<"inputShape">;
     const wasm = heap(backend);
     const dx = runOnHeap(wasm, native.conv2dInputGrad, dy, filter, a.inputShape, geometryOf(forwardConvInfo(a.inputShape, filter.shape, a)));
-    native.reluMask(wasm.typedArrayFromHeap(x) as Float32Array, wasm.typedArrayFromHeap(dx) as Float32Array);
+    const masked = wasm.typedArrayFromHeap(dx) as Float32Array;
+    native.reluGrad(wasm.typedArrayFromHeap(x) as Float32Array, masked, masked);
     return dx;
   };
 }

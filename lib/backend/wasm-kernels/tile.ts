@@ -7,15 +7,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { type Heap, stridesOf } from "./block-copy";
 import { KernelArgs, withWasmOps } from "./wasm-ops";
-
-type Heap = Float32Array | Int32Array | Uint8Array;
-
-function stridesOf(shape: number[]): number[] {
-  const strides = shape.map(() => 1);
-  for (let d = shape.length - 2; d >= 0; d--) strides[d] = strides[d + 1] * shape[d + 1];
-  return strides;
-}
 
 /**
  * Writes the tile of src's block at `srcAt` (axes d and after) into out at `outAt`: the input's

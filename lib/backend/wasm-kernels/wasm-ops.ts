@@ -40,7 +40,8 @@ export function restoreBaseKernel(name: string): void {
   tf.registerKernel(base);
 }
 
-function baseKernel(name: string): tf.KernelFunc {
+/** wasm's own kernel for `name`, even after nasbook has replaced it. */
+export function baseKernel(name: string): tf.KernelFunc {
   captureBaseKernel(name);
   const kernel = baseKernels.get(name);
   if (!kernel) throw new Error(`wasm backend has no ${name} kernel to build on`);
