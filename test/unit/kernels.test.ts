@@ -163,10 +163,10 @@ test("conv2d and its gradients match cpu over kernel sizes, strides, dilations a
   await checkCase({ x: [3, 7, 5, 20], filter: [3, 3, 20, 37], stride: 1, dilation: 1, pad: "same", depthwise: false });
 }));
 
-test("conv2d and its gradients match cpu from 1 to 32 channels in and out (narrow and wide tiles, padded input read in place)", () => eachVariant(async () => {
-  const CHANNELS = [1, 4, 8, 16, 32];
-  for (const c of CHANNELS) {
-    for (const o of CHANNELS) {
+test("conv2d and its gradients match cpu from 1 to 40 channels in and out (narrow and wide tiles, padded input read in place)", () => eachVariant(async () => {
+  // 17, 32 and 40 out: one part-filled wide tile, one full, a full one and a part-filled one.
+  for (const c of [1, 4, 8, 16, 32]) {
+    for (const o of [1, 4, 8, 16, 17, 32, 40]) {
       await checkCase({ x: [2, 15, 15, c], filter: [3, 3, c, o], stride: 1, dilation: 1, pad: "same", depthwise: false });
       await checkCase({ x: [2, 7, 7, c], filter: [3, 3, c, o], stride: 2, dilation: 1, pad: "same", depthwise: false });
       await checkCase({ x: [2, 15, 15, c], filter: [3, 3, c, o], stride: 2, dilation: 1, pad: "valid", depthwise: false });
