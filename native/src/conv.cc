@@ -115,11 +115,31 @@ struct PaddedInput {
   }
 };
 
+using WindowTile = void (*)(int, const int64_t*, int, const float*, const float*, float*);
+
+// tile_window_rows for the window widths NAS spaces use (1 to 7), or null for tile_taps.
+template <int Lanes>
+WindowTile window_rows_tile(int kw) {
+  if constexpr (Lanes != kVector) return nullptr;
+  else {
+    switch (kw) {
+      case 1: return tile_window_rows<Lanes, 1>;
+      case 3: return tile_window_rows<Lanes, 3>;
+      case 5: return tile_window_rows<Lanes, 5>;
+      case 7: return tile_window_rows<Lanes, 7>;
+      default: return nullptr;
+    }
+  }
+}
+
 template <int Lanes>
 void conv2d_in_place(const Geometry& g, const float* x, const float* filter, float* y, ThreadPool& pool) {
   constexpr int kRows = tile_rows<Lanes>(), kTaskRows = kRows * kForwardTiles;
   const PaddedInput padded(g, x, kTaskRows + g.kw);
   const std::vector<int64_t> offsets = padded.tap_offsets(g);
+  std::vector<int64_t> row_offsets;  // window row i's first tap, for tile_window_rows
+  for (int i = 0; i < g.kh; i++) row_offsets.push_back(offsets[size_t(i) * g.kw]);
+  const auto window = window_rows_tile<Lanes>(g.kw);
   const std::vector<float> packed = pack_columns(filter, patch_length(g), g.out_c, Lanes);
   const int64_t rows = int64_t(g.ho) * padded.wp;  // per image
   const int tasks_per_image = int((rows + kTaskRows - 1) / kTaskRows);
@@ -129,7 +149,8 @@ void conv2d_in_place(const Geometry& g, const float* x, const float* filter, flo
     const float* image = padded.data + b * padded.image_floats;
     float partial[kRows * Lanes];
     for (int64_t r0 = first; r0 < std::min(rows, first + kTaskRows); r0 += kRows) {
-      tile_taps<Lanes>(g.taps(), offsets.data(), g.c, image + r0 * g.c, g.c, packed.data(), partial);
+      if (window) window(g.kh, row_offsets.data(), g.c, image + r0 * g.c, packed.data(), partial);
+      else tile_taps<Lanes>(g.taps(), offsets.data(), g.c, image + r0 * g.c, g.c, packed.data(), partial);
       for (int i = 0; i < kRows && r0 + i < rows; i++) {
         const int oy = int((r0 + i) / padded.wp), ox = int((r0 + i) % padded.wp);
         if (ox < g.wo) copy_floats(y + ((int64_t(b) * g.ho + oy) * g.wo + ox) * g.out_c, partial + i * Lanes, g.out_c);

@@ -159,6 +159,8 @@ test("conv2d and its gradients match cpu over kernel sizes, strides, dilations a
     }
   }
   await checkCase({ x: [1, 9, 7, 5], filter: [3, 3, 5, 2], stride: 2, dilation: 1, pad: "same", depthwise: false });
+  // An even window width, which the in-place forward sums tap by tap rather than a window row at a time.
+  await checkCase({ x: [2, 9, 8, 3], filter: [2, 4, 3, 4], stride: 1, dilation: 1, pad: "same", depthwise: false });
   // More channels than one 16-wide tile, and a row count that leaves a partial tile.
   await checkCase({ x: [3, 7, 5, 20], filter: [3, 3, 20, 37], stride: 1, dilation: 1, pad: "same", depthwise: false });
 }));
