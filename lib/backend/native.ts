@@ -43,6 +43,10 @@ export interface NativeKernels {
     w: Float32Array, g: Float32Array, v: Float32Array, wOut: Float32Array, vOut: Float32Array,
     learningRate: number, momentum: number, weightDecay: number, gradScale: number,
   ): void;
+  /** out = sum_k weights[k] * terms[k] (a DARTS edge's output), the terms all out's size. */
+  weightedSum(terms: Float32Array[], weights: Float32Array, out: Float32Array): void;
+  /** Its gradient: dterms[k] = weights[k] * dy, dweights[k] = dy . terms[k]. */
+  weightedSumGrad(terms: Float32Array[], weights: Float32Array, dy: Float32Array, dterms: Float32Array[], dweights: Float32Array): void;
   /** Threads each kernel call may use, the calling one included. */
   setThreads(threads: number): number;
 }

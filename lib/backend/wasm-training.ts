@@ -8,7 +8,8 @@
  * of ones, and ReLU's as one native pass (with the addon). Called by `initBackend` when wasm is chosen. With nasbook's native addon loaded, its
  * kernels replace the convolutions, their filter gradients, the pooling gradients, batch norm and
  * per-channel products (wasm-kernels/native-kernels.ts), and it adds training batch norm
- * and the SGD update (wasm-kernels/native-training.ts). Calling it again re-registers, with or
+ * and the SGD update (wasm-kernels/native-training.ts) and a DARTS edge's weighted sum
+ * (wasm-kernels/weighted-sum.ts). Calling it again re-registers, with or
  * without the addon.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -31,6 +32,7 @@ import { RELU_GRAD, registerReluGradient, reluGradConfig } from "./wasm-kernels/
 import { unsortedSegmentSumConfig } from "./wasm-kernels/unsorted-segment-sum";
 import { castConfig, identityConfig } from "./wasm-kernels/share-not-copy";
 import { tileConfig } from "./wasm-kernels/tile";
+import { NATIVE_WEIGHTED_SUM_KERNELS, nativeWeightedSumConfigs, weightedSumGradConfig } from "./wasm-kernels/weighted-sum";
 import { captureBaseKernel, restoreBaseKernel } from "./wasm-kernels/wasm-ops";
 import type { NativeKernels } from "./native";
 
@@ -67,14 +69,15 @@ export function registerWasmTrainingKernels(native: NativeKernels | null): void 
   TRAINING_KERNELS.forEach(register);
   NATIVE_KERNEL_NAMES.filter((name) => !WASM_TRAINING_KERNELS.includes(name)).forEach((name) => restoreBaseKernel(name));
   // Kernels only the addon has: registered with it, gone without it (their callers then compose tf ops).
-  [...NATIVE_TRAINING_KERNELS, ...NATIVE_RELU_CONV_KERNELS, RELU_GRAD].filter((name) => tf.getKernel(name, "wasm")).forEach((name) => tf.unregisterKernel(name, "wasm"));
-  if (native) [...nativeKernelConfigs(native), ...nativeTrainingConfigs(native), ...nativeReluConvConfigs(native), reluGradConfig(native)].forEach(register);
+  [...NATIVE_TRAINING_KERNELS, ...NATIVE_RELU_CONV_KERNELS, ...NATIVE_WEIGHTED_SUM_KERNELS, RELU_GRAD].filter((name) => tf.getKernel(name, "wasm")).forEach((name) => tf.unregisterKernel(name, "wasm"));
+  if (native) [...nativeKernelConfigs(native), ...nativeTrainingConfigs(native), ...nativeReluConvConfigs(native), ...nativeWeightedSumConfigs(native), reluGradConfig(native)].forEach(register);
   if (!gradientsRegistered) {
     registerDilatedConvGradients();
     registerMeanGradient();
     registerReluGradient();
     tf.registerGradient(reluConv2dGradConfig);
     tf.registerGradient(lstmCellGradConfig);
+    tf.registerGradient(weightedSumGradConfig);
   }
   gradientsRegistered = true;
 }

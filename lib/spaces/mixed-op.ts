@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Module } from "../nn/module";
+import { weightedSum } from "../nn/weighted-sum";
 
 export class MixedOp {
   constructor(
@@ -15,12 +16,12 @@ export class MixedOp {
   ) {}
 
   apply(x: tf.Tensor4D, training: boolean, weights: tf.Tensor1D, chosen?: number): tf.Tensor4D {
-    const w = tf.unstack(weights) as tf.Scalar[];
     if (chosen === undefined) {
       // "none" adds w_none * 0: nothing to the sum and nothing to any gradient, so it is not run.
-      const terms = this.ops.flatMap((op, o) => (o === this.none ? [] : [op.apply(x, training).mul(w[o]) as tf.Tensor4D]));
-      return tf.addN(terms);
+      const columns = this.ops.map((_, o) => o).filter((o) => o !== this.none);
+      return weightedSum(columns.map((o) => this.ops[o].apply(x, training)), weights, columns);
     }
+    const w = tf.unstack(weights) as tf.Scalar[];
     // GDAS: only the sampled op runs. The other weights are 0 in value but are added (as GDAS
     // does) so that the straight-through gradient reaches every op's logit.
     const others = tf.sum(weights).sub(w[chosen]);

@@ -14,6 +14,7 @@
 #include "pooling.h"
 #include "relu_conv.h"
 #include "sgd.h"
+#include "weighted_sum.h"
 
 namespace nasbook {
 namespace {
@@ -148,6 +149,30 @@ struct Arguments {
     return static_cast<float*>(data);
   }
 
+  // argv[i] as an array of `count` Float32Arrays of `want` floats each (into `out`), or false after throwing.
+  template <typename Pointer>
+  bool float_arrays(size_t i, const char* name, size_t count, size_t want, std::vector<Pointer>* out) {
+    bool is_array = false;
+    uint32_t length = 0;
+    if (i >= argc || napi_is_array(env, argv[i], &is_array) != napi_ok || !is_array ||
+        napi_get_array_length(env, argv[i], &length) != napi_ok || length != count) {
+      fail(env, where + name + " must be an array of " + std::to_string(count) + " Float32Arrays");
+      return false;
+    }
+    for (uint32_t k = 0; k < length; k++) {
+      napi_value element;
+      void* data = nullptr;
+      size_t n = 0;
+      napi_get_element(env, argv[i], k, &element);
+      if (!typed_array(env, element, napi_float32_array, &data, &n) || n != want) {
+        fail(env, where + name + "[" + std::to_string(k) + "] must be a Float32Array of " + std::to_string(want) + " floats");
+        return false;
+      }
+      out->push_back(static_cast<Pointer>(data));
+    }
+    return true;
+  }
+
   // argv[i] as a number, or false after throwing.
   bool number(size_t i, const char* name, float* out) {
     double value = 0;
@@ -237,6 +262,32 @@ napi_value relu_grad_js(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// weightedSum(terms, weights, out): out = sum_k weights[k] * terms[k].
+napi_value weighted_sum_js(napi_env env, napi_callback_info info) {
+  Arguments args(env, info, "weightedSum");
+  size_t k = 0, n = 0;
+  const float* weights = args.floats(1, "weights", 0, &k);
+  float* out = weights ? args.floats(2, "out", 0, &n) : nullptr;
+  std::vector<const float*> terms;
+  if (!out || !args.float_arrays(0, "terms", k, n, &terms)) return nullptr;
+  weighted_sum(terms, weights, int64_t(n), out, *args.instance->pool);
+  return nullptr;
+}
+
+// weightedSumGrad(terms, weights, dy, dterms, dweights): dterms[k] = weights[k] * dy, dweights[k] = dy . terms[k].
+napi_value weighted_sum_grad_js(napi_env env, napi_callback_info info) {
+  Arguments args(env, info, "weightedSumGrad");
+  size_t k = 0, n = 0;
+  const float* weights = args.floats(1, "weights", 0, &k);
+  const float* dy = weights ? args.floats(2, "dy", 0, &n) : nullptr;
+  float* dweights = dy ? args.floats(4, "dweights", k) : nullptr;
+  std::vector<const float*> terms;
+  std::vector<float*> dterms;
+  if (!dweights || !args.float_arrays(0, "terms", k, n, &terms) || !args.float_arrays(3, "dterms", k, n, &dterms)) return nullptr;
+  weighted_sum_grad(terms, weights, dy, int64_t(n), dterms, dweights, *args.instance->pool);
+  return nullptr;
+}
+
 // setThreads(n): the threads each kernel call may use (the calling one included); returns n.
 napi_value set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -277,6 +328,8 @@ NAPI_MODULE_INIT() {
       {"batchNormForward", nullptr, batch_norm_forward_js, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormBackward", nullptr, batch_norm_backward_js, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"momentumSgd", nullptr, momentum_sgd_js, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"weightedSum", nullptr, weighted_sum_js, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"weightedSumGrad", nullptr, weighted_sum_grad_js, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, set_threads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);

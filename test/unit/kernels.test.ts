@@ -16,6 +16,7 @@ import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from "../../lib/ba
 import { LSTM_CELL } from "../../lib/backend/wasm-kernels/lstm-cell";
 import { RELU_GRAD } from "../../lib/backend/wasm-kernels/relu-gradient";
 import { lstmCell } from "../../lib/nn/lstm-cell";
+import { weightedSum } from "../../lib/nn/weighted-sum";
 
 type Shape4 = [number, number, number, number];
 type Pad = "same" | "valid" | tf.backend_util.ExplicitPadding;
@@ -383,6 +384,40 @@ test("ReLU's gradient matches cpu's dY * step(x), zeros included, and runs as on
   const names = profile.kernels.map((k) => k.name);
   assert.equal(names.includes(RELU_GRAD), tf.getKernel(RELU_GRAD, "wasm") !== undefined, `kernels run: ${names.join(", ")}`);
 }));
+
+test("a DARTS edge's weighted sum and its gradients match cpu's tf ops, with a skipped column, without leaking tensors", () => eachVariant(async () => {
+  const shape = [2, 9, 9, 12];
+  const columns = [0, 2, 3, 5];
+  const inputs: Array<[Float32Array, number[]]> = [[random([6]), [6]], ...columns.map((): [Float32Array, number[]] => [random(shape), shape]), [random(shape), shape]];
+  // The loss weights every output element differently, so that a gradient in the wrong place shows.
+  const loss = (w: tf.Tensor, ...rest: tf.Tensor[]) => tf.sum(tf.mul(weightedSum(rest.slice(0, -1) as tf.Tensor4D[], w as tf.Tensor1D, columns), rest[rest.length - 1]));
+  for (let input = 0; input <= columns.length; input++) {
+    const grad = (...t: tf.Tensor[]) => tf.grads(loss)(t)[input];
+    assertClose(await on("wasm", inputs, grad), await on("cpu", inputs, grad), `gradient of input ${input}`);
+  }
+  const value = (...t: tf.Tensor[]) => weightedSum(t.slice(1, -1) as tf.Tensor4D[], t[0] as tf.Tensor1D, columns);
+  assertClose(await on("wasm", inputs, value), await on("cpu", inputs, value), "value");
+  await tf.setBackend("wasm");
+  const tensors = inputs.map(([v, s]) => tf.tensor(v, s));
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 3; i++) tf.dispose(tf.grads(loss)(tensors));
+  assert.equal(tf.memory().numTensors, before, "tensors left after three gradients");
+  tf.dispose(tensors);
+}));
+
+test("a DARTS edge's weighted sum gives the same bits on any number of threads", { skip: !native }, () => {
+  const kernels = native!;
+  const n = 8 * 16 * 16 * 16;
+  const terms = [random([n]), random([n]), random([n])];
+  const weights = random([3]);
+  const dy = random([n]);
+  assertSameBitsOnThreads(kernels, () => {
+    const out = { sum: new Float32Array(n), dweights: new Float32Array(3), dterm: new Float32Array(n) };
+    kernels.weightedSum(terms, weights, out.sum);
+    kernels.weightedSumGrad(terms, weights, dy, [out.dterm, new Float32Array(n), new Float32Array(n)], out.dweights);
+    return out;
+  });
+});
 
 test("multiply, sub and batch norm match cpu for per-channel vectors on either side", () => eachVariant(async () => {
   const big = [2, 33, 17, 12];
