@@ -47,6 +47,8 @@ export interface NativeKernels {
   weightedSum(terms: Float32Array[], weights: Float32Array, out: Float32Array): void;
   /** Its gradient: dterms[k] = weights[k] * dy, dweights[k] = dy . terms[k]. */
   weightedSumGrad(terms: Float32Array[], weights: Float32Array, dy: Float32Array, dterms: Float32Array[], dweights: Float32Array): void;
+  /** Row r's `width` floats from src[srcStart + r * srcStride] to dst[dstStart + r * dstStride]; geometry [rows, width, srcStart, srcStride, dstStart, dstStride]. */
+  copyRows(src: Float32Array, dst: Float32Array, geometry: Int32Array): void;
   /** Threads each kernel call may use, the calling one included. */
   setThreads(threads: number): number;
 }

@@ -49,7 +49,7 @@ const TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   identityConfig,
   castConfig,
   tileConfig,
-  ...blockCopyConfigs,
+  ...blockCopyConfigs(null),
   ...lstmCellConfigs,
 ];
 
@@ -70,7 +70,7 @@ export function registerWasmTrainingKernels(native: NativeKernels | null): void 
   NATIVE_KERNEL_NAMES.filter((name) => !WASM_TRAINING_KERNELS.includes(name)).forEach((name) => restoreBaseKernel(name));
   // Kernels only the addon has: registered with it, gone without it (their callers then compose tf ops).
   [...NATIVE_TRAINING_KERNELS, ...NATIVE_RELU_CONV_KERNELS, ...NATIVE_WEIGHTED_SUM_KERNELS, RELU_GRAD].filter((name) => tf.getKernel(name, "wasm")).forEach((name) => tf.unregisterKernel(name, "wasm"));
-  if (native) [...nativeKernelConfigs(native), ...nativeTrainingConfigs(native), ...nativeReluConvConfigs(native), ...nativeWeightedSumConfigs(native), reluGradConfig(native)].forEach(register);
+  if (native) [...nativeKernelConfigs(native), ...nativeTrainingConfigs(native), ...nativeReluConvConfigs(native), ...nativeWeightedSumConfigs(native), ...blockCopyConfigs(native), reluGradConfig(native)].forEach(register);
   if (!gradientsRegistered) {
     registerDilatedConvGradients();
     registerMeanGradient();

@@ -14,6 +14,7 @@
 #include "pooling.h"
 #include "relu_conv.h"
 #include "sgd.h"
+#include "tile.h"
 #include "weighted_sum.h"
 
 namespace nasbook {
@@ -288,6 +289,31 @@ napi_value weighted_sum_grad_js(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// copyRows(src, dst, geometry): geometry = [rows, width, srcStart, srcStride, dstStart, dstStride];
+// row r's width floats from src[srcStart + r * srcStride] to dst[dstStart + r * dstStride].
+napi_value copy_rows_js(napi_env env, napi_callback_info info) {
+  Arguments args(env, info, "copyRows");
+  size_t src_length = 0, dst_length = 0;
+  const float* src = args.floats(0, "src", 0, &src_length);
+  float* dst = src ? args.floats(1, "dst", 0, &dst_length) : nullptr;
+  void* data = nullptr;
+  size_t fields = 0;
+  if (!dst) return nullptr;
+  if (args.argc < 3 || !typed_array(env, args.argv[2], napi_int32_array, &data, &fields) || fields != 6) {
+    return fail(env, args.where + "geometry must be an Int32Array of 6 fields");
+  }
+  const int32_t* g = static_cast<const int32_t*>(data);
+  const int64_t rows = g[0], width = g[1], src_start = g[2], src_stride = g[3], dst_start = g[4], dst_stride = g[5];
+  const auto fits = [&](int64_t start, int64_t stride, size_t length) {
+    return start >= 0 && stride >= 0 && (rows == 0 || start + (rows - 1) * stride + width <= int64_t(length));
+  };
+  if (rows < 0 || width < 0 || !fits(src_start, src_stride, src_length) || !fits(dst_start, dst_stride, dst_length)) {
+    return fail(env, args.where + "the rows do not fit in src and dst");
+  }
+  for (int64_t r = 0; r < rows; r++) copy_floats(dst + dst_start + r * dst_stride, src + src_start + r * src_stride, width);
+  return nullptr;
+}
+
 // setThreads(n): the threads each kernel call may use (the calling one included); returns n.
 napi_value set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -330,6 +356,7 @@ NAPI_MODULE_INIT() {
       {"momentumSgd", nullptr, momentum_sgd_js, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"weightedSum", nullptr, weighted_sum_js, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"weightedSumGrad", nullptr, weighted_sum_grad_js, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"copyRows", nullptr, copy_rows_js, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, set_threads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);

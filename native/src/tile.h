@@ -5,6 +5,7 @@
 // 8 output channels do not fill 16-lane tiles with zeros.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 
 namespace nasbook {
@@ -41,6 +42,14 @@ inline vec load(const float* p) {
 }
 
 inline void store(float* p, vec v) { std::memcpy(p, &v, sizeof v); }
+
+// n floats from `from` to `to` in whole vectors, then singly: cheaper than memcpy's call for the
+// few dozen floats of a window row or a channel slice.
+inline void copy_floats(float* to, const float* from, int64_t n) {
+  int64_t t = 0;
+  for (; t + kVector <= n; t += kVector) store(to + t, load(from + t));
+  for (; t < n; t++) to[t] = from[t];
+}
 
 // c[i][0:Lanes] (+)= sum_t a[i * a_row + t * a_step] * b[t * b_step + 0:Lanes] for i < tile_rows<Lanes>().
 template <int Lanes>
