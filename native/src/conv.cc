@@ -15,14 +15,6 @@ constexpr int kMaxShares = 8;              // partial sums of a filter gradient
 
 int64_t patch_length(const Geometry& g) { return int64_t(g.taps()) * g.c; }
 
-// n floats from `from` to `to` in whole vectors, then singly: cheaper than memcpy's call for the
-// few dozen floats of a window row.
-inline void copy_floats(float* to, const float* from, int n) {
-  int t = 0;
-  for (; t + kVector <= n; t += kVector) store(to + t, load(from + t));
-  for (; t < n; t++) to[t] = from[t];
-}
-
 // Rows [first, first + rows) of the patch matrix (one row of kh*kw*c input values per output
 // pixel, zeros for padding); `padded_rows` - rows more rows of zeros follow. The pixel's
 // coordinates advance incrementally; with dilation 1 a window row inside the image is kw*c
