@@ -103,6 +103,17 @@ struct TapColumn {
 
 TapColumn tap_column(const Geometry& g, int j) { return {j * g.dw % g.sw, j * g.dw / g.sw}; }
 
+// The pixels [first, last) of plane p whose columns hold the image (the others are padding).
+struct PixelRange {
+  int first, last;
+};
+
+PixelRange image_pixels(const Geometry& g, int p) {
+  const int first = g.pad_left > p ? (g.pad_left - p + g.sw - 1) / g.sw : 0;
+  const int end = g.pad_left + g.w - p;  // one past the image's last column, counted from p
+  return {first, std::max(first, end <= 0 ? 0 : (end - 1) / g.sw + 1)};
+}
+
 // One image padded and split into planes, with each input channel ch repeated for its outputs
 // ch * m + q: at every tap, an output row (wo pixels of out_c floats) is the product of one run of
 // these floats with the repeated tap.
@@ -123,29 +134,34 @@ struct Planes {
   }
 
   // Image b of x in this layout, in the calling thread's buffer (reused: a fresh one would be
-  // mapped from the OS page by page).
+  // mapped from the OS page by page). Each float is written once: a pixel or a zero of padding.
   const float* lay_out(const Geometry& g, const float* x, int b) const {
     thread_local std::vector<float> buffer;
-    buffer.assign(size_t(rows * row_floats(g)), 0.0f);
+    buffer.resize(size_t(rows * row_floats(g)));
     const int m = multiplier(g);
-    // The image columns inside the padded width (a negative pad drops some).
-    const int first = std::max(0, -g.pad_left), last = std::min(g.w, g.sw * width - g.pad_left);
-    for (int iy = 0; iy < g.h; iy++) {
-      const int padded_y = iy + g.pad_top;
-      if (padded_y < 0 || padded_y >= rows || first >= last) continue;
+    for (int padded_y = 0; padded_y < rows; padded_y++) {
       float* row = &buffer[padded_y * row_floats(g)];
-      const float* in = x + x_row_start(g, b, iy);
-      if (g.sw == 1 && m == 1) {
-        copy_floats(row + int64_t(first + g.pad_left) * channels, in + int64_t(first) * g.c, (last - first) * g.c);
+      const int iy = padded_y - g.pad_top;
+      if (iy < 0 || iy >= g.h) {
+        std::fill(row, row + row_floats(g), 0.0f);
         continue;
       }
-      int plane = (first + g.pad_left) % g.sw, pixel = (first + g.pad_left) / g.sw;
-      for (int ix = first; ix < last; ix++) {
-        float* to = row + (int64_t(plane) * width + pixel) * channels;
-        const float* from = in + int64_t(ix) * g.c;
-        if (m == 1) copy_floats(to, from, g.c);
-        else for (int ch = 0; ch < g.c; ch++) std::fill(to + ch * m, to + (ch + 1) * m, from[ch]);
-        if (++plane == g.sw) plane = 0, pixel++;
+      const float* in = x + x_row_start(g, b, iy);
+      for (int p = 0; p < g.sw; p++) {
+        float* plane = row + int64_t(p) * width * channels;
+        const PixelRange inside = image_pixels(g, p);
+        const int first = std::min(inside.first, width), last = std::min(inside.last, width);
+        std::fill(plane, plane + int64_t(first) * channels, 0.0f);
+        std::fill(plane + int64_t(std::max(first, last)) * channels, plane + int64_t(width) * channels, 0.0f);
+        const float* from = in + int64_t(p + g.sw * first - g.pad_left) * g.c;
+        if (g.sw == 1 && m == 1) {
+          copy_floats(plane + int64_t(first) * channels, from, (last - first) * g.c);
+          continue;
+        }
+        for (float* to = plane + int64_t(first) * channels; to < plane + int64_t(last) * channels; to += channels, from += g.sw * g.c) {
+          if (m == 1) copy_floats(to, from, g.c);
+          else for (int ch = 0; ch < g.c; ch++) std::fill(to + ch * m, to + (ch + 1) * m, from[ch]);
+        }
       }
     }
     return buffer.data();
@@ -158,8 +174,6 @@ void run(const Geometry& g, int tasks, Task task, ThreadPool& pool) {
   if (parallel(g)) pool.run(tasks, task);
   else for (int t = 0; t < tasks; t++) task(t);
 }
-
-}  // namespace
 
 // Whether window row i reads any image row for output rows [oy0, oy1), and column j any image
 // column: taps that read only padding (most of a dilated 5x5 on a 4x4 image) are skipped.
@@ -174,6 +188,37 @@ bool column_inside(const Geometry& g, int j) {
     if (unsigned(ox * g.sw + j * g.dw - g.pad_left) < unsigned(g.w)) return true;
   return false;
 }
+
+// dY of one image with zero pixels either side of each row, so that every dX plane row below reads
+// whole runs of it: `before` for the widest tap shift, `after` for the dX columns past the last output's reach.
+struct PaddedGrad {
+  int before, width;  // zero pixels before each row; pixels per row
+
+  PaddedGrad(const Geometry& g)
+      : before((g.kw - 1) * g.dw / g.sw),
+        width(before + g.wo + std::max(0, (g.pad_left + g.w - 1) / g.sw - (g.wo - 1))) {}
+
+  // Image b of dy padded, in the calling thread's buffer.
+  const float* lay_out(const Geometry& g, const float* dy, int b) const {
+    thread_local std::vector<float> buffer;
+    buffer.assign(size_t(g.ho) * width * g.out_c, 0.0f);
+    for (int oy = 0; oy < g.ho; oy++)
+      copy_floats(&buffer[(int64_t(oy) * width + before) * g.out_c], dy + (int64_t(b) * g.ho + oy) * g.wo * g.out_c, g.wo * g.out_c);
+    return buffer.data();
+  }
+};
+
+// Stride 1 without a multiplier: dX is the forward convolution of dY with the filter turned by 180
+// degrees, padded by (k - 1) * d - pad before (a negative pad skips what no tap reads).
+void depthwise_input_grad_as_forward(const Geometry& g, const float* dy, const float* filter, float* dx, ThreadPool& pool) {
+  std::vector<float> turned(size_t(g.taps()) * g.c);
+  for (int t = 0; t < g.taps(); t++) std::memcpy(&turned[size_t(g.taps() - 1 - t) * g.c], filter + int64_t(t) * g.c, sizeof(float) * g.c);
+  const Geometry back{g.n, g.ho, g.wo, g.c, g.kh, g.kw, g.c, g.h, g.w, 1, 1, g.dh, g.dw,
+                      (g.kh - 1) * g.dh - g.pad_top, (g.kw - 1) * g.dw - g.pad_left};
+  depthwise_conv2d(back, dy, turned.data(), dx, pool);
+}
+
+}  // namespace
 
 // One task per image: its output rows, kRowsAtOnce at a time, each a sum over the taps of runs of its planes.
 void depthwise_conv2d(const Geometry& g, const float* x, const float* filter, float* y, ThreadPool& pool) {
@@ -237,49 +282,21 @@ void depthwise_filter_grad(const Geometry& g, const float* x, const float* dy, f
                       sums[share].data() + int64_t(t) * length, length, true);
       }
     }
+    // The share's sums per channel, pixel after pixel, into the first pixel of each tap's row.
+    for (int t = 0; t < g.taps(); t++) {
+      float* tap = sums[share].data() + int64_t(t) * length;
+      for (int ox = 1; ox < g.wo; ox++)
+        for (int o = 0; o < g.out_c; o++) tap[o] += tap[ox * g.out_c + o];
+    }
   };
   run(g, shares, task, pool);
   for (int t = 0; t < g.taps(); t++)
     for (int o = 0; o < g.out_c; o++) {
       float total = 0;
-      for (const auto& s : sums)
-        for (int ox = 0; ox < g.wo; ox++) total += s[int64_t(t) * length + ox * g.out_c + o];
+      for (const auto& s : sums) total += s[int64_t(t) * length + o];
       dfilter[int64_t(t) * g.out_c + o] = total;
     }
 }
-
-namespace {
-
-// dY of one image with zero pixels either side of each row, so that every dX plane row below reads
-// whole runs of it: `before` for the widest tap shift, `after` for the dX columns past the last output's reach.
-struct PaddedGrad {
-  int before, width;  // zero pixels before each row; pixels per row
-
-  PaddedGrad(const Geometry& g)
-      : before((g.kw - 1) * g.dw / g.sw),
-        width(before + g.wo + std::max(0, (g.pad_left + g.w - 1) / g.sw - (g.wo - 1))) {}
-
-  // Image b of dy padded, in the calling thread's buffer.
-  const float* lay_out(const Geometry& g, const float* dy, int b) const {
-    thread_local std::vector<float> buffer;
-    buffer.assign(size_t(g.ho) * width * g.out_c, 0.0f);
-    for (int oy = 0; oy < g.ho; oy++)
-      copy_floats(&buffer[(int64_t(oy) * width + before) * g.out_c], dy + (int64_t(b) * g.ho + oy) * g.wo * g.out_c, g.wo * g.out_c);
-    return buffer.data();
-  }
-};
-
-// Stride 1 without a multiplier: dX is the forward convolution of dY with the filter turned by 180
-// degrees, padded by (k - 1) * d - pad before (a negative pad skips what no tap reads).
-void depthwise_input_grad_as_forward(const Geometry& g, const float* dy, const float* filter, float* dx, ThreadPool& pool) {
-  std::vector<float> turned(size_t(g.taps()) * g.c);
-  for (int t = 0; t < g.taps(); t++) std::memcpy(&turned[size_t(g.taps() - 1 - t) * g.c], filter + int64_t(t) * g.c, sizeof(float) * g.c);
-  const Geometry back{g.n, g.ho, g.wo, g.c, g.kh, g.kw, g.c, g.h, g.w, 1, 1, g.dh, g.dw,
-                      (g.kh - 1) * g.dh - g.pad_top, (g.kw - 1) * g.dw - g.pad_left};
-  depthwise_conv2d(back, dy, turned.data(), dx, pool);
-}
-
-}  // namespace
 
 // dX[Y][X] = sum of dY[oy][ox] * tap (i, j) over oy * sh + i * dh = Y and ox * sw + j * dw = X
 // (padded coordinates): for each dX row, the taps i that meet an output row; in each plane p of
@@ -301,9 +318,8 @@ void depthwise_input_grad(const Geometry& g, const float* dy, const float* filte
       float* dx_row = dx + x_row_start(g, b, y);
       for (int p = 0; p < g.sw; p++) {
         // This plane's dX pixels u0..u1: columns X = p + sw * u inside the image.
-        const int last_x = g.pad_left + g.w - 1 - p;
-        if (last_x < 0) continue;
-        const int u0 = g.pad_left > p ? (g.pad_left - p + g.sw - 1) / g.sw : 0, u1 = last_x / g.sw;
+        const PixelRange inside = image_pixels(g, p);
+        const int u0 = inside.first, u1 = inside.last - 1;
         if (u1 < u0) continue;
         runs.clear();
         repeated.clear();
