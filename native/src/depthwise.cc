@@ -255,16 +255,23 @@ void depthwise_conv2d(const Geometry& g, const float* x, const float* filter, fl
 
 // Each share of the output rows sums dY's row times each tap's run into its own row-long sum per
 // tap (kRowsAtOnce taps at a time, which share dY's vectors); the shares (fixed by the sizes, so
-// the same bits on any thread count) are added in order at the end.
+// the same bits on any thread count) are added in order at the end. Taps that read only padding
+// get zeros.
 void depthwise_filter_grad(const Geometry& g, const float* x, const float* dy, float* dfilter, ThreadPool& pool) {
   const Planes planes(g);
   const int rows = g.n * g.ho, length = g.wo * g.out_c;
   const int shares = parallel(g) ? std::min(kMaxShares, rows) : 1;
+  std::vector<int> active;  // the taps that read the image
   std::vector<int64_t> starts;
   for (int i = 0; i < g.kh; i++)
-    for (int j = 0; j < g.kw; j++) starts.push_back(planes.tap_start(g, i, j));
+    for (int j = 0; j < g.kw; j++) {
+      if (!row_inside(g, i, 0, g.ho) || !column_inside(g, j)) continue;
+      active.push_back(i * g.kw + j);
+      starts.push_back(planes.tap_start(g, i, j));
+    }
+  const int taps = int(active.size());
   const int64_t row_step = g.sh * planes.row_floats(g);
-  std::vector<std::vector<float>> sums(shares, std::vector<float>(size_t(g.taps()) * length, 0.0f));
+  std::vector<std::vector<float>> sums(shares, std::vector<float>(size_t(taps) * length, 0.0f));
   auto task = [&](int share) {
     const int begin = rows * share / shares, end = rows * (share + 1) / shares;
     std::vector<const float*> grads, runs;
@@ -277,24 +284,25 @@ void depthwise_filter_grad(const Geometry& g, const float* x, const float* dy, f
         grads.push_back(dy + (int64_t(b) * g.ho + oy) * length);
         runs.push_back(image + oy * row_step);
       }
-      for (int t = 0; t < g.taps(); t += kRowsAtOnce) {
-        sum_some_rows(std::min(kRowsAtOnce, g.taps() - t), int(runs.size()), runs.data(), &starts[t], grads.data(), length, length,
+      for (int t = 0; t < taps; t += kRowsAtOnce) {
+        sum_some_rows(std::min(kRowsAtOnce, taps - t), int(runs.size()), runs.data(), &starts[t], grads.data(), length, length,
                       sums[share].data() + int64_t(t) * length, length, true);
       }
     }
     // The share's sums per channel, pixel after pixel, into the first pixel of each tap's row.
-    for (int t = 0; t < g.taps(); t++) {
+    for (int t = 0; t < taps; t++) {
       float* tap = sums[share].data() + int64_t(t) * length;
       for (int ox = 1; ox < g.wo; ox++)
         for (int o = 0; o < g.out_c; o++) tap[o] += tap[ox * g.out_c + o];
     }
   };
   run(g, shares, task, pool);
-  for (int t = 0; t < g.taps(); t++)
+  std::fill(dfilter, dfilter + int64_t(g.taps()) * g.out_c, 0.0f);
+  for (int t = 0; t < taps; t++)
     for (int o = 0; o < g.out_c; o++) {
       float total = 0;
       for (const auto& s : sums) total += s[int64_t(t) * length + o];
-      dfilter[int64_t(t) * g.out_c + o] = total;
+      dfilter[int64_t(active[t]) * g.out_c + o] = total;
     }
 }
 
