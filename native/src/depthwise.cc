@@ -315,6 +315,8 @@ void depthwise_input_grad(const Geometry& g, const float* dy, const float* filte
   if (g.sh == 1 && g.sw == 1 && m == 1) return depthwise_input_grad_as_forward(g, dy, filter, dx, pool);
   const RepeatedTaps taps = repeat_taps(g, filter);
   const PaddedGrad padded(g);
+  std::vector<std::vector<std::pair<int, int>>> plane_taps(g.sw);  // (j, its shift) for the taps j that read each plane
+  for (int j = 0; j < g.kw; j++) plane_taps[tap_column(g, j).plane].push_back({j, tap_column(g, j).shift});
   run(g, g.n, [&](int b) {
     const float* grad = padded.lay_out(g, dy, b);
     std::vector<const float*> runs, repeated;
@@ -334,10 +336,8 @@ void depthwise_input_grad(const Geometry& g, const float* dy, const float* filte
         for (int i = 0; i < g.kh; i++) {
           const int top = padded_y - i * g.dh;
           if (top < 0 || top % g.sh != 0 || top / g.sh >= g.ho) continue;
-          for (int j = 0; j < g.kw; j++) {
-            const TapColumn column = tap_column(g, j);
-            if (column.plane != p) continue;
-            runs.push_back(grad + (int64_t(top / g.sh) * padded.width + padded.before + u0 - column.shift) * g.out_c);
+          for (const auto& [j, shift] : plane_taps[p]) {
+            runs.push_back(grad + (int64_t(top / g.sh) * padded.width + padded.before + u0 - shift) * g.out_c);
             repeated.push_back(taps.tap(i * g.kw + j));
           }
         }
