@@ -27,6 +27,8 @@ export interface NativeKernels {
   reluGrad(x: Float32Array, dy: Float32Array, dx: Float32Array): void;
   depthwiseConv2d: NativeKernel;
   depthwiseFilterGrad: NativeKernel;
+  /** (dy, filter, dx, the forward convolution's geometry). */
+  depthwiseInputGrad: NativeKernel;
   maxPoolGrad: NativeKernel;
   avgPoolGrad: NativeKernel;
   /** a [M, C] times b[:C] plus b[C:], per channel. */

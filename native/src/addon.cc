@@ -59,6 +59,7 @@ Sizes conv_grad_sizes(const Geometry& g) { return {input_size(g), output_size(g)
 Sizes conv_input_grad_sizes(const Geometry& g) { return {output_size(g), size_t(g.taps()) * g.c * g.out_c, input_size(g)}; }
 Sizes depthwise_sizes(const Geometry& g) { return {input_size(g), size_t(g.taps()) * g.out_c, output_size(g)}; }
 Sizes depthwise_grad_sizes(const Geometry& g) { return {input_size(g), output_size(g), size_t(g.taps()) * g.out_c}; }
+Sizes depthwise_input_grad_sizes(const Geometry& g) { return {output_size(g), size_t(g.taps()) * g.out_c, input_size(g)}; }
 Sizes pool_grad_sizes(const Geometry& g) { return {input_size(g), output_size(g), input_size(g)}; }
 Sizes affine_sizes(const Geometry& g) { return {input_size(g), size_t(2) * g.c, input_size(g)}; }
 
@@ -117,6 +118,7 @@ KERNEL(reluConv2d, relu_conv2d, conv_sizes, false)
 KERNEL(reluConv2dFilterGrad, relu_conv2d_filter_grad, conv_grad_sizes, false)
 KERNEL(depthwiseConv2d, depthwise_conv2d, depthwise_sizes, true)
 KERNEL(depthwiseFilterGrad, depthwise_filter_grad, depthwise_grad_sizes, true)
+KERNEL(depthwiseInputGrad, depthwise_input_grad, depthwise_input_grad_sizes, true)
 KERNEL(maxPoolGrad, max_pool_grad, pool_grad_sizes, true)
 KERNEL(avgPoolGrad, avg_pool_grad, pool_grad_sizes, true)
 KERNEL(channelAffine, channel_affine, affine_sizes, true)
@@ -348,6 +350,7 @@ NAPI_MODULE_INIT() {
       {"reluGrad", nullptr, relu_grad_js, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"depthwiseConv2d", nullptr, depthwiseConv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"depthwiseFilterGrad", nullptr, depthwiseFilterGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"depthwiseInputGrad", nullptr, depthwiseInputGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPoolGrad", nullptr, maxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"avgPoolGrad", nullptr, avgPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"channelAffine", nullptr, channelAffine, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -194,6 +194,22 @@ test("depthwise conv and its gradients match cpu, with channel multipliers 1 and
   }
 }));
 
+test("depthwise conv and its gradients match cpu over DARTS' kernels, strides and dilations from 1 to 24 channels (runs of pixels and channels across vectors)", () => eachVariant(async () => {
+  for (const c of [1, 3, 8, 16, 24]) {
+    for (const multiplier of [1, 2]) {
+      for (const k of [3, 5]) {
+        for (const [stride, dilation] of [[1, 1], [2, 1], [1, 2], [2, 2]]) {
+          for (const pad of PADS) {
+            await checkCase({ x: [2, 9, 8, c], filter: [k, k, c, multiplier], stride, dilation, pad, depthwise: true });
+          }
+        }
+      }
+    }
+    // DARTS' last cells: on 4x4 images most taps of a dilated 5x5 read only padding.
+    await checkCase({ x: [2, 4, 4, c], filter: [5, 5, c, 1], stride: 1, dilation: 2, pad: "same", depthwise: true });
+  }
+}));
+
 test("max and average pool gradients match cpu, with all-negative windows", () => eachVariant(async () => {
   const shape: Shape4 = [2, 9, 7, 3];
   const x = random(shape).map((v) => v - 0.9);
@@ -337,12 +353,15 @@ test("native kernels give the same bits on any number of threads", { skip: !nati
   const dy = random([8, 32, 32, 16]);
   const dyNarrow = random([8, 32, 32, 8]);
   const narrowFilter = random([3, 3, 16, 8]);
+  const depthwiseFilter = random([3, 3, 16, 1]);
+  const depthwiseStrided = Int32Array.of(8, 32, 32, 16, 3, 3, 16, 16, 16, 2, 2, 1, 1, 0, 0);
   assertSameBitsOnThreads(kernels, () => {
     const out = {
       conv: new Float32Array(8 * 32 * 32 * 16), filterGrad: new Float32Array(3 * 3 * 16 * 16),
       depthwise: new Float32Array(8 * 32 * 32 * 16), depthwiseGrad: new Float32Array(3 * 3 * 16),
       narrow: new Float32Array(8 * 32 * 32 * 8), narrowFilterGrad: new Float32Array(3 * 3 * 16 * 8),
       inputGrad: new Float32Array(8 * 32 * 32 * 16), stridedInputGrad: new Float32Array(8 * 32 * 32 * 16),
+      depthwiseInputGrad: new Float32Array(8 * 32 * 32 * 16), depthwiseStridedInputGrad: new Float32Array(8 * 32 * 32 * 16),
     };
     kernels.conv2d(x, narrowFilter, out.narrow, narrow);
     kernels.conv2dFilterGrad(x, dyNarrow, out.narrowFilterGrad, narrow);
@@ -352,6 +371,8 @@ test("native kernels give the same bits on any number of threads", { skip: !nati
     kernels.conv2dFilterGrad(x, dy, out.filterGrad, conv);
     kernels.depthwiseConv2d(x, new Float32Array(3 * 3 * 16).fill(0.5), out.depthwise, conv);
     kernels.depthwiseFilterGrad(x, dy, out.depthwiseGrad, conv);
+    kernels.depthwiseInputGrad(dy, depthwiseFilter, out.depthwiseInputGrad, conv);
+    kernels.depthwiseInputGrad(dy.subarray(0, 8 * 16 * 16 * 16), depthwiseFilter, out.depthwiseStridedInputGrad, depthwiseStrided);
     return out;
   });
 });

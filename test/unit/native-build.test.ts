@@ -57,7 +57,7 @@ test("NASBOOK_NATIVE=0 skips the build", () => {
 });
 
 type Kernel = (a: Float32Array, b: Float32Array, out: Float32Array, geometry: Int32Array) => void;
-type Addon = Record<"conv2d" | "conv2dFilterGrad" | "depthwiseConv2d" | "depthwiseFilterGrad" | "maxPoolGrad" | "avgPoolGrad" | "channelAffine", Kernel> & {
+type Addon = Record<"conv2d" | "conv2dFilterGrad" | "depthwiseConv2d" | "depthwiseFilterGrad" | "depthwiseInputGrad" | "maxPoolGrad" | "avgPoolGrad" | "channelAffine", Kernel> & {
   setThreads(n: number): number;
 };
 
@@ -76,13 +76,14 @@ function runAll(addon: Addon): Float32Array[] {
   // x [3, 9, 7, 20], 3x3, stride 1, 'same'.
   const conv = Int32Array.of(3, 9, 7, 20, 3, 3, 37, 9, 7, 1, 1, 1, 1, 1, 1);
   const depthwise = Int32Array.of(3, 9, 7, 20, 3, 3, 20, 5, 4, 2, 2, 1, 1, 1, 1);
+  const depthwiseDilated = Int32Array.of(3, 9, 7, 20, 3, 3, 20, 9, 7, 1, 1, 2, 2, 2, 2);
   const pool = Int32Array.of(3, 9, 7, 20, 3, 3, 20, 4, 3, 2, 2, 1, 1, 0, 0);
   const rows = Int32Array.of(189, 1, 1, 20, 1, 1, 20, 1, 1, 1, 1, 1, 1, 0, 0);
   const x = random(3 * 9 * 7 * 20);
   const outputs: Float32Array[] = [];
-  const run = (kernel: Kernel, b: Float32Array, size: number, geometry: Int32Array) => {
+  const run = (kernel: Kernel, b: Float32Array, size: number, geometry: Int32Array, a = x) => {
     const out = new Float32Array(size);
-    kernel(x, b, out, geometry);
+    kernel(a, b, out, geometry);
     outputs.push(out);
   };
   run(addon.conv2d, random(9 * 20 * 37), 3 * 9 * 7 * 37, conv);
@@ -92,6 +93,8 @@ function runAll(addon: Addon): Float32Array[] {
   run(addon.maxPoolGrad, random(3 * 4 * 3 * 20), 3 * 9 * 7 * 20, pool);
   run(addon.avgPoolGrad, random(3 * 4 * 3 * 20), 3 * 9 * 7 * 20, pool);
   run(addon.channelAffine, random(40), 3 * 9 * 7 * 20, rows);
+  run(addon.depthwiseInputGrad, random(9 * 20), 3 * 9 * 7 * 20, depthwise, random(3 * 5 * 4 * 20));
+  run(addon.depthwiseInputGrad, random(9 * 20), 3 * 9 * 7 * 20, depthwiseDilated, random(3 * 9 * 7 * 20));
   return outputs;
 }
 

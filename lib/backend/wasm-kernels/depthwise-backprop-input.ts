@@ -1,7 +1,8 @@
 /**
  * DepthwiseConv2dNativeBackpropInput on wasm as one XNNPACK depthwise convolution of dY (spread
  * by the stride) with the flipped filter; with a channel multiplier M each of the C*M dY channels
- * gets its own tap set and the M results per input channel are summed.
+ * gets its own tap set and the M results per input channel are summed. With the native addon
+ * loaded, its kernel runs instead (native-kernels.ts).
  */
 import * as tf from "@tensorflow/tfjs";
 import { crop, dilationsOf, flipTaps, forwardConvInfo, GradAttrs, inputGradPlans, padsOf, spreadByStride, stridesOf } from "./conv-as-forward";

@@ -1,9 +1,8 @@
 /**
  * Kernels that nasbook's native addon (lib/backend/native.ts) runs on the wasm heap in place of
- * wasm's: Conv2D and both its gradients, DepthwiseConv2dNative, its filter gradient, MaxPoolGrad
- * and AvgPoolGrad; FusedBatchNorm, and Add, Multiply and Sub where one side is a per-channel vector
- * (wasm's run these in scalar loops, 3-10x slower than one pass). The depthwise input gradient
- * stays a composition (conv-as-forward.ts) whose forward convolution then runs here too.
+ * wasm's: Conv2D, DepthwiseConv2dNative and both gradients of each, MaxPoolGrad and AvgPoolGrad;
+ * FusedBatchNorm, and Add, Multiply and Sub where one side is a per-channel vector (wasm's run
+ * these in scalar loops, 3-10x slower than one pass).
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
@@ -87,17 +86,19 @@ function convolution(kernelName: string, depthwise: boolean, pass: "forward" | "
   };
 }
 
-/** Conv2DBackpropInput (inputs dy, filter) as one native call instead of conv-as-forward's five kernels. */
-const conv2DBackpropInput: NativeKernelSpec = {
-  kernelName: tf.Conv2DBackpropInput,
-  kernelFunc: (native) => ({ inputs, backend, attrs }: KernelArgs) => {
-    const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-    const a = attrs as unknown as GradAttrs<"inputShape">;
-    assertChannelsLast(tf.Conv2DBackpropInput, a);
-    const info = forwardConvInfo(a.inputShape, filter.shape, a);
-    return runOnHeap(backend as BackendWasm, native.conv2dInputGrad, dy, filter, a.inputShape, geometryOf(info));
-  },
-};
+/** An input gradient (inputs dy, filter) as one native call instead of conv-as-forward's spread, flip, convolution and crop. */
+function inputGrad(kernelName: string, depthwise: boolean, kernel: (n: NativeKernels) => NativeKernel): NativeKernelSpec {
+  return {
+    kernelName,
+    kernelFunc: (native) => ({ inputs, backend, attrs }: KernelArgs) => {
+      const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+      const a = attrs as unknown as GradAttrs<"inputShape">;
+      assertChannelsLast(kernelName, a);
+      const info = forwardConvInfo(a.inputShape, filter.shape, a, depthwise);
+      return runOnHeap(backend as BackendWasm, kernel(native), dy, filter, a.inputShape, geometryOf(info));
+    },
+  };
+}
 
 function poolGrad(kernelName: string, kernel: (n: NativeKernels) => NativeKernel): NativeKernelSpec {
   return {
@@ -178,9 +179,10 @@ const fusedBatchNorm: NativeKernelSpec = {
 const NATIVE_KERNELS: readonly NativeKernelSpec[] = [
   convolution(tf.Conv2D, false, "forward", (n) => n.conv2d),
   convolution(tf.Conv2DBackpropFilter, false, "filterGrad", (n) => n.conv2dFilterGrad),
-  conv2DBackpropInput,
+  inputGrad(tf.Conv2DBackpropInput, false, (n) => n.conv2dInputGrad),
   convolution(tf.DepthwiseConv2dNative, true, "forward", (n) => n.depthwiseConv2d),
   convolution(tf.DepthwiseConv2dNativeBackpropFilter, true, "filterGrad", (n) => n.depthwiseFilterGrad),
+  inputGrad(tf.DepthwiseConv2dNativeBackpropInput, true, (n) => n.depthwiseInputGrad),
   poolGrad(tf.MaxPoolGrad, (n) => n.maxPoolGrad),
   poolGrad(tf.AvgPoolGrad, (n) => n.avgPoolGrad),
   elementwise("Add"),
