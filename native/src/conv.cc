@@ -302,28 +302,73 @@ void conv2d_filter_grad(const Geometry& g, const float* x, const float* dy, floa
   else conv2d_filter_grad_tiled<kWideLanes>(g, x, dy, dfilter, pool);
 }
 
-// dX as the forward convolution of dY (spread by the stride: zeros between its pixels) with the
-// filter turned by 180 degrees and its channel axes swapped, padded by (k - 1) * d - pad before
-// (a negative pad skips rows, which the gathered patches handle).
-void conv2d_input_grad(const Geometry& g, const float* dy, const float* filter, float* dx, ThreadPool& pool) {
-  thread_local std::vector<float> turned, spread;
+namespace {
+
+// The taps of one window axis that reach dX positions p + k * stride (p < stride), and where they
+// read dY: tap i = first - t * step reads dY at output index k + offset + t * spacing.
+struct PhaseTaps {
+  int count = 0, first = 0, step = 1, offset = 0, spacing = 1;
+};
+
+PhaseTaps phase_taps(int phase, int pad, int kernel, int stride, int dilation) {
+  PhaseTaps taps;
+  for (int i = kernel - 1; i >= 0; i--) {
+    if ((phase + pad - i * dilation) % stride != 0) continue;  // the sign of % is that of the dividend: 0 either way
+    if (taps.count == 0) taps.first = i, taps.offset = (phase + pad - i * dilation) / stride;
+    else if (taps.count == 1) taps.step = taps.first - i, taps.spacing = taps.step * dilation / stride;
+    taps.count++;
+  }
+  return taps;
+}
+
+// dX of a convolution with stride 1: the forward convolution of dY with the filter turned by 180
+// degrees and its channel axes swapped, padded by (k - 1) * d - pad before (a negative pad skips
+// rows, which the gathered patches handle).
+void input_grad_stride_one(const Geometry& g, const float* dy, const float* filter, float* dx, ThreadPool& pool) {
+  thread_local std::vector<float> turned;
   turned.resize(size_t(g.taps()) * g.c * g.out_c);
   for (int t = 0; t < g.taps(); t++)
     for (int ci = 0; ci < g.c; ci++)
       for (int o = 0; o < g.out_c; o++)
         turned[(int64_t(g.taps() - 1 - t) * g.out_c + o) * g.c + ci] = filter[(int64_t(t) * g.c + ci) * g.out_c + o];
-  const Geometry back{g.n, g.ho * g.sh, g.wo * g.sw, g.out_c, g.kh, g.kw, g.c, g.h, g.w, 1, 1, g.dh, g.dw,
+  const Geometry back{g.n, g.ho, g.wo, g.out_c, g.kh, g.kw, g.c, g.h, g.w, 1, 1, g.dh, g.dw,
                       (g.kh - 1) * g.dh - g.pad_top, (g.kw - 1) * g.dw - g.pad_left};
-  const float* source = dy;
-  if (g.sh > 1 || g.sw > 1) {
-    spread.assign(size_t(back.n) * back.h * back.w * back.c, 0.0f);
-    for (int64_t m = 0; m < g.pixels(); m++) {
-      const int64_t b = m / (int64_t(g.ho) * g.wo), oy = m / g.wo % g.ho, ox = m % g.wo;
-      copy_floats(&spread[x_row_start(back, int(b), int(oy * g.sh)) + ox * g.sw * back.c], dy + m * g.out_c, g.out_c);
+  conv2d(back, dy, turned.data(), dx, pool);
+}
+
+}  // namespace
+
+// With a stride s, dX splits into s x s phases (rows p + k * s, columns q + l * s), each a stride-1
+// convolution of dY with the taps that reach it: dY is never spread with zeros (a stride-2 3x3
+// input gradient had four times the products it needs).
+void conv2d_input_grad(const Geometry& g, const float* dy, const float* filter, float* dx, ThreadPool& pool) {
+  if (g.sh == 1 && g.sw == 1) return input_grad_stride_one(g, dy, filter, dx, pool);
+  thread_local std::vector<float> sub, phase_dx;
+  std::fill(dx, dx + int64_t(g.n) * g.h * g.w * g.c, 0.0f);
+  for (int py = 0; py < std::min(g.sh, g.h); py++) {
+    for (int px = 0; px < std::min(g.sw, g.w); px++) {
+      const PhaseTaps rows = phase_taps(py, g.pad_top, g.kh, g.sh, g.dh), cols = phase_taps(px, g.pad_left, g.kw, g.sw, g.dw);
+      if (rows.count == 0 || cols.count == 0) continue;  // no tap reaches these positions: their dX is 0
+      sub.resize(size_t(rows.count) * cols.count * g.out_c * g.c);
+      for (int ti = 0; ti < rows.count; ti++)
+        for (int tj = 0; tj < cols.count; tj++) {
+          const int i = rows.first - ti * rows.step, j = cols.first - tj * cols.step;
+          for (int o = 0; o < g.out_c; o++)
+            for (int ci = 0; ci < g.c; ci++)
+              sub[((int64_t(ti) * cols.count + tj) * g.out_c + o) * g.c + ci] = filter[((int64_t(i) * g.kw + j) * g.c + ci) * g.out_c + o];
+        }
+      const int hp = (g.h - py + g.sh - 1) / g.sh, wp = (g.w - px + g.sw - 1) / g.sw;
+      const Geometry phase{g.n, g.ho, g.wo, g.out_c, rows.count, cols.count, g.c, hp, wp, 1, 1, rows.spacing, cols.spacing,
+                           -rows.offset, -cols.offset};
+      phase_dx.resize(size_t(g.n) * hp * wp * g.c);
+      conv2d(phase, dy, sub.data(), phase_dx.data(), pool);
+      for (int b = 0; b < g.n; b++)
+        for (int y = 0; y < hp; y++)
+          for (int x = 0; x < wp; x++)
+            copy_floats(dx + x_row_start(g, b, py + y * g.sh) + int64_t(px + x * g.sw) * g.c,
+                        &phase_dx[((int64_t(b) * hp + y) * wp + x) * g.c], g.c);
     }
-    source = spread.data();
   }
-  conv2d(back, source, turned.data(), dx, pool);
 }
 
 }  // namespace nasbook
