@@ -104,7 +104,7 @@ test("log-probabilities match a hand computation, and sampling agrees with scori
   // Larger weights than the init so that every term matters to the comparison.
   policy.variables().forEach((v, n) => v.assign(tf.tidy(() => tf.mul(tf.sin(tf.add(tf.range(0, v.size), 1.7 * n)), 0.9).reshape(v.shape))));
   for (const tokens of [[0, 0, 2], [2, 1, 1], [1, 1, 0]]) {
-    const scored = tf.tidy(() => policy.score(tokens).logProb.dataSync()[0]);
+    const scored = tf.tidy(() => policy.score([tokens]).logProb.dataSync()[0]);
     assert.ok(Math.abs(scored - handLogProb(policy, tokens)) < 1e-5, `tokens ${tokens}: ${scored} vs ${handLogProb(policy, tokens)}`);
   }
   const rng = new Rng(4);

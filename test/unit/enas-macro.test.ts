@@ -124,12 +124,13 @@ test("a macro architecture builds a network of its ops alone that classifies and
 
 test("the skip penalty is the mean over layers of the summed KL(p || 0.4), and with equal rewards it is the whole loss, weighted 0.8", async () => {
   await initBackend({ NASBOOK_BACKEND: "wasm" });
-  // One layer with skip probabilities 0.5 and 0.9, one with 0.2.
-  const logp = (ps: number[]) => tf.tensor2d(ps.map((p) => [Math.log(1 - p), Math.log(p)]));
-  const groups = [logp([0.5, 0.9]), logp([0.2])];
+  // A batch of two sequences; one layer with skip probabilities (0.5, 0.9) in the first and (0.4, 0.4) in the second, one with 0.2 and 0.4.
+  const logp = (rows: number[][]) => tf.tensor3d(rows.map((ps) => ps.map((p) => [Math.log(1 - p), Math.log(p)])));
+  const groups = [logp([[0.5, 0.9], [0.4, 0.4]]), logp([[0.2], [0.4]])];
   const byHand = (kl(0.5, 0.4) + kl(0.9, 0.4) + kl(0.2, 0.4)) / 2;
-  assert.ok(Math.abs(skipPenalty(groups, 0.4).dataSync()[0] - byHand) < 1e-6);
-  assert.ok(Math.abs(skipPenalty([logp([0.4, 0.4])], 0.4).dataSync()[0]) < 1e-7, "no penalty at the target");
+  const [first, atTarget] = skipPenalty(groups, 0.4).dataSync();
+  assert.ok(Math.abs(first - byHand) < 1e-6);
+  assert.ok(Math.abs(atTarget) < 1e-7, "no penalty at the target");
   tf.dispose(groups);
 
   const space = new EnasMacroSpace(TINY);

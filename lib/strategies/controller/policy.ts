@@ -46,15 +46,16 @@ export function shapeLogits(logits: tf.Tensor, shaping: LogitShaping | undefined
 
 export const NASRL_POLICY: PolicyOptions = { units: 35, lstmLayers: 2, initRange: 0.08 };
 
-/** The sequence of one decision walk, as tensors (differentiable when scored). */
+/** A batch of decision walks stepped side by side, as tensors (differentiable when scored). */
 interface Rollout {
-  readonly tokens: number[];
-  /** Sum over decisions of log p(token). */
-  readonly logProb: tf.Scalar;
-  /** Sum over decisions of the entropy of each decision's distribution; null when not asked for. */
-  readonly entropy: tf.Scalar | null;
-  /** Per anchor group (one layer's skip decisions), [count, 2] of [log(1 - p), log p]: what the skip penalty reads. */
-  readonly skipLogProbs: tf.Tensor2D[];
+  /** tokens[k][r]: decision k's token in sequence r. */
+  readonly tokens: number[][];
+  /** [batch]: each sequence's sum over decisions of log p(token). */
+  readonly logProb: tf.Tensor1D;
+  /** [batch]: each sequence's sum over decisions of the entropy of each decision's distribution; null when not asked for. */
+  readonly entropy: tf.Tensor1D | null;
+  /** Per anchor group (one layer's skip decisions), [batch, count, 2] of [log(1 - p), log p]: what the skip penalty reads. */
+  readonly skipLogProbs: tf.Tensor3D[];
 }
 
 /** One sampled sequence with the distribution each token was drawn from. */
@@ -63,6 +64,14 @@ export interface PolicySample {
   /** probabilities[k][c]: probability of choice c at decision k (anchors: [no, yes]). */
   readonly probabilities: number[][];
   readonly logProb: number;
+}
+
+/** Sequences re-scored together, teacher-forced: one entry per sequence, each [batch]. */
+export interface PolicyScores {
+  readonly logProb: tf.Tensor1D;
+  readonly entropy: tf.Tensor1D;
+  /** Per anchor group, [batch, count, 2] of [log(1 - p), log p] (skip-penalty.ts). */
+  readonly skipLogProbs: tf.Tensor3D[];
 }
 
 interface CategoricalHead {
@@ -77,15 +86,18 @@ interface AnchorAttention {
   readonly v: tf.Variable;
 }
 
-/** Picks decision k's token given its log-probabilities. */
-type Chooser = (k: number, logProbs: tf.Tensor1D) => number;
+/** Picks decision k's token for every sequence of the batch, given their log-probabilities [batch, choices]. */
+type Chooser = (k: number, logProbs: tf.Tensor2D) => number[];
 
-/** What one walk over the decisions accumulates: tokens, their log-probabilities, entropies, layer states. */
+/**
+ * What a batch of walks over the decisions accumulates: tokens, each decision's log-probabilities,
+ * layer states. The picked log-probabilities and the entropies are summed once, at the end, over
+ * all decisions side by side: a few ops for the whole walk instead of a few per decision.
+ */
 class Walk {
-  private readonly tokens: number[] = [];
-  private readonly logProbs: tf.Scalar[] = [];
-  private readonly entropies: tf.Scalar[] = [];
-  private readonly skipGroups: tf.Tensor2D[] = [];
+  private readonly tokens: number[][] = [];
+  private readonly logProbs: tf.Tensor2D[] = [];
+  private readonly skipGroups: tf.Tensor3D[] = [];
   /** A layer's anchor state: the controller output at the first step that carries that layer. */
   private readonly layerStates = new Map<number, tf.Tensor2D>();
 
@@ -95,21 +107,20 @@ class Walk {
     private readonly withEntropy: boolean,
   ) {}
 
-  emit(k: number, logp: tf.Tensor1D): number {
-    const token = this.choose(k, logp);
-    this.tokens.push(token);
-    this.logProbs.push(tf.sum(tf.slice(logp, [token], [1])) as tf.Scalar);
-    if (this.withEntropy) this.entropies.push(tf.neg(tf.sum(tf.mul(tf.exp(logp), logp))) as tf.Scalar);
-    return token;
+  emit(k: number, logp: tf.Tensor2D): number[] {
+    const tokens = this.choose(k, logp);
+    this.tokens.push(tokens);
+    this.logProbs.push(logp);
+    return tokens;
   }
 
   remember(layer: number | undefined, output: tf.Tensor2D): void {
     if (layer !== undefined && !this.layerStates.has(layer)) this.layerStates.set(layer, output);
   }
 
-  /** One anchor group's [log(1 - p), log p] rows. */
-  skipGroup(logProbs: tf.Tensor1D[]): void {
-    if (logProbs.length > 0) this.skipGroups.push(tf.stack(logProbs) as tf.Tensor2D);
+  /** One anchor group's [batch, 2] rows of [log(1 - p), log p], one per decision. */
+  skipGroup(logProbs: tf.Tensor2D[]): void {
+    if (logProbs.length > 0) this.skipGroups.push(tf.stack(logProbs, 1) as tf.Tensor3D);
   }
 
   layerState(layer: number): tf.Tensor2D {
@@ -117,9 +128,25 @@ class Walk {
   }
 
   result(): Rollout {
-    const total = (xs: tf.Scalar[]) => (xs.length === 0 ? tf.scalar(0) : (tf.addN(xs) as tf.Scalar));
-    return { tokens: this.tokens, logProb: total(this.logProbs), entropy: this.withEntropy ? total(this.entropies) : null, skipLogProbs: this.skipGroups };
+    // [batch, all choices of all decisions]; the one-hot rows mark each sequence's tokens.
+    const all = tf.concat(this.logProbs, 1);
+    const picked = tf.tensor2d(oneHot(this.tokens, this.logProbs.map((l) => l.shape[1])), all.shape);
+    const logProb = tf.sum(tf.mul(all, picked), 1) as tf.Tensor1D;
+    const entropy = this.withEntropy ? (tf.neg(tf.sum(tf.mul(tf.exp(all), all), 1)) as tf.Tensor1D) : null;
+    return { tokens: this.tokens, logProb, entropy, skipLogProbs: this.skipGroups };
   }
+}
+
+/** Row r: 1 at decision k's token tokens[k][r] in that decision's block of `choices[k]` columns, 0 elsewhere. */
+function oneHot(tokens: readonly number[][], choices: readonly number[]): Float32Array {
+  const width = choices.reduce((a, b) => a + b, 0);
+  const rows = new Float32Array(tokens[0].length * width);
+  let offset = 0;
+  tokens.forEach((column, k) => {
+    column.forEach((token, r) => (rows[r * width + offset + token] = 1));
+    offset += choices[k];
+  });
+  return rows;
 }
 
 export class ControllerPolicy {
@@ -135,6 +162,7 @@ export class ControllerPolicy {
     readonly options: PolicyOptions,
     rng: Rng,
   ) {
+    if (decisions.length === 0) throw new RangeError("ControllerPolicy needs at least one decision");
     checkAnchors(decisions);
     const { units, initRange } = options;
     this.lstm = new StackedLstm(units, units, options.lstmLayers, initRange, rng);
@@ -162,30 +190,44 @@ export class ControllerPolicy {
     const probabilities: number[][] = [];
     let logProb = 0;
     const tokens = tf.tidy(() => {
-      const rollout = this.rollout((_, logProbs) => {
+      const rollout = this.rollout(1, (_, logProbs) => {
         const p = Array.from(tf.exp(logProbs).dataSync());
         probabilities.push(p);
-        return rng.categorical(p);
+        return [rng.categorical(p)];
       }, false);
       logProb = rollout.logProb.dataSync()[0];
-      return rollout.tokens;
+      return rollout.tokens.map(([token]) => token);
     });
     return { tokens, probabilities, logProb };
   }
 
-  /** log p(tokens), the summed entropy and the anchors' log-probabilities, teacher-forced: differentiable w.r.t. `variables()`. */
-  score(tokens: readonly number[]): { logProb: tf.Scalar; entropy: tf.Scalar; skipLogProbs: tf.Tensor2D[] } {
+  /**
+   * log p(tokens), the summed entropy and the anchors' log-probabilities of each sequence,
+   * teacher-forced: differentiable w.r.t. `variables()`. Every sequence walks the same decisions
+   * in the same order, so they are scored side by side as one batch (rows: `sequences`' order).
+   */
+  score(sequences: readonly (readonly number[])[]): PolicyScores {
+    if (sequences.length === 0) throw new RangeError("ControllerPolicy.score needs at least one sequence");
+    for (const tokens of sequences) this.checkTokens(tokens);
+    const { logProb, entropy, skipLogProbs } = this.rollout(sequences.length, (k) => sequences.map((tokens) => tokens[k]), true);
+    return { logProb, entropy: entropy!, skipLogProbs };
+  }
+
+  private checkTokens(tokens: readonly number[]): void {
     if (tokens.length !== this.decisions.length) {
       throw new RangeError(`ControllerPolicy.score needs ${this.decisions.length} tokens, got ${tokens.length}`);
     }
-    const { logProb, entropy, skipLogProbs } = this.rollout((k) => tokens[k], true);
-    return { logProb, entropy: entropy as tf.Scalar, skipLogProbs };
+    tokens.forEach((t, k) => {
+      if (!Number.isInteger(t) || t < 0 || t >= this.decisions[k].choices) {
+        throw new RangeError(`ControllerPolicy.score: token ${k} (${this.decisions[k].name}) must be an integer in [0, ${this.decisions[k].choices}), got ${t}`);
+      }
+    });
   }
 
-  private rollout(choose: Chooser, withEntropy: boolean): Rollout {
+  private rollout(batch: number, choose: Chooser, withEntropy: boolean): Rollout {
     const walk = new Walk(choose, withEntropy);
-    let state: LstmState = this.lstm.zeroState();
-    let input = this.start as tf.Tensor2D;
+    let state: LstmState = this.lstm.zeroState(batch);
+    let input = tf.tile(this.start, [batch, 1]) as tf.Tensor2D;
     let k = 0;
     while (k < this.decisions.length) {
       const step = this.lstm.step(input, state);
@@ -197,13 +239,13 @@ export class ControllerPolicy {
     return walk.result();
   }
 
-  /** Decision k from a softmax over the step's output; the token's embedding is the next input. */
+  /** Decision k from a softmax over the step's output; the tokens' embeddings are the next input. */
   private categorical(k: number, output: tf.Tensor2D, walk: Walk): { input: tf.Tensor2D; k: number } {
     const head = this.heads[k]!;
     const raw = tf.add(tf.matMul(output, head.kernel as tf.Tensor2D), head.bias);
     const logits = shapeLogits(raw, this.options.logits, this.decisions[k].picks === "op");
-    const token = walk.emit(k, tf.reshape(tf.logSoftmax(logits), [-1]));
-    return { input: tf.slice(head.embedding as tf.Tensor2D, [token, 0], [1, -1]), k: k + 1 };
+    const tokens = walk.emit(k, tf.logSoftmax(logits) as tf.Tensor2D);
+    return { input: tf.gather(head.embedding as tf.Tensor2D, tokens), k: k + 1 };
   }
 
   /** The consecutive anchors from decision k into one layer, all attending from this one step's output. */
@@ -211,20 +253,21 @@ export class ControllerPolicy {
     const { wPrev, wCurr, v } = this.attention!;
     const layer = this.decisions[k].layer;
     const current = tf.matMul(output, wCurr as tf.Tensor2D);
-    const chosen: tf.Tensor2D[] = [];
-    const group: tf.Tensor1D[] = [];
+    const sources: tf.Tensor2D[] = [];
+    const picks: number[][] = [];
+    const group: tf.Tensor2D[] = [];
     for (; k < this.decisions.length && this.decisions[k].kind === "anchor" && this.decisions[k].layer === layer; k++) {
       const previous = walk.layerState(this.decisions[k].from!);
       const hidden = tf.tanh(tf.add(tf.matMul(previous, wPrev as tf.Tensor2D), current));
-      const logit = shapeLogits(tf.reshape(tf.matMul(hidden, v as tf.Tensor2D), [1]), this.options.logits, false);
+      const logit = shapeLogits(tf.matMul(hidden, v as tf.Tensor2D), this.options.logits, false);
       // [log(1 - sigmoid(x)), log sigmoid(x)] = [-softplus(x), -softplus(-x)]: stable for any logit.
-      const logp = tf.neg(tf.concat([tf.softplus(logit), tf.softplus(tf.neg(logit))])) as tf.Tensor1D;
+      const logp = tf.neg(tf.concat([tf.softplus(logit), tf.softplus(tf.neg(logit))], 1)) as tf.Tensor2D;
       group.push(logp);
-      if (walk.emit(k, logp) === 1) chosen.push(previous);
+      sources.push(previous);
+      picks.push(walk.emit(k, logp));
     }
     walk.skipGroup(group);
-    const input = chosen.length === 0 ? tf.zerosLike(output) : tf.div(tf.addN(chosen), 1 + chosen.length);
-    return { input: input as tf.Tensor2D, k };
+    return { input: meanOfChosen(sources, picks), k };
   }
 
   variables(): tf.Variable[] {
@@ -236,6 +279,17 @@ export class ControllerPolicy {
   dispose(): void {
     for (const v of this.variables()) v.dispose();
   }
+}
+
+/**
+ * Each sequence's next input after an anchor group: the sources it chose (picks[j][r] = 1)
+ * summed and divided by one more than their number, the zero vector when it chose none.
+ */
+function meanOfChosen(sources: readonly tf.Tensor2D[], picks: readonly number[][]): tf.Tensor2D {
+  const batch = picks[0].length;
+  const mask = tf.tensor3d(picks.flat(), [picks.length, batch, 1]);
+  const counts = tf.tensor2d(Array.from({ length: batch }, (_, r) => 1 + picks.reduce((n, column) => n + column[r], 0)), [batch, 1]);
+  return tf.div(tf.sum(tf.mul(tf.stack([...sources]), mask), 0), counts) as tf.Tensor2D;
 }
 
 /**
