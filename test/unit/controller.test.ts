@@ -8,6 +8,7 @@ import type { NasRlGenotype } from "../../lib/spaces/nasrl/genotypes";
 import { NasRlSpace } from "../../lib/spaces/nasrl/space";
 import { ControllerPolicy } from "../../lib/strategies/controller/policy";
 import { ReinforceController, nasRlReward } from "../../lib/strategies/controller/reinforce";
+import { skipPenalty } from "../../lib/strategies/controller/skip-penalty";
 
 before(async () => {
   await initBackend({ NASBOOK_BACKEND: "cpu" });
@@ -115,6 +116,62 @@ test("log-probabilities match a hand computation, and sampling agrees with scori
     assert.ok(Math.abs(sample.logProb - fromProbabilities) < 1e-5);
   }
   policy.dispose();
+});
+
+test("scoring m sequences as one batch gives each sequence's log p, entropy, skip penalty and gradient, on cpu and wasm", async () => {
+  // Shaped logits, half the categorical decisions picking ops (their own tanh constant), and anchors.
+  const decisions = small.decisions().map((d, k) => (d.kind === "anchor" || k % 2 === 0 ? d : { ...d, picks: "op" as const }));
+  const logits = { temperature: 1.5, tanhConstant: 2.5, opTanhReduce: 2.5 };
+  const kl = (p: number, t: number) => p * Math.log(p / t) + (1 - p) * Math.log((1 - p) / (1 - t));
+  for (const backend of ["cpu", "wasm"]) {
+    await initBackend({ NASBOOK_BACKEND: backend });
+    const policy = new ControllerPolicy(decisions, { units: 5, lstmLayers: 2, initRange: 0.08, logits }, new Rng(3));
+    policy.variables().forEach((v, n) => v.assign(tf.tidy(() => tf.mul(tf.sin(tf.add(tf.range(0, v.size), 1.3 * n)), 0.8).reshape(v.shape))));
+    const rng = new Rng(9);
+    const samples = [0, 1, 2, 3].map(() => policy.sample(rng));
+    const sequences = samples.map((s) => s.tokens);
+    const tensors = tf.memory().numTensors;
+    // What the sampling path (one decision at a time) gave each sequence: log p, entropy, the skip penalty at t = 0.3.
+    const anchors = decisions.flatMap((d, k) => (d.kind === "anchor" ? [k] : []));
+    const groups = new Set(anchors.map((k) => decisions[k].layer)).size;
+    const bySampling = samples.map((s) => ({
+      logProb: s.logProb,
+      entropy: -s.probabilities.flat().reduce((sum, p) => sum + p * Math.log(p), 0),
+      penalty: anchors.reduce((sum, k) => sum + kl(s.probabilities[k][1], 0.3), 0) / groups,
+    }));
+    const batched = tf.tidy(() => {
+      const { logProb, entropy, skip } = policy.score(sequences);
+      const penalty = skipPenalty(skip, 0.3);
+      return [logProb, entropy, penalty].map((t) => Array.from(t.dataSync()));
+    });
+    bySampling.forEach((want, r) => {
+      const got = { logProb: batched[0][r], entropy: batched[1][r], penalty: batched[2][r] };
+      for (const key of ["logProb", "entropy", "penalty"] as const) assert.ok(Math.abs(got[key] - want[key]) < 1e-4, `${backend}, sequence ${r}, ${key}: ${got[key]} vs ${want[key]}`);
+    });
+    // A REINFORCE-like loss with a weight per sequence: its gradient is the sum of the sequences' own.
+    const weights = [0.7, -0.4, 1.1, -0.2];
+    const loss = (seqs: number[][], w: number[]) => () => {
+      const { logProb, entropy, skip } = policy.score(seqs);
+      const terms = tf.sub(tf.add(tf.mul(logProb, w), tf.mul(entropy, 0.3)), tf.mul(skipPenalty(skip, 0.3), 0.5));
+      return tf.sum(terms) as tf.Scalar;
+    };
+    // Variables the loss does not reach (the last decision's embedding) have no gradient: zeros.
+    const gradients = (seqs: number[][], w: number[]) =>
+      tf.tidy(() => {
+        const { grads } = tf.variableGrads(loss(seqs, w), policy.variables());
+        return policy.variables().map((v) => Array.from(grads[v.name]?.dataSync() ?? new Float32Array(v.size)));
+      });
+    const together = gradients(sequences, weights);
+    const apart = sequences.map((s, r) => gradients([s], [weights[r]]));
+    together.forEach((g, n) => {
+      const gap = Math.max(...g.map((x, i) => Math.abs(x - apart.reduce((sum, one) => sum + one[n][i], 0))));
+      const scale = Math.max(1, ...g.map(Math.abs));
+      assert.ok(gap < 1e-5 * scale, `${backend}, variable ${policy.variables()[n].name}: gradients differ by ${gap}`);
+    });
+    assert.equal(tf.memory().numTensors, tensors, "scoring leaves no tensor behind");
+    policy.dispose();
+  }
+  await initBackend({ NASBOOK_BACKEND: "cpu" });
 });
 
 test("anchors must point back to a layer the controller has already visited", () => {

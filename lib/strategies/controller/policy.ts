@@ -14,7 +14,9 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../../core/random";
 import type { Decision } from "../../core/types";
+import { DecisionRows, type DecisionSums } from "./decision-rows";
 import { StackedLstm, uniformVariable, type LstmState } from "./lstm";
+import type { SkipLogProbs } from "./skip-penalty";
 
 export interface PolicyOptions {
   /** LSTM units per layer, also the size of token embeddings (paper: 35). */
@@ -35,28 +37,20 @@ export interface LogitShaping {
   readonly opTanhReduce: number;
 }
 
-/** c * tanh(l / T) as ENAS's controllers apply it (c / opTanhReduce for op decisions). */
-export function shapeLogits(logits: tf.Tensor, shaping: LogitShaping | undefined, picksOp: boolean): tf.Tensor {
+/**
+ * c * tanh(l / T) as ENAS's controllers apply it (c / opTanhReduce for op decisions); `picksOp`
+ * per column where several decisions' logits lie side by side.
+ */
+export function shapeLogits(logits: tf.Tensor, shaping: LogitShaping | undefined, picksOp: boolean | readonly boolean[]): tf.Tensor {
   if (!shaping) return logits;
   const { temperature, tanhConstant, opTanhReduce } = shaping;
   const cooled = temperature === null ? logits : tf.div(logits, temperature);
   if (tanhConstant === null) return cooled;
-  return tf.mul(tf.tanh(cooled), picksOp ? tanhConstant / opTanhReduce : tanhConstant);
+  const c = (op: boolean) => (op ? tanhConstant / opTanhReduce : tanhConstant);
+  return tf.mul(tf.tanh(cooled), typeof picksOp === "boolean" ? c(picksOp) : tf.tensor1d(picksOp.map(c)));
 }
 
 export const NASRL_POLICY: PolicyOptions = { units: 35, lstmLayers: 2, initRange: 0.08 };
-
-/** A batch of decision walks stepped side by side, as tensors (differentiable when scored). */
-interface Rollout {
-  /** tokens[k][r]: decision k's token in sequence r. */
-  readonly tokens: number[][];
-  /** [batch]: each sequence's sum over decisions of log p(token). */
-  readonly logProb: tf.Tensor1D;
-  /** [batch]: each sequence's sum over decisions of the entropy of each decision's distribution; null when not asked for. */
-  readonly entropy: tf.Tensor1D | null;
-  /** Per anchor group (one layer's skip decisions), [batch, count, 2] of [log(1 - p), log p]: what the skip penalty reads. */
-  readonly skipLogProbs: tf.Tensor3D[];
-}
 
 /** One sampled sequence with the distribution each token was drawn from. */
 export interface PolicySample {
@@ -66,12 +60,10 @@ export interface PolicySample {
   readonly logProb: number;
 }
 
-/** Sequences re-scored together, teacher-forced: one entry per sequence, each [batch]. */
-export interface PolicyScores {
-  readonly logProb: tf.Tensor1D;
-  readonly entropy: tf.Tensor1D;
-  /** Per anchor group, [batch, count, 2] of [log(1 - p), log p] (skip-penalty.ts). */
-  readonly skipLogProbs: tf.Tensor3D[];
+/** A batch of sequences re-scored, teacher-forced: [batch] each, rows in the sequences' order. */
+export interface PolicyScores extends DecisionSums {
+  /** The anchors' log-probabilities, which the skip penalty reads; null in a space without anchors. */
+  readonly skip: SkipLogProbs | null;
 }
 
 interface CategoricalHead {
@@ -86,68 +78,14 @@ interface AnchorAttention {
   readonly v: tf.Variable;
 }
 
-/** Picks decision k's token for every sequence of the batch, given their log-probabilities [batch, choices]. */
-type Chooser = (k: number, logProbs: tf.Tensor2D) => number[];
-
-/**
- * What a batch of walks over the decisions accumulates: tokens, each decision's log-probabilities,
- * layer states. The picked log-probabilities and the entropies are summed once, at the end, over
- * all decisions side by side: a few ops for the whole walk instead of a few per decision.
- */
-class Walk {
-  private readonly tokens: number[][] = [];
-  private readonly logProbs: tf.Tensor2D[] = [];
-  private readonly skipGroups: tf.Tensor3D[] = [];
-  /** A layer's anchor state: the controller output at the first step that carries that layer. */
-  private readonly layerStates = new Map<number, tf.Tensor2D>();
-
-  /** `withEntropy`: scoring needs the entropies (for the bonus); sampling does not. */
-  constructor(
-    private readonly choose: Chooser,
-    private readonly withEntropy: boolean,
-  ) {}
-
-  emit(k: number, logp: tf.Tensor2D): number[] {
-    const tokens = this.choose(k, logp);
-    this.tokens.push(tokens);
-    this.logProbs.push(logp);
-    return tokens;
-  }
-
-  remember(layer: number | undefined, output: tf.Tensor2D): void {
-    if (layer !== undefined && !this.layerStates.has(layer)) this.layerStates.set(layer, output);
-  }
-
-  /** One anchor group's [batch, 2] rows of [log(1 - p), log p], one per decision. */
-  skipGroup(logProbs: tf.Tensor2D[]): void {
-    if (logProbs.length > 0) this.skipGroups.push(tf.stack(logProbs, 1) as tf.Tensor3D);
-  }
-
-  layerState(layer: number): tf.Tensor2D {
-    return this.layerStates.get(layer)!;
-  }
-
-  result(): Rollout {
-    // [batch, all choices of all decisions]; the one-hot rows mark each sequence's tokens.
-    const all = tf.concat(this.logProbs, 1);
-    const picked = tf.tensor2d(oneHot(this.tokens, this.logProbs.map((l) => l.shape[1])), all.shape);
-    const logProb = tf.sum(tf.mul(all, picked), 1) as tf.Tensor1D;
-    const entropy = this.withEntropy ? (tf.neg(tf.sum(tf.mul(tf.exp(all), all), 1)) as tf.Tensor1D) : null;
-    return { tokens: this.tokens, logProb, entropy, skipLogProbs: this.skipGroups };
-  }
+/** What decision k reads: its step's LSTM output [batch, units] and, at an anchor, the state [batch, units] of the layer it may connect from. */
+interface Reading {
+  readonly output: tf.Tensor2D;
+  readonly source: tf.Tensor2D | null;
 }
 
-/** Row r: 1 at decision k's token tokens[k][r] in that decision's block of `choices[k]` columns, 0 elsewhere. */
-function oneHot(tokens: readonly number[][], choices: readonly number[]): Float32Array {
-  const width = choices.reduce((a, b) => a + b, 0);
-  const rows = new Float32Array(tokens[0].length * width);
-  let offset = 0;
-  tokens.forEach((column, k) => {
-    column.forEach((token, r) => (rows[r * width + offset + token] = 1));
-    offset += choices[k];
-  });
-  return rows;
-}
+/** Picks decision k's token for every sequence of the batch from what the decision reads. */
+type Chooser = (k: number, reading: Reading) => number[];
 
 export class ControllerPolicy {
   readonly lstm: StackedLstm;
@@ -187,30 +125,39 @@ export class ControllerPolicy {
 
   /** Draws a token sequence with `rng` (reads each distribution back to sample the next token). */
   sample(rng: Rng): PolicySample {
+    const tokens: number[] = [];
     const probabilities: number[][] = [];
-    let logProb = 0;
-    const tokens = tf.tidy(() => {
-      const rollout = this.rollout(1, (_, logProbs) => {
+    tf.tidy(() => {
+      this.walk(1, (k, { output, source }) => {
+        const logProbs = source ? this.anchorLogProbs(source, output) : this.headLogProbs(k, output);
         const p = Array.from(tf.exp(logProbs).dataSync());
         probabilities.push(p);
-        return [rng.categorical(p)];
-      }, false);
-      logProb = rollout.logProb.dataSync()[0];
-      return rollout.tokens.map(([token]) => token);
+        tokens.push(rng.categorical(p));
+        return [tokens[k]];
+      });
     });
-    return { tokens, probabilities, logProb };
+    return { tokens, probabilities, logProb: tokens.reduce((sum, t, k) => sum + Math.log(probabilities[k][t]), 0) };
   }
 
   /**
    * log p(tokens), the summed entropy and the anchors' log-probabilities of each sequence,
-   * teacher-forced: differentiable w.r.t. `variables()`. Every sequence walks the same decisions
-   * in the same order, so they are scored side by side as one batch (rows: `sequences`' order).
+   * teacher-forced: differentiable w.r.t. `variables()`. The sequences walk the same decisions
+   * in the same order, so they step side by side as one batch; and with every token known up
+   * front no step waits for a distribution, so the heads are evaluated after the walk, all
+   * categorical decisions as one matrix of rows and all anchors as another (decision-rows.ts).
    */
   score(sequences: readonly (readonly number[])[]): PolicyScores {
     if (sequences.length === 0) throw new RangeError("ControllerPolicy.score needs at least one sequence");
     for (const tokens of sequences) this.checkTokens(tokens);
-    const { logProb, entropy, skipLogProbs } = this.rollout(sequences.length, (k) => sequences.map((tokens) => tokens[k]), true);
-    return { logProb, entropy: entropy!, skipLogProbs };
+    const readings = this.walk(sequences.length, (k) => sequences.map((tokens) => tokens[k]));
+    const tokensAt = (ks: readonly number[]) => ks.map((k) => sequences.map((tokens) => tokens[k]));
+    const ofKind = (anchor: boolean) => this.decisions.flatMap((d, k) => ((d.kind === "anchor") === anchor ? [k] : []));
+    const categorical = ofKind(false);
+    const heads = this.scoreHeads(categorical, readings.filter((_, k) => categorical.includes(k)), tokensAt(categorical));
+    const anchors = ofKind(true);
+    if (anchors.length === 0) return { ...heads, skip: null };
+    const { sums, skip } = this.scoreAnchors(anchors, readings.filter((_, k) => anchors.includes(k)), tokensAt(anchors));
+    return { logProb: tf.add(heads.logProb, sums.logProb), entropy: tf.add(heads.entropy, sums.entropy), skip };
   }
 
   private checkTokens(tokens: readonly number[]): void {
@@ -224,50 +171,82 @@ export class ControllerPolicy {
     });
   }
 
-  private rollout(batch: number, choose: Chooser, withEntropy: boolean): Rollout {
-    const walk = new Walk(choose, withEntropy);
+  /**
+   * Steps the LSTM through the decisions for `batch` sequences side by side, `choose` giving each
+   * decision's tokens; returns what every decision read. After a categorical decision the next
+   * input is the tokens' embeddings; the consecutive anchors into one layer share one step, and
+   * after them the input is the mean of the chosen sources (meanOfChosen).
+   */
+  private walk(batch: number, choose: Chooser): Reading[] {
+    const readings: Reading[] = [];
+    // A layer's anchor state: the controller output at the first step that carries that layer.
+    const layerStates = new Map<number, tf.Tensor2D>();
     let state: LstmState = this.lstm.zeroState(batch);
     let input = tf.tile(this.start, [batch, 1]) as tf.Tensor2D;
     let k = 0;
     while (k < this.decisions.length) {
       const step = this.lstm.step(input, state);
+      const { output } = step;
       state = step.state;
-      walk.remember(this.decisions[k].layer, step.output);
-      const next = this.decisions[k].kind === "anchor" ? this.anchorGroup(k, step.output, walk) : this.categorical(k, step.output, walk);
-      ({ input, k } = next);
+      const { layer } = this.decisions[k];
+      if (layer !== undefined && !layerStates.has(layer)) layerStates.set(layer, output);
+      if (this.decisions[k].kind !== "anchor") {
+        readings.push({ output, source: null });
+        input = tf.gather(this.heads[k]!.embedding as tf.Tensor2D, choose(k, readings[k]));
+        k++;
+        continue;
+      }
+      const sources: tf.Tensor2D[] = [];
+      const picks: number[][] = [];
+      for (; k < this.decisions.length && this.decisions[k].kind === "anchor" && this.decisions[k].layer === layer; k++) {
+        const source = layerStates.get(this.decisions[k].from!)!;
+        readings.push({ output, source });
+        sources.push(source);
+        picks.push(choose(k, readings[k]));
+      }
+      input = meanOfChosen(sources, picks);
     }
-    return walk.result();
+    return readings;
   }
 
-  /** Decision k from a softmax over the step's output; the tokens' embeddings are the next input. */
-  private categorical(k: number, output: tf.Tensor2D, walk: Walk): { input: tf.Tensor2D; k: number } {
+  /** Decision k's log-softmax over its head's logits, [batch, choices]. */
+  private headLogProbs(k: number, output: tf.Tensor2D): tf.Tensor2D {
     const head = this.heads[k]!;
     const raw = tf.add(tf.matMul(output, head.kernel as tf.Tensor2D), head.bias);
-    const logits = shapeLogits(raw, this.options.logits, this.decisions[k].picks === "op");
-    const tokens = walk.emit(k, tf.logSoftmax(logits) as tf.Tensor2D);
-    return { input: tf.gather(head.embedding as tf.Tensor2D, tokens), k: k + 1 };
+    return tf.logSoftmax(shapeLogits(raw, this.options.logits, this.decisions[k].picks === "op")) as tf.Tensor2D;
   }
 
-  /** The consecutive anchors from decision k into one layer, all attending from this one step's output. */
-  private anchorGroup(k: number, output: tf.Tensor2D, walk: Walk): { input: tf.Tensor2D; k: number } {
+  /** Rows [log(1 - p), log p] of P(source feeds output's layer) = sigmoid(v^T tanh(W_prev h_j + W_curr h_i)). */
+  private anchorLogProbs(source: tf.Tensor2D, output: tf.Tensor2D): tf.Tensor2D {
     const { wPrev, wCurr, v } = this.attention!;
-    const layer = this.decisions[k].layer;
-    const current = tf.matMul(output, wCurr as tf.Tensor2D);
-    const sources: tf.Tensor2D[] = [];
-    const picks: number[][] = [];
-    const group: tf.Tensor2D[] = [];
-    for (; k < this.decisions.length && this.decisions[k].kind === "anchor" && this.decisions[k].layer === layer; k++) {
-      const previous = walk.layerState(this.decisions[k].from!);
-      const hidden = tf.tanh(tf.add(tf.matMul(previous, wPrev as tf.Tensor2D), current));
-      const logit = shapeLogits(tf.matMul(hidden, v as tf.Tensor2D), this.options.logits, false);
-      // [log(1 - sigmoid(x)), log sigmoid(x)] = [-softplus(x), -softplus(-x)]: stable for any logit.
-      const logp = tf.neg(tf.concat([tf.softplus(logit), tf.softplus(tf.neg(logit))], 1)) as tf.Tensor2D;
-      group.push(logp);
-      sources.push(previous);
-      picks.push(walk.emit(k, logp));
-    }
-    walk.skipGroup(group);
-    return { input: meanOfChosen(sources, picks), k };
+    const hidden = tf.tanh(tf.add(tf.matMul(source, wPrev as tf.Tensor2D), tf.matMul(output, wCurr as tf.Tensor2D)));
+    const logit = shapeLogits(tf.matMul(hidden, v as tf.Tensor2D), this.options.logits, false);
+    // [log(1 - sigmoid(x)), log sigmoid(x)] = [-softplus(x), -softplus(-x)]: stable for any logit.
+    return tf.neg(tf.concat([tf.softplus(logit), tf.softplus(tf.neg(logit))], 1)) as tf.Tensor2D;
+  }
+
+  /**
+   * The categorical decisions `ks` in one product: their outputs as rows [decisions * batch, units]
+   * times all their heads side by side [units, all choices]; each row's softmax is kept to its
+   * own head's columns (DecisionRows.offDecision).
+   */
+  private scoreHeads(ks: readonly number[], readings: readonly Reading[], tokens: number[][]): DecisionSums {
+    const heads = ks.map((k) => this.heads[k]!);
+    const rows = DecisionRows.sideBySide(ks.map((k) => this.decisions[k].choices), tokens[0].length);
+    const x = tf.concat(readings.map((r) => r.output), 0);
+    const raw = tf.add(tf.matMul(x, tf.concat(heads.map((h) => h.kernel as tf.Tensor2D), 1)), tf.concat(heads.map((h) => h.bias), 0));
+    const logits = shapeLogits(raw, this.options.logits, rows.perColumn((i) => this.decisions[ks[i]].picks === "op"));
+    const logProbs = tf.logSoftmax(tf.add(logits, rows.offDecision())) as tf.Tensor2D;
+    return rows.sums(logProbs, rows.oneHot(tokens));
+  }
+
+  /** The anchor decisions `ks` as rows [anchors * batch, 2] through the attention in one pass, and their sums. */
+  private scoreAnchors(ks: readonly number[], readings: readonly Reading[], tokens: number[][]): { sums: DecisionSums; skip: SkipLogProbs } {
+    const batch = tokens[0].length;
+    const rows = DecisionRows.shared(ks.length, 2, batch);
+    const logProbs = this.anchorLogProbs(tf.concat(readings.map((r) => r.source!), 0), tf.concat(readings.map((r) => r.output), 0));
+    const groups = new Set(ks.map((k) => this.decisions[k].layer)).size;
+    return { sums: rows.sums(logProbs, rows.oneHot(tokens)), skip: { logProbs: tf.reshape(logProbs, [ks.length, batch, 2]), groups } };
   }
 
   variables(): tf.Variable[] {
