@@ -79,22 +79,24 @@ function handLogProb(policy: ControllerPolicy, tokens: number[]): number {
     });
     return input;
   };
-  const categorical = (k: number, out: number[]) => {
-    const head = policy.heads[k]!;
-    return logSoftmax(plus(times(out, matrix(head.kernel)), row(matrix(head.bias), 0)))[tokens[k]];
+  // The heads lie side by side: the i-th categorical decision's logits are columns offsets[i] on.
+  const categorical = (k: number, i: number, out: number[]) => {
+    const { kernel, bias, columns } = policy.heads;
+    const logits = plus(times(out, matrix(kernel)), row(matrix(bias), 0));
+    return logSoftmax(logits.slice(columns.offsets[i], columns.offsets[i] + columns.choices[i]))[tokens[k]];
   };
   // Decision 0: layers[0].filterHeight, from the learned start input.
   const out0 = step(row(matrix(policy.start), 0));
-  let logp = categorical(0, out0);
+  let logp = categorical(0, 0, out0);
   // Decision 1: the anchor "does layer 0 feed layer 1", attending to layer 0's state out0.
-  const out1 = step(row(matrix(policy.heads[0]!.embedding), tokens[0]));
+  const out1 = step(row(matrix(policy.heads.embedding), tokens[0]));
   const a = policy.attention!;
   const hidden = plus(times(out0, matrix(a.wPrev)), times(out1, matrix(a.wCurr))).map(Math.tanh);
   const p = sigmoid(times(hidden, matrix(a.v))[0]);
   logp += Math.log(tokens[1] === 1 ? p : 1 - p);
   // Decision 2: layers[1].filterHeight; its input is the chosen states summed over one more than their number (out0 / 2), or zeros.
   const out2 = step(tokens[1] === 1 ? out0.map((x) => x / 2) : new Array(units).fill(0));
-  logp += categorical(2, out2);
+  logp += categorical(2, 1, out2);
   return logp;
 }
 
@@ -234,7 +236,9 @@ test("REINFORCE learns a synthetic reward (3x3 kernels, a skip from layer 0 into
 test("with equal rewards only the entropy bonus moves the policy, towards uniform", () => {
   const peaked = (entropyWeight: number) => {
     const controller = new ReinforceController(small, 2, { batchSize: 2, learningRate: 0.05, entropyWeight });
-    controller.policy.heads[0]!.bias.assign(tf.tensor1d([3, 0, 0, 0]));
+    // The first decision's bias: the first 4 of the heads' side-by-side columns.
+    const { bias } = controller.policy.heads;
+    bias.assign(tf.tidy(() => tf.concat([tf.tensor1d([3, 0, 0, 0]), tf.slice(bias, [4])])));
     return controller;
   };
   const pFirstChoice = (controller: ReinforceController<NasRlGenotype>, updates: number) => {

@@ -21,24 +21,22 @@ export interface DecisionSums {
 export class DecisionRows {
   readonly width: number;
 
-  /** Decision i has `choices[i]` choices in columns from `offsets[i]`; `batch` sequences per decision. */
+  /** Decision i has `choices[i]` choices in the columns from `offsets[i]`. */
   private constructor(
     readonly choices: readonly number[],
     readonly offsets: readonly number[],
-    readonly batch: number,
   ) {
     this.width = Math.max(...choices.map((c, i) => offsets[i] + c));
   }
 
   /** Every decision in its own columns (heads side by side). */
-  static sideBySide(choices: readonly number[], batch: number): DecisionRows {
-    const offsets = choices.map((_, i) => choices.slice(0, i).reduce((a, b) => a + b, 0));
-    return new DecisionRows(choices, offsets, batch);
+  static sideBySide(choices: readonly number[]): DecisionRows {
+    return new DecisionRows(choices, choices.map((_, i) => choices.slice(0, i).reduce((a, b) => a + b, 0)));
   }
 
-  /** Every decision in the same `choices` columns (anchors: [no, yes]). */
-  static shared(decisions: number, choices: number, batch: number): DecisionRows {
-    return new DecisionRows(new Array<number>(decisions).fill(choices), new Array<number>(decisions).fill(0), batch);
+  /** `decisions` decisions in the same `choices` columns (anchors: [no, yes]). */
+  static shared(decisions: number, choices: number): DecisionRows {
+    return new DecisionRows(new Array<number>(decisions).fill(choices), new Array<number>(decisions).fill(0));
   }
 
   /** One value per column: decision i's `value(i)` in its columns. */
@@ -47,23 +45,23 @@ export class DecisionRows {
   }
 
   /** 0 in each row's own decision's columns, OFF_DECISION elsewhere: added to logits, it keeps each row's softmax to its decision. */
-  offDecision(): tf.Tensor2D {
-    return this.rows(OFF_DECISION, (i, row) => row.fill(0, this.offsets[i], this.offsets[i] + this.choices[i]));
+  offDecision(batch: number): tf.Tensor2D {
+    return this.rows(batch, OFF_DECISION, (i, row) => row.fill(0, this.offsets[i], this.offsets[i] + this.choices[i]));
   }
 
   /** 1 at each row's token, tokens[i][r] for decision i of sequence r; 0 elsewhere. */
   oneHot(tokens: readonly (readonly number[])[]): tf.Tensor2D {
-    return this.rows(0, (i, row, r) => (row[this.offsets[i] + tokens[i][r]] = 1));
+    return this.rows(tokens[0].length, 0, (i, row, r) => (row[this.offsets[i] + tokens[i][r]] = 1));
   }
 
   /** Each sequence's sums over the decisions, from these rows' log-probabilities and one-hot tokens. */
   sums(logProbs: tf.Tensor2D, oneHot: tf.Tensor2D): DecisionSums {
-    const perSequence = (t: tf.Tensor) => tf.sum(tf.reshape(t, [this.choices.length, this.batch, this.width]), [0, 2]) as tf.Tensor1D;
+    const perSequence = (t: tf.Tensor) => tf.sum(tf.reshape(t, [this.choices.length, -1, this.width]), [0, 2]) as tf.Tensor1D;
     return { logProb: perSequence(tf.mul(logProbs, oneHot)), entropy: tf.neg(perSequence(tf.mul(tf.exp(logProbs), logProbs))) };
   }
 
-  private rows(fill: number, set: (i: number, row: Float32Array, r: number) => void): tf.Tensor2D {
-    const { batch, width } = this;
+  private rows(batch: number, fill: number, set: (i: number, row: Float32Array, r: number) => void): tf.Tensor2D {
+    const { width } = this;
     const data = new Float32Array(this.choices.length * batch * width).fill(fill);
     this.choices.forEach((_, i) => {
       for (let r = 0; r < batch; r++) set(i, data.subarray((i * batch + r) * width, (i * batch + r + 1) * width), r);

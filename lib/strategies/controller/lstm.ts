@@ -19,9 +19,13 @@ interface LstmLayerWeights {
 }
 
 /** Uniform in [-range, range], seeded: the initialisation NAS-RL uses for every controller weight. */
+export function uniform(shape: number[], range: number, rng: Rng): tf.Tensor {
+  return tf.randomUniform(shape, -range, range, "float32", rng.seed());
+}
+
 export function uniformVariable(shape: number[], range: number, rng: Rng): tf.Variable {
   // tidy frees the initial tensor, which the variable does not take over.
-  return tf.tidy(() => tf.variable(tf.randomUniform(shape, -range, range, "float32", rng.seed())));
+  return tf.tidy(() => tf.variable(uniform(shape, range, rng)));
 }
 
 export class StackedLstm {

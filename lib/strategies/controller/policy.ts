@@ -15,7 +15,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../../core/random";
 import type { Decision } from "../../core/types";
 import { DecisionRows, type DecisionSums } from "./decision-rows";
-import { StackedLstm, uniformVariable, type LstmState } from "./lstm";
+import { StackedLstm, uniform, uniformVariable, type LstmState } from "./lstm";
 import type { SkipLogProbs } from "./skip-penalty";
 
 export interface PolicyOptions {
@@ -66,10 +66,20 @@ export interface PolicyScores extends DecisionSums {
   readonly skip: SkipLogProbs | null;
 }
 
-interface CategoricalHead {
+/**
+ * Every categorical decision's softmax and embedding, side by side in three variables (Adam's
+ * cost is per variable): decision i's logits are columns [offset_i, offset_i + choices_i) of
+ * kernel and bias, and its token t embeds as row offset_i + t.
+ */
+interface CategoricalHeads {
+  /** [all choices, units]. */
   readonly embedding: tf.Variable;
+  /** [units, all choices]. */
   readonly kernel: tf.Variable;
+  /** [all choices]. */
   readonly bias: tf.Variable;
+  /** Where the categorical decisions' columns lie; the decisions in order, anchors left out. */
+  readonly columns: DecisionRows;
 }
 
 interface AnchorAttention {
@@ -91,9 +101,10 @@ export class ControllerPolicy {
   readonly lstm: StackedLstm;
   /** Learned first input. */
   readonly start: tf.Variable;
-  /** One softmax and one embedding per categorical decision (null at anchors). */
-  readonly heads: ReadonlyArray<CategoricalHead | null>;
+  readonly heads: CategoricalHeads;
   readonly attention: AnchorAttention | null;
+  /** Per decision, its index among the categorical decisions (their heads' order); -1 at anchors. */
+  private readonly headOf: readonly number[];
 
   constructor(
     readonly decisions: readonly Decision[],
@@ -105,15 +116,15 @@ export class ControllerPolicy {
     const { units, initRange } = options;
     this.lstm = new StackedLstm(units, units, options.lstmLayers, initRange, rng);
     this.start = uniformVariable([1, units], initRange, rng);
-    this.heads = decisions.map((d) =>
-      d.kind === "anchor"
-        ? null
-        : {
-            embedding: uniformVariable([d.choices, units], initRange, rng),
-            kernel: uniformVariable([units, d.choices], initRange, rng),
-            bias: uniformVariable([d.choices], initRange, rng),
-          },
-    );
+    const categorical = decisions.filter((d) => d.kind !== "anchor");
+    let head = 0;
+    this.headOf = decisions.map((d) => (d.kind === "anchor" ? -1 : head++));
+    const [embedding, kernel, bias] = tf.tidy(() => {
+      // Drawn head by head, as separate variables were: the same initial values for a seed.
+      const draws = categorical.map((d) => [uniform([d.choices, units], initRange, rng), uniform([units, d.choices], initRange, rng), uniform([d.choices], initRange, rng)]);
+      return [0, 1, 0].map((axis, part) => tf.variable(tf.concat(draws.map((parts) => parts[part]), axis)));
+    });
+    this.heads = { embedding, kernel, bias, columns: DecisionRows.sideBySide(categorical.map((d) => d.choices)) };
     this.attention = decisions.some((d) => d.kind === "anchor")
       ? {
           wPrev: uniformVariable([units, units], initRange, rng),
@@ -153,7 +164,7 @@ export class ControllerPolicy {
     const tokensAt = (ks: readonly number[]) => ks.map((k) => sequences.map((tokens) => tokens[k]));
     const ofKind = (anchor: boolean) => this.decisions.flatMap((d, k) => ((d.kind === "anchor") === anchor ? [k] : []));
     const categorical = ofKind(false);
-    const heads = this.scoreHeads(categorical, readings.filter((_, k) => categorical.includes(k)), tokensAt(categorical));
+    const heads = this.scoreHeads(readings.filter((_, k) => categorical.includes(k)), tokensAt(categorical));
     const anchors = ofKind(true);
     if (anchors.length === 0) return { ...heads, skip: null };
     const { sums, skip } = this.scoreAnchors(anchors, readings.filter((_, k) => anchors.includes(k)), tokensAt(anchors));
@@ -192,7 +203,8 @@ export class ControllerPolicy {
       if (layer !== undefined && !layerStates.has(layer)) layerStates.set(layer, output);
       if (this.decisions[k].kind !== "anchor") {
         readings.push({ output, source: null });
-        input = tf.gather(this.heads[k]!.embedding as tf.Tensor2D, choose(k, readings[k]));
+        const offset = this.heads.columns.offsets[this.headOf[k]];
+        input = tf.gather(this.heads.embedding as tf.Tensor2D, choose(k, readings[k]).map((t) => offset + t));
         k++;
         continue;
       }
@@ -211,8 +223,9 @@ export class ControllerPolicy {
 
   /** Decision k's log-softmax over its head's logits, [batch, choices]. */
   private headLogProbs(k: number, output: tf.Tensor2D): tf.Tensor2D {
-    const head = this.heads[k]!;
-    const raw = tf.add(tf.matMul(output, head.kernel as tf.Tensor2D), head.bias);
+    const { kernel, bias, columns } = this.heads;
+    const [offset, choices] = [columns.offsets[this.headOf[k]], columns.choices[this.headOf[k]]];
+    const raw = tf.add(tf.matMul(output, tf.slice(kernel, [0, offset], [-1, choices]) as tf.Tensor2D), tf.slice(bias, [offset], [choices]));
     return tf.logSoftmax(shapeLogits(raw, this.options.logits, this.decisions[k].picks === "op")) as tf.Tensor2D;
   }
 
@@ -226,33 +239,32 @@ export class ControllerPolicy {
   }
 
   /**
-   * The categorical decisions `ks` in one product: their outputs as rows [decisions * batch, units]
-   * times all their heads side by side [units, all choices]; each row's softmax is kept to its
-   * own head's columns (DecisionRows.offDecision).
+   * The categorical decisions in one product: their outputs as rows [decisions * batch, units]
+   * times all heads side by side [units, all choices]; each row's softmax is kept to its own
+   * head's columns (DecisionRows.offDecision).
    */
-  private scoreHeads(ks: readonly number[], readings: readonly Reading[], tokens: number[][]): DecisionSums {
-    const heads = ks.map((k) => this.heads[k]!);
-    const rows = DecisionRows.sideBySide(ks.map((k) => this.decisions[k].choices), tokens[0].length);
-    const x = tf.concat(readings.map((r) => r.output), 0);
-    const raw = tf.add(tf.matMul(x, tf.concat(heads.map((h) => h.kernel as tf.Tensor2D), 1)), tf.concat(heads.map((h) => h.bias), 0));
-    const logits = shapeLogits(raw, this.options.logits, rows.perColumn((i) => this.decisions[ks[i]].picks === "op"));
-    const logProbs = tf.logSoftmax(tf.add(logits, rows.offDecision())) as tf.Tensor2D;
-    return rows.sums(logProbs, rows.oneHot(tokens));
+  private scoreHeads(readings: readonly Reading[], tokens: number[][]): DecisionSums {
+    const { kernel, bias, columns } = this.heads;
+    const raw = tf.add(tf.matMul(tf.concat(readings.map((r) => r.output), 0), kernel as tf.Tensor2D), bias);
+    const categorical = this.decisions.filter((d) => d.kind !== "anchor");
+    const logits = shapeLogits(raw, this.options.logits, columns.perColumn((i) => categorical[i].picks === "op"));
+    const logProbs = tf.logSoftmax(tf.add(logits, columns.offDecision(tokens[0].length))) as tf.Tensor2D;
+    return columns.sums(logProbs, columns.oneHot(tokens));
   }
 
   /** The anchor decisions `ks` as rows [anchors * batch, 2] through the attention in one pass, and their sums. */
   private scoreAnchors(ks: readonly number[], readings: readonly Reading[], tokens: number[][]): { sums: DecisionSums; skip: SkipLogProbs } {
     const batch = tokens[0].length;
-    const rows = DecisionRows.shared(ks.length, 2, batch);
+    const rows = DecisionRows.shared(ks.length, 2);
     const logProbs = this.anchorLogProbs(tf.concat(readings.map((r) => r.source!), 0), tf.concat(readings.map((r) => r.output), 0));
     const groups = new Set(ks.map((k) => this.decisions[k].layer)).size;
     return { sums: rows.sums(logProbs, rows.oneHot(tokens)), skip: { logProbs: tf.reshape(logProbs, [ks.length, batch, 2]), groups } };
   }
 
   variables(): tf.Variable[] {
-    const heads = this.heads.flatMap((h) => (h ? [h.embedding, h.kernel, h.bias] : []));
+    const { embedding, kernel, bias } = this.heads;
     const attention = this.attention ? [this.attention.wPrev, this.attention.wCurr, this.attention.v] : [];
-    return [...this.lstm.variables(), this.start, ...heads, ...attention];
+    return [...this.lstm.variables(), this.start, embedding, kernel, bias, ...attention];
   }
 
   dispose(): void {
