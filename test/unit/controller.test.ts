@@ -6,6 +6,8 @@ import { Rng } from "../../lib/core/random";
 import type { Outcome, TrialMetrics } from "../../lib/core/types";
 import type { NasRlGenotype } from "../../lib/spaces/nasrl/genotypes";
 import { NasRlSpace } from "../../lib/spaces/nasrl/space";
+import { lstmCell } from "../../lib/nn/lstm-cell";
+import { StackedLstm } from "../../lib/strategies/controller/lstm";
 import { ControllerPolicy } from "../../lib/strategies/controller/policy";
 import { ReinforceController, nasRlReward } from "../../lib/strategies/controller/reinforce";
 import { skipPenalty } from "../../lib/strategies/controller/skip-penalty";
@@ -118,6 +120,40 @@ test("log-probabilities match a hand computation, and sampling agrees with scori
     assert.ok(Math.abs(sample.logProb - fromProbabilities) < 1e-5);
   }
   policy.dispose();
+});
+
+test("the LSTM's gate pre-activations, whose gradient is written out, have tfjs's own gradient, on cpu and wasm", async () => {
+  for (const backend of ["cpu", "wasm"]) {
+    await initBackend({ NASBOOK_BACKEND: backend });
+    const lstm = new StackedLstm(4, 4, 2, 0.5, new Rng(1));
+    const x = tf.variable(tf.randomNormal([5, 4], 0, 1, "float32", 2));
+    const start = lstm.zeroState(5);
+    const weights = tf.randomNormal([5, 4], 0, 1, "float32", 3);
+    // Two steps, so that h and c also carry gradient from one step into the next.
+    const twoSteps = (step: (x: tf.Tensor2D, state: typeof start) => { output: tf.Tensor2D; state: typeof start }) => () => {
+      const first = step(x as tf.Tensor2D, start);
+      return tf.sum(tf.mul(step(first.output, first.state).output, weights)) as tf.Scalar;
+    };
+    const composed = (input: tf.Tensor2D, state: typeof start) => {
+      const h: tf.Tensor2D[] = [];
+      const c: tf.Tensor2D[] = [];
+      lstm.layers.forEach(({ kernel, bias }, l) => {
+        const cell = lstmCell(tf.add(tf.matMul(tf.concat([input, state.h[l]], 1), kernel as tf.Tensor2D), bias) as tf.Tensor2D, state.c[l]);
+        [h[l], c[l], input] = [cell.h, cell.c, cell.h];
+      });
+      return { output: input, state: { h, c } };
+    };
+    const variables = [x, ...lstm.variables()];
+    const values = (f: () => tf.Scalar) => tf.tidy(() => {
+      const { grads } = tf.variableGrads(f, variables);
+      return variables.map((v) => Array.from(grads[v.name].dataSync()));
+    });
+    const written = values(twoSteps((input, state) => lstm.step(input, state)));
+    const own = values(twoSteps(composed));
+    written.forEach((g, n) => g.forEach((value, i) => assert.ok(Math.abs(value - own[n][i]) < 1e-5, `${backend}, variable ${n}[${i}]: ${value} vs ${own[n][i]}`)));
+    tf.dispose([x, weights, ...start.h, ...start.c, ...lstm.variables()]);
+  }
+  await initBackend({ NASBOOK_BACKEND: "cpu" });
 });
 
 test("scoring m sequences as one batch gives each sequence's log p, entropy, skip penalty and gradient, on cpu and wasm", async () => {
