@@ -6,7 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../../core/random";
 import { lstmCell } from "../../nn/lstm-cell";
 
-/** Hidden and cell state of every layer, each [batch, units] (the controller's batch is 1). */
+/** Hidden and cell state of every layer, each [batch, units] (1 when sampling, m when re-scoring a batch). */
 export interface LstmState {
   readonly h: tf.Tensor2D[];
   readonly c: tf.Tensor2D[];
@@ -66,7 +66,7 @@ export class StackedLstm {
     });
   }
 
-  /** Zeros for a batch of `batch` sequences stepped side by side (the controller walks one). */
+  /** Zeros for a batch of `batch` sequences stepped side by side. */
   zeroState(batch = 1): LstmState {
     const zeros = () => this.layers.map(() => tf.zeros([batch, this.units]) as tf.Tensor2D);
     return { h: zeros(), c: zeros() };

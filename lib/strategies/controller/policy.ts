@@ -10,6 +10,8 @@
  * ENAS (its code) shapes every logit before the softmax: l <- c * tanh(l / T), with tanh
  * constant c (1.10 in the micro search) and temperature T (none there), and c / 2.5 for the
  * logits of decisions that pick an op, which keeps the op distributions flatter for longer.
+ * Sampling walks one sequence a decision at a time; an update re-scores its m sequences side by
+ * side, teacher-forced (`score`).
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../../core/random";
