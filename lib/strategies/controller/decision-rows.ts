@@ -56,7 +56,8 @@ export class DecisionRows {
 
   /** Each sequence's sums over the decisions, from these rows' log-probabilities and one-hot tokens. */
   sums(logProbs: tf.Tensor2D, oneHot: tf.Tensor2D): DecisionSums {
-    const perSequence = (t: tf.Tensor) => tf.sum(tf.reshape(t, [this.choices.length, -1, this.width]), [0, 2]) as tf.Tensor1D;
+    // Each row's sum first (its contiguous columns), then over decisions: one strided reduction of [decisions, batch, width] is slower on wasm.
+    const perSequence = (t: tf.Tensor) => tf.sum(tf.reshape(tf.sum(t, 1), [this.choices.length, -1]), 0) as tf.Tensor1D;
     return { logProb: perSequence(tf.mul(logProbs, oneHot)), entropy: tf.neg(perSequence(tf.mul(tf.exp(logProbs), logProbs))) };
   }
 
