@@ -23,6 +23,7 @@ export function uniform(shape: number[], range: number, rng: Rng): tf.Tensor {
   return tf.randomUniform(shape, -range, range, "float32", rng.seed());
 }
 
+/** `uniform` as a variable. */
 export function uniformVariable(shape: number[], range: number, rng: Rng): tf.Variable {
   // tidy frees the initial tensor, which the variable does not take over.
   return tf.tidy(() => tf.variable(uniform(shape, range, rng)));
