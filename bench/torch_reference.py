@@ -288,47 +288,49 @@ class ControllerPolicy(nn.Module):
         return x, hs, cs
 
     def score(self, tokens):
-        h = [torch.zeros(1, self.units, device=DEVICE) for _ in self.kernels]
-        c = [torch.zeros(1, self.units, device=DEVICE) for _ in self.kernels]
-        x, k, head, log_probs, entropies, states = self.start, 0, 0, [], [], {}
+        """Teacher-forced log p and entropy of m sequences side by side (tokens [m, decisions]): [m] each."""
+        m = tokens.shape[0]
+        h = [torch.zeros(m, self.units, device=DEVICE) for _ in self.kernels]
+        c = [torch.zeros(m, self.units, device=DEVICE) for _ in self.kernels]
+        x, k, head, log_prob, entropy, states = self.start.expand(m, -1), 0, 0, 0, 0, {}
         ds = self.decisions
 
         def emit(logp):
-            log_probs.append(logp[tokens[k]])
-            entropies.append(-(logp.exp() * logp).sum())
+            nonlocal log_prob, entropy
+            log_prob = log_prob + logp.gather(1, tokens[:, k:k + 1]).squeeze(1)
+            entropy = entropy - (logp.exp() * logp).sum(1)
 
         while k < len(ds):
             out, h, c = self.lstm(x, h, c)
             states.setdefault(ds[k].get("layer"), out)
             if ds[k].get("kind") == "anchor":
-                layer, current, chosen = ds[k]["layer"], out @ self.w_curr, []
+                layer, current, chosen, count = ds[k]["layer"], out @ self.w_curr, 0, 1
                 while k < len(ds) and ds[k].get("kind") == "anchor" and ds[k]["layer"] == layer:
                     previous = states[ds[k]["from"]]
-                    logit = (torch.tanh(previous @ self.w_prev + current) @ self.v).reshape(1)
-                    emit(-torch.cat([F.softplus(logit), F.softplus(-logit)]))
-                    if tokens[k] == 1:
-                        chosen.append(previous)
-                    k += 1
-                x = torch.zeros_like(out) if not chosen else sum(chosen) / (1 + len(chosen))
+                    logit = torch.tanh(previous @ self.w_prev + current) @ self.v
+                    emit(-torch.cat([F.softplus(logit), F.softplus(-logit)], 1))
+                    pick = tokens[:, k:k + 1].float()
+                    chosen, count, k = chosen + pick * previous, count + pick, k + 1
+                x = chosen / count
             else:
-                logits = out @ self.head_kernels[head] + self.head_biases[head]
-                emit(F.log_softmax(logits, dim=-1).reshape(-1))
-                x = self.embeddings[head][tokens[k]:tokens[k] + 1]
+                emit(F.log_softmax(out @ self.head_kernels[head] + self.head_biases[head], dim=-1))
+                x = self.embeddings[head][tokens[:, k]]
                 head, k = head + 1, k + 1
-        return sum(log_probs), sum(entropies)
+        return log_prob, entropy
 
 
 def controller_update(spec):
-    """REINFORCE over m sequences: loss = -(1/m) sum (R - b) log p + 0 * H, one Adam step."""
+    """REINFORCE over m sequences scored as one batch: loss = -(1/m) sum (R - b) log p + 0 * H, one Adam step."""
     policy = ControllerPolicy(spec["decisions"], spec["units"], spec["lstmLayers"]).to(DEVICE)
     adam = torch.optim.Adam(policy.parameters(), lr=spec["learningRate"])
-    rewards = [0.4 + 0.1 * i for i in range(len(spec["tokens"]))]
-    baseline = sum(rewards) / len(rewards)
+    tokens = torch.tensor(spec["tokens"], device=DEVICE)
+    rewards = torch.tensor([0.4 + 0.1 * i for i in range(len(spec["tokens"]))], device=DEVICE)
+    advantages = rewards - rewards.mean()
 
     def step():
         adam.zero_grad()
-        terms = [lp * (r - baseline) + 0 * ent for (lp, ent), r in ((policy.score(t), r) for t, r in zip(spec["tokens"], rewards))]
-        (-sum(terms) / len(terms)).backward()
+        log_prob, entropy = policy.score(tokens)
+        (-(log_prob * advantages + 0 * entropy).mean()).backward()
         adam.step()
 
     return policy, step

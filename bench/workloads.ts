@@ -7,7 +7,7 @@
  *    momentum-SGD step on the weights from a train batch) on a CPU-sized supernet and on the paper's;
  *  - a training step of the shipped NAS-Bench-201 table's network (quick: N = 1, C = 8, 14x14x1);
  *  - a training step of a NAS-RL child of the quick space (4 layers, input pooled to 14x14);
- *  - one REINFORCE update of the LSTM controller over that space (m = 4 sequences, Adam).
+ *  - one REINFORCE update of the LSTM controller over that space (m = 4 sequences as one batch, Adam).
  *
  * FLOPs per step, for the GFLOP/s column: 2 per multiply-accumulate, the MACs counted by the
  * library's own tally (lib/nn/macs.ts: convolutions, dense layers, BatchNorm) on one image times
@@ -176,9 +176,9 @@ const CONTROLLER = { ...NASRL_CONTROLLER, batchSize: 4, learningRate: 0.01 };
 
 /**
  * One controller update: m candidates asked and told (untimed), the last tell running the
- * update: every sequence re-scored through the LSTM (teacher forcing), REINFORCE's loss, Adam.
- * PyTorch re-scores m sequences sampled from the space (the update's cost depends on the
- * number of layers and anchors, not on which tokens).
+ * update: the m sequences re-scored through the LSTM side by side as one batch (teacher forcing),
+ * REINFORCE's loss, Adam. PyTorch re-scores m sequences sampled from the space, batched the same
+ * way (the update's cost depends on the number of layers and anchors, not on which tokens).
  */
 function controllerUpdate(): Workload {
   const rng = new Rng(11);

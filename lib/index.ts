@@ -35,7 +35,7 @@ export type { Alphas, EdgeMixing, Mixing, Supernet } from "./spaces/supernet";
 export { RandomSearch } from "./strategies/random-search";
 export { RegularizedEvolution, type EvolutionOptions, type Member } from "./strategies/regularized-evolution";
 export { StackedLstm, uniformVariable, type LstmState } from "./strategies/controller/lstm";
-export { ControllerPolicy, NASRL_POLICY, type PolicyOptions, type PolicySample } from "./strategies/controller/policy";
+export { ControllerPolicy, NASRL_POLICY, type PolicyOptions, type PolicySample, type PolicyScores } from "./strategies/controller/policy";
 export * from "./strategies/darts";
 export * from "./strategies/smash";
 export { correlationGap, kendallTau, pearson, rankingAgreement, ranks, spearman, type CorrelationGap, type RankingAgreement } from "./core/rank-correlation";
@@ -84,7 +84,7 @@ export { WEIGHT_SHARING_METHODS, runWeightSharingSearch, weightSharingConfig, ty
 export { enasPreset, type EnasPreset } from "./experiment/presets/enas";
 export { expectedSkipRate, runEnasMacroSearch, type EnasMacroRunResult } from "./experiment/methods/enas-macro";
 export { enasMacroPreset, type EnasMacroPreset } from "./experiment/presets/enas-macro";
-export { ENAS_SKIP_PENALTY, skipPenalty, type SkipPenaltyOptions } from "./strategies/controller/skip-penalty";
+export { ENAS_SKIP_PENALTY, skipPenalty, type SkipLogProbs, type SkipPenaltyOptions } from "./strategies/controller/skip-penalty";
 export { ENAS_CONTROLLER, ENAS_MACRO_CONTROLLER, EnasSearch, likeliestTokens, type EnasConfig, type EnasEpochRecord, type EnasSampler } from "./strategies/enas/search";
 export { accuracyOnSubset, BATCH_NORM_MODES, type BatchNormMode } from "./strategies/enas/scoring";
 export { Nb201SinglePath } from "./spaces/nb201/single-path";

@@ -124,13 +124,14 @@ test("a macro architecture builds a network of its ops alone that classifies and
 
 test("the skip penalty is the mean over layers of the summed KL(p || 0.4), and with equal rewards it is the whole loss, weighted 0.8", async () => {
   await initBackend({ NASBOOK_BACKEND: "wasm" });
-  // One layer with skip probabilities 0.5 and 0.9, one with 0.2.
-  const logp = (ps: number[]) => tf.tensor2d(ps.map((p) => [Math.log(1 - p), Math.log(p)]));
-  const groups = [logp([0.5, 0.9]), logp([0.2])];
+  // A batch of two sequences, two layers: skip probabilities (0.5, 0.9) into one and 0.2 into the other in the first, 0.4 everywhere in the second.
+  const skips = [[0.5, 0.4], [0.9, 0.4], [0.2, 0.4]];
+  const logProbs = tf.tensor3d(skips.map((anchor) => anchor.map((q) => [Math.log(1 - q), Math.log(q)])));
   const byHand = (kl(0.5, 0.4) + kl(0.9, 0.4) + kl(0.2, 0.4)) / 2;
-  assert.ok(Math.abs(skipPenalty(groups, 0.4).dataSync()[0] - byHand) < 1e-6);
-  assert.ok(Math.abs(skipPenalty([logp([0.4, 0.4])], 0.4).dataSync()[0]) < 1e-7, "no penalty at the target");
-  tf.dispose(groups);
+  const [first, atTarget] = skipPenalty({ logProbs, groups: 2 }, 0.4).dataSync();
+  assert.ok(Math.abs(first - byHand) < 1e-6);
+  assert.ok(Math.abs(atTarget) < 1e-7, "no penalty at the target");
+  logProbs.dispose();
 
   const space = new EnasMacroSpace(TINY);
   const controller = new ReinforceController(space, 3, { ...ENAS_MACRO_CONTROLLER, batchSize: 1, entropyWeight: 0, reward: () => 0 });

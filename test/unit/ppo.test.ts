@@ -31,13 +31,13 @@ test("the clipped surrogate and its gradient match a hand computation", () => {
   const old = [Math.log(0.2), Math.log(0.4), Math.log(0.1), Math.log(0.6)];
   const ratios = [1.5, 0.5, 1.5, 0.5];
   const advantages = [2, 1, -1, -2];
-  const logProbs = old.map((o, k) => tf.scalar(o + Math.log(ratios[k])));
-  const f = (...lp: tf.Tensor[]) => clippedSurrogateLoss(lp as tf.Scalar[], old, advantages, 0.2);
-  const loss = f(...logProbs).dataSync()[0];
+  const logProbs = tf.tensor1d(old.map((o, k) => o + Math.log(ratios[k])));
+  const f = (lp: tf.Tensor) => clippedSurrogateLoss(lp as tf.Tensor1D, old, advantages, 0.2);
+  const loss = f(logProbs).dataSync()[0];
   assert.ok(Math.abs(loss - 0.05) < 1e-6, `loss ${loss}`);
-  const grads = tf.grads(f)(logProbs).map((g) => g.dataSync()[0]);
+  const grads = tf.tidy(() => Array.from(tf.grad(f)(logProbs).dataSync()));
   [0, -0.125, 0.375, 0].forEach((expected, k) => assert.ok(Math.abs(grads[k] - expected) < 1e-6, `gradient ${k}: ${grads[k]} vs ${expected}`));
-  tf.dispose([...logProbs]);
+  logProbs.dispose();
 });
 
 test("with one epoch PPO takes exactly REINFORCE's steps (the ratio is 1 at the sampling policy)", () => {

@@ -10,11 +10,15 @@
  * ENAS (its code) shapes every logit before the softmax: l <- c * tanh(l / T), with tanh
  * constant c (1.10 in the micro search) and temperature T (none there), and c / 2.5 for the
  * logits of decisions that pick an op, which keeps the op distributions flatter for longer.
+ * Sampling walks one sequence a decision at a time; an update re-scores its m sequences side by
+ * side, teacher-forced (`score`).
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../../core/random";
 import type { Decision } from "../../core/types";
-import { StackedLstm, uniformVariable, type LstmState } from "./lstm";
+import { DecisionRows, type DecisionSums } from "./decision-rows";
+import { StackedLstm, uniform, uniformVariable, type LstmState } from "./lstm";
+import type { SkipLogProbs } from "./skip-penalty";
 
 export interface PolicyOptions {
   /** LSTM units per layer, also the size of token embeddings (paper: 35). */
@@ -35,27 +39,20 @@ export interface LogitShaping {
   readonly opTanhReduce: number;
 }
 
-/** c * tanh(l / T) as ENAS's controllers apply it (c / opTanhReduce for op decisions). */
-export function shapeLogits(logits: tf.Tensor, shaping: LogitShaping | undefined, picksOp: boolean): tf.Tensor {
+/**
+ * c * tanh(l / T) as ENAS's controllers apply it (c / opTanhReduce for op decisions); `picksOp`
+ * per column where several decisions' logits lie side by side.
+ */
+export function shapeLogits(logits: tf.Tensor, shaping: LogitShaping | undefined, picksOp: boolean | readonly boolean[]): tf.Tensor {
   if (!shaping) return logits;
   const { temperature, tanhConstant, opTanhReduce } = shaping;
   const cooled = temperature === null ? logits : tf.div(logits, temperature);
   if (tanhConstant === null) return cooled;
-  return tf.mul(tf.tanh(cooled), picksOp ? tanhConstant / opTanhReduce : tanhConstant);
+  const c = (op: boolean) => (op ? tanhConstant / opTanhReduce : tanhConstant);
+  return tf.mul(tf.tanh(cooled), typeof picksOp === "boolean" ? c(picksOp) : tf.tensor1d(picksOp.map(c)));
 }
 
 export const NASRL_POLICY: PolicyOptions = { units: 35, lstmLayers: 2, initRange: 0.08 };
-
-/** The sequence of one decision walk, as tensors (differentiable when scored). */
-interface Rollout {
-  readonly tokens: number[];
-  /** Sum over decisions of log p(token). */
-  readonly logProb: tf.Scalar;
-  /** Sum over decisions of the entropy of each decision's distribution; null when not asked for. */
-  readonly entropy: tf.Scalar | null;
-  /** Per anchor group (one layer's skip decisions), [count, 2] of [log(1 - p), log p]: what the skip penalty reads. */
-  readonly skipLogProbs: tf.Tensor2D[];
-}
 
 /** One sampled sequence with the distribution each token was drawn from. */
 export interface PolicySample {
@@ -65,10 +62,26 @@ export interface PolicySample {
   readonly logProb: number;
 }
 
-interface CategoricalHead {
+/** A batch of sequences re-scored, teacher-forced: [batch] each, rows in the sequences' order. */
+export interface PolicyScores extends DecisionSums {
+  /** The anchors' log-probabilities, which the skip penalty reads; null in a space without anchors. */
+  readonly skip: SkipLogProbs | null;
+}
+
+/**
+ * Every categorical decision's softmax and embedding, side by side in three variables (Adam's
+ * cost is per variable): decision i's logits are columns [offset_i, offset_i + choices_i) of
+ * kernel and bias, and its token t embeds as row offset_i + t.
+ */
+interface CategoricalHeads {
+  /** [all choices, units]. */
   readonly embedding: tf.Variable;
+  /** [units, all choices]. */
   readonly kernel: tf.Variable;
+  /** [all choices]. */
   readonly bias: tf.Variable;
+  /** Where the categorical decisions' columns lie; the decisions in order, anchors left out. */
+  readonly columns: DecisionRows;
 }
 
 interface AnchorAttention {
@@ -77,77 +90,43 @@ interface AnchorAttention {
   readonly v: tf.Variable;
 }
 
-/** Picks decision k's token given its log-probabilities. */
-type Chooser = (k: number, logProbs: tf.Tensor1D) => number;
-
-/** What one walk over the decisions accumulates: tokens, their log-probabilities, entropies, layer states. */
-class Walk {
-  private readonly tokens: number[] = [];
-  private readonly logProbs: tf.Scalar[] = [];
-  private readonly entropies: tf.Scalar[] = [];
-  private readonly skipGroups: tf.Tensor2D[] = [];
-  /** A layer's anchor state: the controller output at the first step that carries that layer. */
-  private readonly layerStates = new Map<number, tf.Tensor2D>();
-
-  /** `withEntropy`: scoring needs the entropies (for the bonus); sampling does not. */
-  constructor(
-    private readonly choose: Chooser,
-    private readonly withEntropy: boolean,
-  ) {}
-
-  emit(k: number, logp: tf.Tensor1D): number {
-    const token = this.choose(k, logp);
-    this.tokens.push(token);
-    this.logProbs.push(tf.sum(tf.slice(logp, [token], [1])) as tf.Scalar);
-    if (this.withEntropy) this.entropies.push(tf.neg(tf.sum(tf.mul(tf.exp(logp), logp))) as tf.Scalar);
-    return token;
-  }
-
-  remember(layer: number | undefined, output: tf.Tensor2D): void {
-    if (layer !== undefined && !this.layerStates.has(layer)) this.layerStates.set(layer, output);
-  }
-
-  /** One anchor group's [log(1 - p), log p] rows. */
-  skipGroup(logProbs: tf.Tensor1D[]): void {
-    if (logProbs.length > 0) this.skipGroups.push(tf.stack(logProbs) as tf.Tensor2D);
-  }
-
-  layerState(layer: number): tf.Tensor2D {
-    return this.layerStates.get(layer)!;
-  }
-
-  result(): Rollout {
-    const total = (xs: tf.Scalar[]) => (xs.length === 0 ? tf.scalar(0) : (tf.addN(xs) as tf.Scalar));
-    return { tokens: this.tokens, logProb: total(this.logProbs), entropy: this.withEntropy ? total(this.entropies) : null, skipLogProbs: this.skipGroups };
-  }
+/** What decision k reads: its step's LSTM output [batch, units] and, at an anchor, the state [batch, units] of the layer it may connect from. */
+interface Reading {
+  readonly output: tf.Tensor2D;
+  readonly source: tf.Tensor2D | null;
 }
+
+/** Picks decision k's token for every sequence of the batch from what the decision reads. */
+type Chooser = (k: number, reading: Reading) => number[];
 
 export class ControllerPolicy {
   readonly lstm: StackedLstm;
   /** Learned first input. */
   readonly start: tf.Variable;
-  /** One softmax and one embedding per categorical decision (null at anchors). */
-  readonly heads: ReadonlyArray<CategoricalHead | null>;
+  readonly heads: CategoricalHeads;
   readonly attention: AnchorAttention | null;
+  /** Per decision, its index among the categorical decisions (their heads' order); -1 at anchors. */
+  private readonly headOf: readonly number[];
 
   constructor(
     readonly decisions: readonly Decision[],
     readonly options: PolicyOptions,
     rng: Rng,
   ) {
+    if (decisions.length === 0) throw new RangeError("ControllerPolicy needs at least one decision");
     checkAnchors(decisions);
     const { units, initRange } = options;
     this.lstm = new StackedLstm(units, units, options.lstmLayers, initRange, rng);
     this.start = uniformVariable([1, units], initRange, rng);
-    this.heads = decisions.map((d) =>
-      d.kind === "anchor"
-        ? null
-        : {
-            embedding: uniformVariable([d.choices, units], initRange, rng),
-            kernel: uniformVariable([units, d.choices], initRange, rng),
-            bias: uniformVariable([d.choices], initRange, rng),
-          },
-    );
+    const categorical = decisions.filter((d) => d.kind !== "anchor");
+    let head = 0;
+    this.headOf = decisions.map((d) => (d.kind === "anchor" ? -1 : head++));
+    const [embedding, kernel, bias] = tf.tidy(() => {
+      // Drawn head by head, as separate variables were: the same initial values for a seed.
+      const draws = categorical.map((d) => [uniform([d.choices, units], initRange, rng), uniform([units, d.choices], initRange, rng), uniform([d.choices], initRange, rng)]);
+      return [0, 1, 0].map((axis, part) => tf.variable(tf.concat(draws.map((parts) => parts[part]), axis)));
+    });
+    this.heads = { embedding, kernel, bias, columns: DecisionRows.sideBySide(categorical.map((d) => d.choices)) };
     this.attention = decisions.some((d) => d.kind === "anchor")
       ? {
           wPrev: uniformVariable([units, units], initRange, rng),
@@ -159,83 +138,151 @@ export class ControllerPolicy {
 
   /** Draws a token sequence with `rng` (reads each distribution back to sample the next token). */
   sample(rng: Rng): PolicySample {
+    const tokens: number[] = [];
     const probabilities: number[][] = [];
-    let logProb = 0;
-    const tokens = tf.tidy(() => {
-      const rollout = this.rollout((_, logProbs) => {
+    tf.tidy(() => {
+      this.walk(1, (k, { output, source }) => {
+        const logProbs = source ? this.anchorLogProbs(source, output) : this.headLogProbs(k, output);
         const p = Array.from(tf.exp(logProbs).dataSync());
         probabilities.push(p);
-        return rng.categorical(p);
-      }, false);
-      logProb = rollout.logProb.dataSync()[0];
-      return rollout.tokens;
+        tokens.push(rng.categorical(p));
+        return [tokens[k]];
+      });
     });
-    return { tokens, probabilities, logProb };
+    return { tokens, probabilities, logProb: tokens.reduce((sum, t, k) => sum + Math.log(probabilities[k][t]), 0) };
   }
 
-  /** log p(tokens), the summed entropy and the anchors' log-probabilities, teacher-forced: differentiable w.r.t. `variables()`. */
-  score(tokens: readonly number[]): { logProb: tf.Scalar; entropy: tf.Scalar; skipLogProbs: tf.Tensor2D[] } {
+  /**
+   * log p(tokens), the summed entropy and the anchors' log-probabilities of each sequence,
+   * teacher-forced: differentiable w.r.t. `variables()`. The sequences walk the same decisions
+   * in the same order, so they step side by side as one batch; and with every token known up
+   * front no step waits for a distribution, so the heads are evaluated after the walk, all
+   * categorical decisions as one matrix of rows and all anchors as another (decision-rows.ts).
+   */
+  score(sequences: readonly (readonly number[])[]): PolicyScores {
+    if (sequences.length === 0) throw new RangeError("ControllerPolicy.score needs at least one sequence");
+    for (const tokens of sequences) this.checkTokens(tokens);
+    const readings = this.walk(sequences.length, (k) => sequences.map((tokens) => tokens[k]));
+    const tokensAt = (ks: readonly number[]) => ks.map((k) => sequences.map((tokens) => tokens[k]));
+    const ofKind = (anchor: boolean) => this.decisions.flatMap((d, k) => ((d.kind === "anchor") === anchor ? [k] : []));
+    const categorical = ofKind(false);
+    const heads = this.scoreHeads(readings.filter((_, k) => categorical.includes(k)), tokensAt(categorical));
+    const anchors = ofKind(true);
+    if (anchors.length === 0) return { ...heads, skip: null };
+    const { sums, skip } = this.scoreAnchors(anchors, readings.filter((_, k) => anchors.includes(k)), tokensAt(anchors));
+    return { logProb: tf.add(heads.logProb, sums.logProb), entropy: tf.add(heads.entropy, sums.entropy), skip };
+  }
+
+  private checkTokens(tokens: readonly number[]): void {
     if (tokens.length !== this.decisions.length) {
       throw new RangeError(`ControllerPolicy.score needs ${this.decisions.length} tokens, got ${tokens.length}`);
     }
-    const { logProb, entropy, skipLogProbs } = this.rollout((k) => tokens[k], true);
-    return { logProb, entropy: entropy as tf.Scalar, skipLogProbs };
+    tokens.forEach((t, k) => {
+      if (!Number.isInteger(t) || t < 0 || t >= this.decisions[k].choices) {
+        throw new RangeError(`ControllerPolicy.score: token ${k} (${this.decisions[k].name}) must be an integer in [0, ${this.decisions[k].choices}), got ${t}`);
+      }
+    });
   }
 
-  private rollout(choose: Chooser, withEntropy: boolean): Rollout {
-    const walk = new Walk(choose, withEntropy);
-    let state: LstmState = this.lstm.zeroState();
-    let input = this.start as tf.Tensor2D;
+  /**
+   * Steps the LSTM through the decisions for `batch` sequences side by side, `choose` giving each
+   * decision's tokens; returns what every decision read. After a categorical decision the next
+   * input is the tokens' embeddings; the consecutive anchors into one layer share one step, and
+   * after them the input is the mean of the chosen sources (meanOfChosen).
+   */
+  private walk(batch: number, choose: Chooser): Reading[] {
+    const readings: Reading[] = [];
+    // A layer's anchor state: the controller output at the first step that carries that layer.
+    const layerStates = new Map<number, tf.Tensor2D>();
+    let state: LstmState = this.lstm.zeroState(batch);
+    let input = tf.tile(this.start, [batch, 1]) as tf.Tensor2D;
     let k = 0;
     while (k < this.decisions.length) {
       const step = this.lstm.step(input, state);
+      const { output } = step;
       state = step.state;
-      walk.remember(this.decisions[k].layer, step.output);
-      const next = this.decisions[k].kind === "anchor" ? this.anchorGroup(k, step.output, walk) : this.categorical(k, step.output, walk);
-      ({ input, k } = next);
+      const { layer } = this.decisions[k];
+      if (layer !== undefined && !layerStates.has(layer)) layerStates.set(layer, output);
+      if (this.decisions[k].kind !== "anchor") {
+        readings.push({ output, source: null });
+        const offset = this.heads.columns.offsets[this.headOf[k]];
+        input = tf.gather(this.heads.embedding as tf.Tensor2D, choose(k, readings[k]).map((t) => offset + t));
+        k++;
+        continue;
+      }
+      const sources: tf.Tensor2D[] = [];
+      const picks: number[][] = [];
+      for (; k < this.decisions.length && this.decisions[k].kind === "anchor" && this.decisions[k].layer === layer; k++) {
+        const source = layerStates.get(this.decisions[k].from!)!;
+        readings.push({ output, source });
+        sources.push(source);
+        picks.push(choose(k, readings[k]));
+      }
+      input = meanOfChosen(sources, picks);
     }
-    return walk.result();
+    return readings;
   }
 
-  /** Decision k from a softmax over the step's output; the token's embedding is the next input. */
-  private categorical(k: number, output: tf.Tensor2D, walk: Walk): { input: tf.Tensor2D; k: number } {
-    const head = this.heads[k]!;
-    const raw = tf.add(tf.matMul(output, head.kernel as tf.Tensor2D), head.bias);
-    const logits = shapeLogits(raw, this.options.logits, this.decisions[k].picks === "op");
-    const token = walk.emit(k, tf.reshape(tf.logSoftmax(logits), [-1]));
-    return { input: tf.slice(head.embedding as tf.Tensor2D, [token, 0], [1, -1]), k: k + 1 };
+  /** Decision k's log-softmax over its head's logits, [batch, choices]. */
+  private headLogProbs(k: number, output: tf.Tensor2D): tf.Tensor2D {
+    const { kernel, bias, columns } = this.heads;
+    const [offset, choices] = [columns.offsets[this.headOf[k]], columns.choices[this.headOf[k]]];
+    const raw = tf.add(tf.matMul(output, tf.slice(kernel, [0, offset], [-1, choices]) as tf.Tensor2D), tf.slice(bias, [offset], [choices]));
+    return tf.logSoftmax(shapeLogits(raw, this.options.logits, this.decisions[k].picks === "op")) as tf.Tensor2D;
   }
 
-  /** The consecutive anchors from decision k into one layer, all attending from this one step's output. */
-  private anchorGroup(k: number, output: tf.Tensor2D, walk: Walk): { input: tf.Tensor2D; k: number } {
+  /** Rows [log(1 - p), log p] of P(source feeds output's layer) = sigmoid(v^T tanh(W_prev h_j + W_curr h_i)). */
+  private anchorLogProbs(source: tf.Tensor2D, output: tf.Tensor2D): tf.Tensor2D {
     const { wPrev, wCurr, v } = this.attention!;
-    const layer = this.decisions[k].layer;
-    const current = tf.matMul(output, wCurr as tf.Tensor2D);
-    const chosen: tf.Tensor2D[] = [];
-    const group: tf.Tensor1D[] = [];
-    for (; k < this.decisions.length && this.decisions[k].kind === "anchor" && this.decisions[k].layer === layer; k++) {
-      const previous = walk.layerState(this.decisions[k].from!);
-      const hidden = tf.tanh(tf.add(tf.matMul(previous, wPrev as tf.Tensor2D), current));
-      const logit = shapeLogits(tf.reshape(tf.matMul(hidden, v as tf.Tensor2D), [1]), this.options.logits, false);
-      // [log(1 - sigmoid(x)), log sigmoid(x)] = [-softplus(x), -softplus(-x)]: stable for any logit.
-      const logp = tf.neg(tf.concat([tf.softplus(logit), tf.softplus(tf.neg(logit))])) as tf.Tensor1D;
-      group.push(logp);
-      if (walk.emit(k, logp) === 1) chosen.push(previous);
-    }
-    walk.skipGroup(group);
-    const input = chosen.length === 0 ? tf.zerosLike(output) : tf.div(tf.addN(chosen), 1 + chosen.length);
-    return { input: input as tf.Tensor2D, k };
+    const hidden = tf.tanh(tf.add(tf.matMul(source, wPrev as tf.Tensor2D), tf.matMul(output, wCurr as tf.Tensor2D)));
+    const logit = shapeLogits(tf.matMul(hidden, v as tf.Tensor2D), this.options.logits, false);
+    // [log(1 - sigmoid(x)), log sigmoid(x)] = [-softplus(x), -softplus(-x)]: stable for any logit.
+    return tf.neg(tf.concat([tf.softplus(logit), tf.softplus(tf.neg(logit))], 1)) as tf.Tensor2D;
+  }
+
+  /**
+   * The categorical decisions in one product: their outputs as rows [decisions * batch, units]
+   * times all heads side by side [units, all choices]; each row's softmax is kept to its own
+   * head's columns (DecisionRows.offDecision).
+   */
+  private scoreHeads(readings: readonly Reading[], tokens: number[][]): DecisionSums {
+    const { kernel, bias, columns } = this.heads;
+    const raw = tf.add(tf.matMul(tf.concat(readings.map((r) => r.output), 0), kernel as tf.Tensor2D), bias);
+    const categorical = this.decisions.filter((d) => d.kind !== "anchor");
+    const logits = shapeLogits(raw, this.options.logits, columns.perColumn((i) => categorical[i].picks === "op"));
+    const logProbs = tf.logSoftmax(tf.add(logits, columns.offDecision(tokens[0].length))) as tf.Tensor2D;
+    return columns.sums(logProbs, columns.oneHot(tokens));
+  }
+
+  /** The anchor decisions `ks` as rows [anchors * batch, 2] through the attention in one pass, and their sums. */
+  private scoreAnchors(ks: readonly number[], readings: readonly Reading[], tokens: number[][]): { sums: DecisionSums; skip: SkipLogProbs } {
+    const batch = tokens[0].length;
+    const rows = DecisionRows.shared(ks.length, 2);
+    const logProbs = this.anchorLogProbs(tf.concat(readings.map((r) => r.source!), 0), tf.concat(readings.map((r) => r.output), 0));
+    const groups = new Set(ks.map((k) => this.decisions[k].layer)).size;
+    return { sums: rows.sums(logProbs, rows.oneHot(tokens)), skip: { logProbs: tf.reshape(logProbs, [ks.length, batch, 2]), groups } };
   }
 
   variables(): tf.Variable[] {
-    const heads = this.heads.flatMap((h) => (h ? [h.embedding, h.kernel, h.bias] : []));
+    const { embedding, kernel, bias } = this.heads;
     const attention = this.attention ? [this.attention.wPrev, this.attention.wCurr, this.attention.v] : [];
-    return [...this.lstm.variables(), this.start, ...heads, ...attention];
+    return [...this.lstm.variables(), this.start, embedding, kernel, bias, ...attention];
   }
 
   dispose(): void {
     for (const v of this.variables()) v.dispose();
   }
+}
+
+/**
+ * Each sequence's next input after an anchor group: the sources it chose (picks[j][r] = 1)
+ * summed and divided by one more than their number, the zero vector when it chose none.
+ */
+function meanOfChosen(sources: readonly tf.Tensor2D[], picks: readonly number[][]): tf.Tensor2D {
+  const batch = picks[0].length;
+  const mask = tf.tensor3d(picks.flat(), [picks.length, batch, 1]);
+  const counts = tf.tensor2d(Array.from({ length: batch }, (_, r) => 1 + picks.reduce((n, column) => n + column[r], 0)), [batch, 1]);
+  return tf.div(tf.sum(tf.mul(tf.stack([...sources]), mask), 0), counts) as tf.Tensor2D;
 }
 
 /**

@@ -45,11 +45,11 @@ export const NASNET_CONTROLLER: PpoOptions = {
 
 /**
  * -(1/m) sum_k min(r_k A_k, clip(r_k, 1 - eps, 1 + eps) A_k), the entropy bonus left to the
- * caller; `logProbs` are the current policy's (taped), `oldLogProbs` the sampling policy's.
+ * caller; `logProbs` [m] are the current policy's (taped), `oldLogProbs` the sampling policy's.
  */
-export function clippedSurrogateLoss(logProbs: readonly tf.Scalar[], oldLogProbs: readonly number[], advantages: readonly number[], clip: number): tf.Scalar {
+export function clippedSurrogateLoss(logProbs: tf.Tensor1D, oldLogProbs: readonly number[], advantages: readonly number[], clip: number): tf.Scalar {
   return tf.tidy(() => {
-    const ratio = tf.exp(tf.sub(tf.stack([...logProbs]), tf.tensor1d([...oldLogProbs])));
+    const ratio = tf.exp(tf.sub(logProbs, tf.tensor1d([...oldLogProbs])));
     const a = tf.tensor1d([...advantages]);
     const surrogate = tf.minimum(tf.mul(ratio, a), tf.mul(tf.clipByValue(ratio, 1 - clip, 1 + clip), a));
     return tf.neg(tf.mean(surrogate)) as tf.Scalar;
@@ -75,10 +75,9 @@ export class PpoController<G extends Json> extends ReinforceController<G> {
     const oldLogProbs = batch.map((s) => s.logProb);
     const losses = Array.from({ length: this.ppo.epochs }, () =>
       this.minimiseOnce(() => {
-        const scored = batch.map((s) => this.policy.score(s.tokens));
-        const surrogate = clippedSurrogateLoss(scored.map((s) => s.logProb), oldLogProbs, advantages, this.ppo.clip);
-        const entropy = tf.mean(tf.stack(scored.map((s) => s.entropy)));
-        return tf.sub(surrogate, tf.mul(entropy, this.ppo.entropyWeight)) as tf.Scalar;
+        const { logProb, entropy } = this.policy.score(batch.map((s) => s.tokens));
+        const surrogate = clippedSurrogateLoss(logProb, oldLogProbs, advantages, this.ppo.clip);
+        return tf.sub(surrogate, tf.mul(tf.mean(entropy), this.ppo.entropyWeight)) as tf.Scalar;
       }),
     );
     return losses[0];

@@ -181,12 +181,11 @@ export class ReinforceController<G extends Json> implements Strategy<G> {
   /** -(1/m) sum_k [(R_k - b) log p(a^k) + beta H_k - w KL_k], taped for the gradient (KL_k: the skip penalty, if any). */
   private loss(batch: readonly Rewarded[], baseline: number): tf.Scalar {
     const { entropyWeight, skipPenalty: penalty } = this.options;
-    const terms = batch.map(({ tokens, reward }) => {
-      const { logProb, entropy, skipLogProbs } = this.policy.score(tokens);
-      const objective = tf.add(tf.mul(logProb, reward - baseline), tf.mul(entropy, entropyWeight));
-      return penalty ? tf.sub(objective, tf.mul(skipPenalty(skipLogProbs, penalty.target), penalty.weight)) : objective;
-    });
-    return tf.div(tf.neg(tf.addN(terms)), batch.length) as tf.Scalar;
+    const { logProb, entropy, skip } = this.policy.score(batch.map((s) => s.tokens));
+    const advantages = tf.tensor1d(batch.map((s) => s.reward - baseline));
+    const objective = tf.add(tf.mul(logProb, advantages), tf.mul(entropy, entropyWeight));
+    const terms = penalty ? tf.sub(objective, tf.mul(skipPenalty(skip, penalty.target), penalty.weight)) : objective;
+    return tf.neg(tf.mean(terms)) as tf.Scalar;
   }
 
   async checkpoint(): Promise<ReinforceCheckpoint> {

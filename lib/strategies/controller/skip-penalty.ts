@@ -20,11 +20,21 @@ export interface SkipPenaltyOptions {
 
 export const ENAS_SKIP_PENALTY: SkipPenaltyOptions = { target: 0.4, weight: 0.8 };
 
-/** Mean over anchor groups of sum_j KL(p_j || t), from each group's [count, 2] rows of [log(1 - p), log p]; 0 with no group. */
-export function skipPenalty(groups: readonly tf.Tensor2D[], target: number): tf.Scalar {
+/** Every anchor decision's [log(1 - p), log p] for a batch of sequences, [anchors, batch, 2], and the number of anchor groups (layers with skip decisions) they fall in. */
+export interface SkipLogProbs {
+  readonly logProbs: tf.Tensor3D;
+  readonly groups: number;
+}
+
+/**
+ * Each sequence's mean over anchor groups of sum_j KL(p_j || t): [batch]. Every sequence has the
+ * same groups, so the mean is the sum over all anchors divided by the number of groups. With no
+ * anchor, the scalar 0 (it broadcasts over any batch).
+ */
+export function skipPenalty(skip: SkipLogProbs | null, target: number): tf.Tensor {
   if (!(target > 0 && target < 1)) throw new RangeError(`skip penalty target must be in (0, 1), got ${target}`);
-  if (groups.length === 0) return tf.scalar(0);
+  if (!skip) return tf.scalar(0);
+  const { logProbs, groups } = skip;
   const logTarget = tf.tensor1d([Math.log(1 - target), Math.log(target)]);
-  const perGroup = groups.map((logp) => tf.sum(tf.mul(tf.exp(logp), tf.sub(logp, logTarget))) as tf.Scalar);
-  return tf.div(tf.addN(perGroup), groups.length) as tf.Scalar;
+  return tf.div(tf.sum(tf.mul(tf.exp(logProbs), tf.sub(logProbs, logTarget)), [0, 2]), groups);
 }
