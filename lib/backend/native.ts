@@ -51,6 +51,11 @@ export interface NativeKernels {
   weightedSumGrad(terms: Float32Array[], weights: Float32Array, dy: Float32Array, dterms: Float32Array[], dweights: Float32Array): void;
   /** Row r's `width` floats from src[srcStart + r * srcStride] to dst[dstStart + r * dstStride]; geometry [rows, width, srcStart, srcStride, dstStart, dstStride]. */
   copyRows(src: Float32Array, dst: Float32Array, geometry: Int32Array): void;
+  /** Adam (lib/nn/adam.ts) into fresh buffers, the bias corrections c = 1 - b^t given. */
+  adam(
+    w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, wOut: Float32Array, mOut: Float32Array, vOut: Float32Array,
+    learningRate: number, beta1: number, beta2: number, epsilon: number, correction1: number, correction2: number,
+  ): void;
   /** Threads each kernel call may use, the calling one included. */
   setThreads(threads: number): number;
 }

@@ -5,9 +5,11 @@
  *   w -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps).
  * tfjs's own Adam keeps b^t as a float32 product that its setWeights rebuilds with pow, so a
  * restored optimiser drifts from an uninterrupted one; here the whole state is (m, v, t) and the
- * bias corrections are computed from t, so a checkpoint restores it exactly.
+ * bias corrections are computed from t, so a checkpoint restores it exactly. With nasbook's native
+ * addon on wasm each variable's update is one kernel (backend/wasm-kernels/native-training.ts).
  */
 import * as tf from "@tensorflow/tfjs";
+import { ADAM, type AdamAttrs } from "../backend/wasm-kernels/native-training";
 import { restoreVariables, snapshotVariables, type TensorSnapshot } from "./snapshot";
 
 export interface AdamOptions {
@@ -44,16 +46,16 @@ export class Adam {
     this.step += 1;
     const correction1 = 1 - b1 ** this.step;
     const correction2 = 1 - b2 ** this.step;
+    const attrs: AdamAttrs = { learningRate, beta1: b1, beta2: b2, epsilon, correction1, correction2 };
+    const update = tf.getKernel(ADAM, tf.getBackend()) ? updateNatively : updateWithOps;
     tf.tidy(() => {
       this.variables.forEach((w, i) => {
         const g = grads[w.name];
         if (!g) return;
-        const m = tf.add(tf.mul(this.first[i], b1), tf.mul(g, 1 - b1));
-        const v = tf.add(tf.mul(this.second[i], b2), tf.mul(tf.square(g), 1 - b2));
+        const [next, m, v] = update(w, g, this.first[i], this.second[i], attrs);
         this.first[i].assign(m);
         this.second[i].assign(v);
-        const update = tf.div(tf.div(m, correction1), tf.add(tf.sqrt(tf.div(v, correction2)), epsilon));
-        w.assign(tf.sub(w, tf.mul(update, learningRate)));
+        w.assign(next);
       });
     });
   }
@@ -70,4 +72,17 @@ export class Adam {
   dispose(): void {
     tf.dispose([...this.first, ...this.second]);
   }
+}
+
+/** The variable and moments after one step, with tf ops. */
+function updateWithOps(w: tf.Variable, g: tf.Tensor, first: tf.Variable, second: tf.Variable, a: AdamAttrs): tf.Tensor[] {
+  const m = tf.add(tf.mul(first, a.beta1), tf.mul(g, 1 - a.beta1));
+  const v = tf.add(tf.mul(second, a.beta2), tf.mul(tf.square(g), 1 - a.beta2));
+  const update = tf.div(tf.div(m, a.correction1), tf.add(tf.sqrt(tf.div(v, a.correction2)), a.epsilon));
+  return [tf.sub(w, tf.mul(update, a.learningRate)), m, v];
+}
+
+/** The same as one kernel, where the native addon registered it. */
+function updateNatively(w: tf.Variable, g: tf.Tensor, first: tf.Variable, second: tf.Variable, a: AdamAttrs): tf.Tensor[] {
+  return tf.engine().runKernel(ADAM, { variable: w, gradient: g, first, second }, a as unknown as tf.NamedAttrMap) as tf.Tensor[];
 }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "adam.h"
 #include "batch_norm.h"
 #include "channel_affine.h"
 #include "conv.h"
@@ -127,8 +128,8 @@ KERNEL(channelAffine, channel_affine, affine_sizes, true)
 struct Arguments {
   napi_env env;
   std::string where;
-  napi_value argv[10];
-  size_t argc = 10;
+  napi_value argv[16];
+  size_t argc = 16;
   Instance* instance = nullptr;
 
   Arguments(napi_env e, napi_callback_info info, const char* name) : env(e), where(std::string(name) + ": ") {
@@ -254,6 +255,27 @@ napi_value momentum_sgd_js(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// adam(w, g, m, v, wOut, mOut, vOut, learningRate, beta1, beta2, epsilon, correction1, correction2).
+napi_value adam_js(napi_env env, napi_callback_info info) {
+  Arguments args(env, info, "adam");
+  size_t n = 0;
+  const float* w = args.floats(0, "w", 0, &n);
+  const float* g = w ? args.floats(1, "g", n) : nullptr;
+  const float* m = g ? args.floats(2, "m", n) : nullptr;
+  const float* v = m ? args.floats(3, "v", n) : nullptr;
+  float* w_out = v ? args.floats(4, "wOut", n) : nullptr;
+  float* m_out = w_out ? args.floats(5, "mOut", n) : nullptr;
+  float* v_out = m_out ? args.floats(6, "vOut", n) : nullptr;
+  AdamStep step;
+  if (!v_out || !args.number(7, "learningRate", &step.learning_rate) || !args.number(8, "beta1", &step.beta1) ||
+      !args.number(9, "beta2", &step.beta2) || !args.number(10, "epsilon", &step.epsilon) ||
+      !args.number(11, "correction1", &step.correction1) || !args.number(12, "correction2", &step.correction2)) {
+    return nullptr;
+  }
+  adam(int64_t(n), w, g, m, v, w_out, m_out, v_out, step);
+  return nullptr;
+}
+
 // reluGrad(x, dy, dx): dx = dy where x > 0, else 0; dx may be dy.
 napi_value relu_grad_js(napi_env env, napi_callback_info info) {
   Arguments args(env, info, "reluGrad");
@@ -356,6 +378,7 @@ NAPI_MODULE_INIT() {
       {"channelAffine", nullptr, channelAffine, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormForward", nullptr, batch_norm_forward_js, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormBackward", nullptr, batch_norm_backward_js, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adam", nullptr, adam_js, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"momentumSgd", nullptr, momentum_sgd_js, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"weightedSum", nullptr, weighted_sum_js, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"weightedSumGrad", nullptr, weighted_sum_grad_js, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -1,9 +1,9 @@
 /**
  * The native addon's training kernels against the tf-op compositions they replace, on wasm:
  * training batch norm (values, batch statistics, gradients) on real shapes with odd sizes and 1
- * to 32 channels, BatchNorm's running averages (in place on the heap), and the momentum-SGD
+ * to 32 channels, BatchNorm's running averages (in place on the heap), the momentum-SGD
  * update (weight decay, clipping, a variable whose buffer another tensor shares, a weight that
- * XNNPACK has packed). The compositions run with the addon unregistered, as under NASBOOK_NATIVE=0.
+ * XNNPACK has packed) and Adam's. The compositions run with the addon unregistered, as under NASBOOK_NATIVE=0.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -16,6 +16,7 @@ import { registerWasmTrainingKernels } from "../../lib/backend/wasm-training";
 import { Rng } from "../../lib/core/random";
 import { batchNormTraining } from "../../lib/nn/batch-norm-training";
 import { BatchNorm } from "../../lib/nn/layers";
+import { Adam } from "../../lib/nn/adam";
 import { MomentumSGD } from "../../lib/nn/sgd";
 
 const native = loadNativeKernels(nativeOptions({})).kernels;
@@ -141,6 +142,35 @@ test("the momentum-SGD kernel matches the tf-op update, with weight decay, clipp
     // Four variables: one kernel each instead of five or six.
     if (native) assert.ok(t.kernels - n.kernels >= 16, `native: ${n.kernels} kernels a step, with tf ops ${t.kernels}`);
   }
+});
+
+test("the Adam kernel matches the tf-op update over steps, keeps moments that restore, and frees what it makes", async () => {
+  const shapes = [[3, 3, 4, 8], [8], [14]];
+  const rng = new Rng(12);
+  const initial = shapes.map((s) => randomValues(tf.util.sizeFromShape(s), rng));
+  const grads = [1, 2, 3, 4].map(() => shapes.map((s) => randomValues(tf.util.sizeFromShape(s), rng)));
+  const run = async () => {
+    const variables = initial.map((v, i) => tf.variable(tf.tensor(v, shapes[i]), true, `adam-test-${i}`));
+    const adam = new Adam(variables, { learningRate: 0.05, betas: [0.5, 0.999], epsilon: 1e-8 });
+    const before = tf.memory().numTensors;
+    let kernels = 0;
+    for (const step of grads) {
+      const named: tf.NamedTensorMap = Object.fromEntries(step.map((g, i) => [`adam-test-${i}`, tf.tensor(g, shapes[i])]));
+      kernels = (await tf.profile(() => adam.applyGradients(named))).kernels.length;
+      tf.dispose(Object.values(named));
+    }
+    const out = { values: variables.map((v) => v.dataSync() as Float32Array), state: adam.saveState(), grew: tf.memory().numTensors - before, kernels };
+    adam.dispose();
+    tf.dispose(variables);
+    return out;
+  };
+  const { native: n, composed: t } = await bothWays(run);
+  n.values.forEach((v, i) => assertClose(v, t.values[i], `variable ${i}`, 1e-5));
+  assert.equal(n.state.step, 4);
+  n.state.moments.forEach((m, i) => assert.deepEqual(m.shape, t.state.moments[i].shape, `moment ${i}`));
+  assert.equal(n.grew, 0, "no tensor left behind");
+  // Three variables: one kernel each instead of about fifteen.
+  if (native) assert.ok(t.kernels - n.kernels >= 30, `native: ${n.kernels} kernels a step, with tf ops ${t.kernels}`);
 });
 
 test("a Dense weight updated by SGD changes what matMul computes (XNNPACK's packed weights are not stale)", async () => {

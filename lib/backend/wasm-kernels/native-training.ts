@@ -6,7 +6,7 @@
  *    map) and its closed-form gradient, one call each where lib/nn/batch-norm-training.ts takes
  *    about 25 kernels per layer and step;
  *  - the momentum-SGD update of one variable (lib/nn/sgd.ts), one call where tf ops take five or
- *    six. It writes new buffers rather than updating in place: wasm's XNNPACK keeps weights it
+ *    six, and Adam's (lib/nn/adam.ts), one where they take about fifteen. It writes new buffers rather than updating in place: wasm's XNNPACK keeps weights it
  *    packed from a buffer (matMul, conv) until that buffer is freed, so a weight changed in place
  *    would be read stale.
  */
@@ -21,6 +21,19 @@ export const BATCH_NORM_TRAINING = "NasbookBatchNormTraining";
 export const BATCH_NORM_TRAINING_GRAD = "NasbookBatchNormTrainingGrad";
 /** Inputs variable, gradient, velocity; attrs MomentumSgdAttrs; outputs the new variable and velocity. */
 export const MOMENTUM_SGD = "NasbookMomentumSgd";
+
+/** Inputs variable, gradient, first, second (moments); attrs AdamAttrs; outputs the new variable and moments. */
+export const ADAM = "NasbookAdam";
+
+/** lib/nn/adam.ts's update; the bias corrections 1 - beta^t are the caller's. */
+export interface AdamAttrs {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  correction1: number;
+  correction2: number;
+}
 
 /** step = gradScale * g + weightDecay * w; v' = momentum * v + step; w' = w - learningRate * v'. */
 export interface MomentumSgdAttrs {
@@ -88,12 +101,27 @@ function momentumSgd(native: NativeKernels) {
   };
 }
 
-export const NATIVE_TRAINING_KERNELS: readonly string[] = [BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, MOMENTUM_SGD];
+function adam(native: NativeKernels) {
+  return ({ inputs, backend, attrs }: KernelArgs) => {
+    const { variable, gradient, first, second } = inputs as Record<"variable" | "gradient" | "first" | "second", tf.TensorInfo>;
+    const a = attrs as unknown as AdamAttrs;
+    const size = tf.util.sizeFromShape(variable.shape);
+    if ([gradient, first, second].some((t) => tf.util.sizeFromShape(t.shape) !== size)) {
+      throw new Error(`Adam on a variable ${variable.shape} with gradient ${gradient.shape} and moments ${first.shape}, ${second.shape}`);
+    }
+    return onHeap(backend as BackendWasm, [variable, gradient, first, second], [variable.shape, variable.shape, variable.shape], ([w, g, m, v, wOut, mOut, vOut]) =>
+      native.adam(w, g, m, v, wOut, mOut, vOut, a.learningRate, a.beta1, a.beta2, a.epsilon, a.correction1, a.correction2),
+    );
+  };
+}
+
+export const NATIVE_TRAINING_KERNELS: readonly string[] = [BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, MOMENTUM_SGD, ADAM];
 
 export function nativeTrainingConfigs(native: NativeKernels): tf.KernelConfig[] {
   return [
     { kernelName: BATCH_NORM_TRAINING, backendName: "wasm", kernelFunc: forward(native) as tf.KernelFunc },
     { kernelName: BATCH_NORM_TRAINING_GRAD, backendName: "wasm", kernelFunc: gradient(native) as tf.KernelFunc },
     { kernelName: MOMENTUM_SGD, backendName: "wasm", kernelFunc: momentumSgd(native) as tf.KernelFunc },
+    { kernelName: ADAM, backendName: "wasm", kernelFunc: adam(native) as tf.KernelFunc },
   ];
 }
