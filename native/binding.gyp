@@ -6,7 +6,7 @@
   "targets": [
     {
       "target_name": "nasbook_native",
-      "sources": ["src/adam.cc", "src/addon.cc", "src/batch_norm.cc", "src/channel_affine.cc", "src/conv.cc", "src/depthwise.cc", "src/pooling.cc", "src/relu_conv.cc", "src/sgd.cc", "src/thread_pool.cc", "src/weighted_sum.cc"],
+      "sources": ["src/adam.cc", "src/addon.cc", "src/batch_norm.cc", "src/channel_affine.cc", "src/conv.cc", "src/depthwise.cc", "src/lstm.cc", "src/pooling.cc", "src/relu_conv.cc", "src/sgd.cc", "src/thread_pool.cc", "src/weighted_sum.cc"],
       # The addon is built on the machine that runs it. gnu++17 keeps FMA contraction on.
       "cflags_cc": ["-O3", "-march=<(march)", "-std=gnu++17", "-fno-math-errno"],
       "cflags_cc!": ["-std=gnu++1y", "-std=gnu++14"],

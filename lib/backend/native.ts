@@ -56,6 +56,13 @@ export interface NativeKernels {
     w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, wOut: Float32Array, mOut: Float32Array, vOut: Float32Array,
     learningRate: number, beta1: number, beta2: number, epsilon: number, correction1: number, correction2: number,
   ): void;
+  /** One LSTM layer's step (native/src/lstm.h): x [B, I], h, c [B, U], w [I + U, 4U], b [4U]; writes z, h', c'. */
+  lstmLayerForward(x: Float32Array, h: Float32Array, c: Float32Array, w: Float32Array, b: Float32Array, units: number, z: Float32Array, hNext: Float32Array, cNext: Float32Array): void;
+  /** Its gradient from dh', dc': writes dx, dh, dc, dw, db. */
+  lstmLayerBackward(
+    dhNext: Float32Array, dcNext: Float32Array, x: Float32Array, h: Float32Array, c: Float32Array, w: Float32Array, z: Float32Array, units: number,
+    dx: Float32Array, dh: Float32Array, dc: Float32Array, dw: Float32Array, db: Float32Array,
+  ): void;
   /** Threads each kernel call may use, the calling one included. */
   setThreads(threads: number): number;
 }

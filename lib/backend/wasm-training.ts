@@ -22,6 +22,7 @@ import { depthwiseBackpropFilterConfig } from "./wasm-kernels/depthwise-backprop
 import { depthwiseBackpropInputConfig } from "./wasm-kernels/depthwise-backprop-input";
 import { registerDilatedConvGradients } from "./wasm-kernels/dilated-conv-gradients";
 import { lstmCellConfigs, lstmCellGradConfig } from "./wasm-kernels/lstm-cell";
+import { lstmLayerGradConfig, NATIVE_LSTM_LAYER_KERNELS, nativeLstmLayerConfigs } from "./wasm-kernels/lstm-layer";
 import { maxPoolGradConfig } from "./wasm-kernels/max-pool-grad";
 import { registerMeanGradient } from "./wasm-kernels/mean-gradient";
 import { NATIVE_TRAINING_KERNELS, nativeTrainingConfigs } from "./wasm-kernels/native-training";
@@ -69,14 +70,15 @@ export function registerWasmTrainingKernels(native: NativeKernels | null): void 
   TRAINING_KERNELS.forEach(register);
   NATIVE_KERNEL_NAMES.filter((name) => !WASM_TRAINING_KERNELS.includes(name)).forEach((name) => restoreBaseKernel(name));
   // Kernels only the addon has: registered with it, gone without it (their callers then compose tf ops).
-  [...NATIVE_TRAINING_KERNELS, ...NATIVE_RELU_CONV_KERNELS, ...NATIVE_WEIGHTED_SUM_KERNELS, RELU_GRAD].filter((name) => tf.getKernel(name, "wasm")).forEach((name) => tf.unregisterKernel(name, "wasm"));
-  if (native) [...nativeKernelConfigs(native), ...nativeTrainingConfigs(native), ...nativeReluConvConfigs(native), ...nativeWeightedSumConfigs(native), ...blockCopyConfigs(native), reluGradConfig(native)].forEach(register);
+  [...NATIVE_TRAINING_KERNELS, ...NATIVE_RELU_CONV_KERNELS, ...NATIVE_WEIGHTED_SUM_KERNELS, ...NATIVE_LSTM_LAYER_KERNELS, RELU_GRAD].filter((name) => tf.getKernel(name, "wasm")).forEach((name) => tf.unregisterKernel(name, "wasm"));
+  if (native) [...nativeKernelConfigs(native), ...nativeTrainingConfigs(native), ...nativeReluConvConfigs(native), ...nativeWeightedSumConfigs(native), ...blockCopyConfigs(native), ...nativeLstmLayerConfigs(native), reluGradConfig(native)].forEach(register);
   if (!gradientsRegistered) {
     registerDilatedConvGradients();
     registerMeanGradient();
     registerReluGradient();
     tf.registerGradient(reluConv2dGradConfig);
     tf.registerGradient(lstmCellGradConfig);
+    tf.registerGradient(lstmLayerGradConfig);
     tf.registerGradient(weightedSumGradConfig);
   }
   gradientsRegistered = true;

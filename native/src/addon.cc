@@ -12,6 +12,7 @@
 #include "channel_affine.h"
 #include "conv.h"
 #include "depthwise.h"
+#include "lstm.h"
 #include "pooling.h"
 #include "relu_conv.h"
 #include "sgd.h"
@@ -276,6 +277,62 @@ napi_value adam_js(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// An LSTM layer's sizes from x's, h's and w's lengths and the units, or false after throwing:
+// h is [B, U], x [B, I] and w [I + U, 4U].
+bool lstm_shape(Arguments& args, size_t nx, size_t nh, size_t nw, float units, LstmShape* s) {
+  const size_t u = size_t(units);
+  if (units < 1 || float(u) != units || nh % u != 0 || nw % (4 * u) != 0 || nw / (4 * u) < u || nx != nh / u * (nw / (4 * u) - u)) {
+    fail(args.env, args.where + "x, h and w do not make [B, I], [B, U] and [I + U, 4U]");
+    return false;
+  }
+  *s = {int(nh / u), int(nw / (4 * u) - u), int(u)};
+  return true;
+}
+
+// lstmLayerForward(x, h, c, w, b, units, z, hNext, cNext).
+napi_value lstm_layer_forward_js(napi_env env, napi_callback_info info) {
+  Arguments args(env, info, "lstmLayerForward");
+  size_t nx = 0, nh = 0, nw = 0;
+  const float* x = args.floats(0, "x", 0, &nx);
+  const float* h = x ? args.floats(1, "h", 0, &nh) : nullptr;
+  const float* c = h ? args.floats(2, "c", nh) : nullptr;
+  const float* w = c ? args.floats(3, "w", 0, &nw) : nullptr;
+  float units = 0;
+  if (!w || !args.number(5, "units", &units)) return nullptr;
+  LstmShape s;
+  if (!lstm_shape(args, nx, nh, nw, units, &s)) return nullptr;
+  const float* b = args.floats(4, "b", size_t(4) * s.units);
+  float* z = b ? args.floats(6, "z", size_t(4) * s.units * s.batch) : nullptr;
+  float* h_next = z ? args.floats(7, "hNext", nh) : nullptr;
+  float* c_next = h_next ? args.floats(8, "cNext", nh) : nullptr;
+  if (c_next) lstm_layer_forward(s, x, h, c, w, b, z, h_next, c_next);
+  return nullptr;
+}
+
+// lstmLayerBackward(dhNext, dcNext, x, h, c, w, z, units, dx, dh, dc, dw, db).
+napi_value lstm_layer_backward_js(napi_env env, napi_callback_info info) {
+  Arguments args(env, info, "lstmLayerBackward");
+  size_t nh = 0, nx = 0, nw = 0;
+  const float* dh_next = args.floats(0, "dhNext", 0, &nh);
+  const float* dc_next = dh_next ? args.floats(1, "dcNext", nh) : nullptr;
+  const float* x = dc_next ? args.floats(2, "x", 0, &nx) : nullptr;
+  const float* h = x ? args.floats(3, "h", nh) : nullptr;
+  const float* c = h ? args.floats(4, "c", nh) : nullptr;
+  const float* w = c ? args.floats(5, "w", 0, &nw) : nullptr;
+  float units = 0;
+  if (!w || !args.number(7, "units", &units)) return nullptr;
+  LstmShape s;
+  if (!lstm_shape(args, nx, nh, nw, units, &s)) return nullptr;
+  const float* z = args.floats(6, "z", size_t(4) * s.units * s.batch);
+  float* dx = z ? args.floats(8, "dx", nx) : nullptr;
+  float* dh = dx ? args.floats(9, "dh", nh) : nullptr;
+  float* dc = dh ? args.floats(10, "dc", nh) : nullptr;
+  float* dw = dc ? args.floats(11, "dw", nw) : nullptr;
+  float* db = dw ? args.floats(12, "db", size_t(4) * s.units) : nullptr;
+  if (db) lstm_layer_backward(s, dh_next, dc_next, x, h, c, w, z, dx, dh, dc, dw, db);
+  return nullptr;
+}
+
 // reluGrad(x, dy, dx): dx = dy where x > 0, else 0; dx may be dy.
 napi_value relu_grad_js(napi_env env, napi_callback_info info) {
   Arguments args(env, info, "reluGrad");
@@ -378,6 +435,8 @@ NAPI_MODULE_INIT() {
       {"channelAffine", nullptr, channelAffine, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormForward", nullptr, batch_norm_forward_js, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormBackward", nullptr, batch_norm_backward_js, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"lstmLayerForward", nullptr, lstm_layer_forward_js, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"lstmLayerBackward", nullptr, lstm_layer_backward_js, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, adam_js, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"momentumSgd", nullptr, momentum_sgd_js, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"weightedSum", nullptr, weighted_sum_js, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -14,6 +14,9 @@ import { assertSameBitsOnThreads } from "./same-bits-on-threads";
 import { initBackend } from "../../lib/backend/select";
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from "../../lib/backend/wasm-training";
 import { LSTM_CELL } from "../../lib/backend/wasm-kernels/lstm-cell";
+import { LSTM_LAYER } from "../../lib/backend/wasm-kernels/lstm-layer";
+import { Rng } from "../../lib/core/random";
+import { StackedLstm } from "../../lib/strategies/controller/lstm";
 import { RELU_GRAD } from "../../lib/backend/wasm-kernels/relu-gradient";
 import { lstmCell } from "../../lib/nn/lstm-cell";
 import { weightedSum } from "../../lib/nn/weighted-sum";
@@ -482,6 +485,36 @@ test("the gradient of mean is dY / n spread over the reduced axes", async () => 
     }
   }
   x.dispose();
+});
+
+test("an LSTM layer's step as one native kernel each way matches cpu's composed ops: outputs and every gradient, over two steps", { skip: !native }, async () => {
+  await initBackend({ NASBOOK_BACKEND: "wasm" });
+  assert.ok(tf.getKernel(LSTM_LAYER, "wasm"), "the LSTM layer kernel is registered on wasm");
+  for (const [batch, inputs, units] of [[1, 3, 5], [4, 6, 35], [2, 17, 9]]) {
+    const xs = [random([batch, inputs]), random([batch, inputs])];
+    const [wh, wc] = [random([batch, units]), random([batch, units])];
+    // Two steps of two layers, and a loss that reads the top h and the bottom c, so that every path of the gradient is used.
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const lstm = new StackedLstm(inputs, units, 2, 0.5, new Rng(3));
+      const x = xs.map((v) => tf.variable(tf.tensor2d(v, [batch, inputs])));
+      const loss = () => {
+        let state = lstm.zeroState(batch);
+        let top: tf.Tensor2D | null = null;
+        for (const input of x) ({ output: top, state } = lstm.step(input, state));
+        return tf.add(tf.sum(tf.mul(top as tf.Tensor2D, tf.tensor2d(wh, [batch, units]))), tf.sum(tf.mul(state.c[0], tf.tensor2d(wc, [batch, units])))) as tf.Scalar;
+      };
+      const all = [...lstm.variables(), ...x];
+      const { value, grads } = tf.variableGrads(loss, all);
+      const out = { loss: value.dataSync()[0], grads: all.map((v) => ({ values: grads[v.name].dataSync() as Float32Array, shape: grads[v.name].shape })) };
+      tf.dispose([value, ...Object.values(grads), ...x, ...lstm.variables()]);
+      return out;
+    };
+    const [wasm, cpu] = [await run("wasm"), await run("cpu")];
+    const what = `LSTM layer, batch ${batch}, ${inputs} inputs, ${units} units`;
+    assert.ok(Math.abs(wasm.loss - cpu.loss) <= 1e-4 * Math.max(1, Math.abs(cpu.loss)), `${what}: loss ${wasm.loss} vs ${cpu.loss}`);
+    wasm.grads.forEach((g, i) => assertClose(g, cpu.grads[i], `${what}: gradient of ${i < 4 ? `weight ${i}` : `input ${i - 4}`}`));
+  }
 });
 
 test("the LSTM cell kernel and its gradient match cpu's composed ops over batch sizes and widths", async () => {

@@ -1,10 +1,13 @@
 /**
  * A stacked LSTM written out (d2l's "LSTM from scratch"; the gates in lib/nn/lstm-cell.ts), stepped
  * one token at a time: a controller decides its next input only after it has sampled the current token.
+ * With nasbook's native addon on wasm each layer's step is one kernel each way
+ * (backend/wasm-kernels/lstm-layer.ts); elsewhere the pre-activations below, then the cell.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../../core/random";
-import { lstmCell } from "../../nn/lstm-cell";
+import { LSTM_LAYER } from "../../backend/wasm-kernels/lstm-layer";
+import { lstmCell, type CellState } from "../../nn/lstm-cell";
 
 /** Hidden and cell state of every layer, each [batch, units] (1 when sampling, m when re-scoring a batch). */
 export interface LstmState {
@@ -51,6 +54,12 @@ const preactivations = tf.customGrad((...args) => {
   };
 });
 
+/** The layer's step as one kernel each way, where the native addon registered it (backend/wasm-kernels/lstm-layer.ts). */
+function layerNatively(x: tf.Tensor2D, h: tf.Tensor2D, c: tf.Tensor2D, kernel: tf.Variable, bias: tf.Variable): CellState {
+  const [hNext, cNext] = tf.engine().runKernel(LSTM_LAYER, { x, h, c, kernel, bias }) as tf.Tensor2D[];
+  return { h: hNext, c: cNext };
+}
+
 export class StackedLstm {
   readonly layers: readonly LstmLayerWeights[];
 
@@ -78,9 +87,9 @@ export class StackedLstm {
     const h: tf.Tensor2D[] = [];
     const c: tf.Tensor2D[] = [];
     let input = x;
+    const native = tf.getKernel(LSTM_LAYER, tf.getBackend()) !== undefined;
     this.layers.forEach(({ kernel, bias }, l) => {
-      const z = preactivations(input, state.h[l], kernel, bias) as tf.Tensor2D;
-      const cell = lstmCell(z, state.c[l]);
+      const cell = native ? layerNatively(input, state.h[l], state.c[l], kernel, bias) : lstmCell(preactivations(input, state.h[l], kernel, bias) as tf.Tensor2D, state.c[l]);
       c.push(cell.c);
       h.push(cell.h);
       input = cell.h;
