@@ -11,38 +11,41 @@ void max_pool_grad(const Geometry& g, const float* x, const float* dy, float* dx
   // One task per image: windows of different images never overlap.
   auto task = [&](int b) {
     float* dxb = dx + b * image;
-    const float* xb = x + b * image;
     std::memset(dxb, 0, sizeof(float) * image);
-    // Per channel: the window's maximum so far, and where in the image it is (the first tap that
-    // holds it: a later tap takes over only when strictly greater). One pass over the taps with
-    // selects instead of branches, then dY goes to each channel's maximum.
+    // Per channel: the window's maximum, and whether a tap has taken its gradient yet.
     std::vector<float> best(g.c);
-    std::vector<int32_t> at(g.c);
+    std::vector<float> taken(g.c);
     const float* grad = dy + int64_t(b) * g.ho * g.wo * g.c;
     for (int oy = 0; oy < g.ho; oy++) {
       for (int ox = 0; ox < g.wo; ox++, grad += g.c) {
         bool first = true;
         for (int i = 0; i < g.kh; i++) {
           for (int j = 0; j < g.kw; j++) {
-            const int64_t tap = tap_offset(g, 0, oy, ox, i, j);
-            if (tap < 0) continue;
-            const float* __restrict row = xb + tap;
+            const float* row = tap_row(g, x, b, oy, ox, i, j);
+            if (!row) continue;
             float* __restrict top = best.data();
-            int32_t* __restrict where = at.data();
-            const int32_t start = int32_t(tap);
-            if (first) {
-              for (int ch = 0; ch < g.c; ch++) top[ch] = row[ch], where[ch] = start + ch;
-              first = false;
-              continue;
-            }
+            if (first) std::memcpy(top, row, sizeof(float) * g.c);
+            else for (int ch = 0; ch < g.c; ch++) top[ch] = row[ch] > top[ch] ? row[ch] : top[ch];
+            first = false;
+          }
+        }
+        // The first tap equal to the maximum takes dY; selects instead of branches, per channel.
+        std::fill(taken.begin(), taken.end(), 0.0f);
+        for (int i = 0; i < g.kh; i++) {
+          for (int j = 0; j < g.kw; j++) {
+            const int64_t at = tap_offset(g, 0, oy, ox, i, j);
+            if (at < 0) continue;
+            const float* __restrict row = x + b * image + at;
+            const float* __restrict top = best.data();
+            float* __restrict out = dxb + at;
+            float* __restrict done = taken.data();
             for (int ch = 0; ch < g.c; ch++) {
-              const bool take = row[ch] > top[ch];
-              top[ch] = take ? row[ch] : top[ch];
-              where[ch] = take ? start + ch : where[ch];
+              const bool hit = done[ch] == 0.0f && row[ch] == top[ch];
+              out[ch] += hit ? grad[ch] : 0.0f;
+              done[ch] = hit ? 1.0f : done[ch];
             }
           }
         }
-        if (!first) for (int ch = 0; ch < g.c; ch++) dxb[at[ch]] += grad[ch];
       }
     }
   };
