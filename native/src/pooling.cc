@@ -11,41 +11,36 @@ void max_pool_grad(const Geometry& g, const float* x, const float* dy, float* dx
   // One task per image: windows of different images never overlap.
   auto task = [&](int b) {
     float* dxb = dx + b * image;
+    const float* xb = x + b * image;
     std::memset(dxb, 0, sizeof(float) * image);
-    // Per channel: the window's maximum, and whether a tap has taken its gradient yet.
-    std::vector<float> best(g.c);
-    std::vector<float> taken(g.c);
+    // Per channel: the window's maximum so far and the number of the tap that holds it (a float,
+    // so that compare and both selects vectorise together; a later tap takes over only when
+    // strictly greater: the first maximum wins). Then dY goes to each channel's tap.
+    std::vector<float> best(g.c), which(g.c);
+    std::vector<int64_t> where(g.taps());
     const float* grad = dy + int64_t(b) * g.ho * g.wo * g.c;
     for (int oy = 0; oy < g.ho; oy++) {
       for (int ox = 0; ox < g.wo; ox++, grad += g.c) {
-        bool first = true;
-        for (int i = 0; i < g.kh; i++) {
-          for (int j = 0; j < g.kw; j++) {
-            const float* row = tap_row(g, x, b, oy, ox, i, j);
-            if (!row) continue;
-            float* __restrict top = best.data();
-            if (first) std::memcpy(top, row, sizeof(float) * g.c);
-            else for (int ch = 0; ch < g.c; ch++) top[ch] = row[ch] > top[ch] ? row[ch] : top[ch];
-            first = false;
+        int seen = 0;
+        for (int t = 0; t < g.taps(); t++) {
+          where[t] = tap_offset(g, 0, oy, ox, t / g.kw, t % g.kw);
+          if (where[t] < 0) continue;
+          const float* __restrict row = xb + where[t];
+          float* __restrict top = best.data();
+          float* __restrict tap = which.data();
+          const float number = float(t);
+          if (seen++ == 0) {
+            for (int ch = 0; ch < g.c; ch++) top[ch] = row[ch], tap[ch] = number;
+            continue;
+          }
+          for (int ch = 0; ch < g.c; ch++) {
+            const bool take = row[ch] > top[ch];
+            top[ch] = take ? row[ch] : top[ch];
+            tap[ch] = take ? number : tap[ch];
           }
         }
-        // The first tap equal to the maximum takes dY; selects instead of branches, per channel.
-        std::fill(taken.begin(), taken.end(), 0.0f);
-        for (int i = 0; i < g.kh; i++) {
-          for (int j = 0; j < g.kw; j++) {
-            const int64_t at = tap_offset(g, 0, oy, ox, i, j);
-            if (at < 0) continue;
-            const float* __restrict row = x + b * image + at;
-            const float* __restrict top = best.data();
-            float* __restrict out = dxb + at;
-            float* __restrict done = taken.data();
-            for (int ch = 0; ch < g.c; ch++) {
-              const bool hit = done[ch] == 0.0f && row[ch] == top[ch];
-              out[ch] += hit ? grad[ch] : 0.0f;
-              done[ch] = hit ? 1.0f : done[ch];
-            }
-          }
-        }
+        if (seen == 0) continue;
+        for (int ch = 0; ch < g.c; ch++) dxb[where[int(which[ch])] + ch] += grad[ch];
       }
     }
   };
