@@ -23,6 +23,8 @@ export interface NativeKernels {
   /** conv2d of relu(a), and its filter gradient (relu(x), dy, dfilter). */
   reluConv2d: NativeKernel;
   reluConv2dFilterGrad: NativeKernel;
+  /** ReLU: y = x where x >= 0, else 0 (NaN stays NaN). */
+  relu(x: Float32Array, y: Float32Array): void;
   /** ReLU's gradient: dx = dy where x > 0, else 0; dx may be dy (in place). */
   reluGrad(x: Float32Array, dy: Float32Array, dx: Float32Array): void;
   depthwiseConv2d: NativeKernel;

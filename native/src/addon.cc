@@ -333,6 +333,16 @@ napi_value lstm_layer_backward_js(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// relu(x, y): y = x where x >= 0, else 0.
+napi_value relu_js(napi_env env, napi_callback_info info) {
+  Arguments args(env, info, "relu");
+  size_t n = 0;
+  const float* x = args.floats(0, "x", 0, &n);
+  float* y = x ? args.floats(1, "y", n) : nullptr;
+  if (y) relu(x, y, int64_t(n), *args.instance->pool);
+  return nullptr;
+}
+
 // reluGrad(x, dy, dx): dx = dy where x > 0, else 0; dx may be dy.
 napi_value relu_grad_js(napi_env env, napi_callback_info info) {
   Arguments args(env, info, "reluGrad");
@@ -340,7 +350,7 @@ napi_value relu_grad_js(napi_env env, napi_callback_info info) {
   const float* x = args.floats(0, "x", 0, &n);
   const float* dy = x ? args.floats(1, "dy", n) : nullptr;
   float* dx = dy ? args.floats(2, "dx", n) : nullptr;
-  if (dx) relu_grad(x, dy, dx, int64_t(n));
+  if (dx) relu_grad(x, dy, dx, int64_t(n), *args.instance->pool);
   return nullptr;
 }
 
@@ -426,6 +436,7 @@ NAPI_MODULE_INIT() {
       {"conv2dInputGrad", nullptr, conv2dInputGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reluConv2d", nullptr, reluConv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reluConv2dFilterGrad", nullptr, reluConv2dFilterGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"relu", nullptr, relu_js, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reluGrad", nullptr, relu_grad_js, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"depthwiseConv2d", nullptr, depthwiseConv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"depthwiseFilterGrad", nullptr, depthwiseFilterGrad, nullptr, nullptr, nullptr, napi_default, nullptr},

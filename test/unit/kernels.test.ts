@@ -396,8 +396,17 @@ test("back-to-back calls on 3 threads never share tasks across calls: 300 small 
   });
 });
 
-test("ReLU's gradient matches cpu's dY * step(x), zeros included, and runs as one kernel with the addon", () => eachVariant(async () => {
+test("ReLU matches cpu (NaN kept, int32 too) and so does its gradient, dY * step(x), zeros included, one kernel with the addon", () => eachVariant(async () => {
   const shape = [2, 9, 7, 12];
+  const big = [3, 20, 20, 8];
+  const values = random(big).map((v, i) => (i % 23 === 0 ? 0 : i === 5 ? NaN : v));
+  const relu = (t: tf.Tensor) => tf.relu(t);
+  const [wasmRelu, cpuRelu] = [await on("wasm", [[values, big]], relu), await on("cpu", [[values, big]], relu)];
+  assert.ok(Number.isNaN(wasmRelu.values[5]), "a NaN stays NaN");
+  wasmRelu.values[5] = cpuRelu.values[5] = 0;
+  assertClose(wasmRelu, cpuRelu, "relu");
+  const intRelu = (t: tf.Tensor) => tf.relu(t.mul(10).toInt()).toFloat();
+  assertClose(await on("wasm", [[values.map((v) => (Number.isNaN(v) ? 0 : v)), big]], intRelu), await on("cpu", [[values.map((v) => (Number.isNaN(v) ? 0 : v)), big]], intRelu), "int32 relu");
   const x = random(shape).map((v, i) => (i % 17 === 0 ? 0 : v));
   const weights = random(shape);
   const grad = (t: tf.Tensor, w: tf.Tensor) => tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.relu(v), w)))(t);

@@ -2,7 +2,7 @@
  * Kernels that nasbook's native addon (lib/backend/native.ts) runs on the wasm heap in place of
  * wasm's: Conv2D, DepthwiseConv2dNative and both gradients of each, MaxPoolGrad and AvgPoolGrad;
  * FusedBatchNorm, and Add, Multiply and Sub where one side is a per-channel vector (wasm's run
- * these in scalar loops, 3-10x slower than one pass).
+ * these in scalar loops, 3-10x slower than one pass); Relu.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
@@ -176,6 +176,23 @@ const fusedBatchNorm: NativeKernelSpec = {
   },
 };
 
+/** Below this many floats wasm's ReLU is as fast as a native call. */
+const RELU_MIN_FLOATS = 4096;
+
+/** ReLU of a float32 tensor in one native pass (wasm's takes about three times as long); anything else falls back. */
+const relu: NativeKernelSpec = {
+  kernelName: tf.Relu,
+  kernelFunc: (native, fallback) => (args: KernelArgs) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    if (x.dtype !== "float32" || tf.util.sizeFromShape(x.shape) < RELU_MIN_FLOATS) return fallback(args);
+    const wasm = args.backend as BackendWasm;
+    const out = wasm.makeOutput(x.shape, "float32");
+    // Views only after makeOutput: allocating can grow the heap, which detaches older views.
+    native.relu(wasm.typedArrayFromHeap(x) as Float32Array, wasm.typedArrayFromHeap(out) as Float32Array);
+    return out;
+  },
+};
+
 const NATIVE_KERNELS: readonly NativeKernelSpec[] = [
   convolution(tf.Conv2D, false, "forward", (n) => n.conv2d),
   convolution(tf.Conv2DBackpropFilter, false, "filterGrad", (n) => n.conv2dFilterGrad),
@@ -189,6 +206,7 @@ const NATIVE_KERNELS: readonly NativeKernelSpec[] = [
   elementwise("Multiply"),
   elementwise("Sub"),
   fusedBatchNorm,
+  relu,
 ];
 
 /** Names of the kernels the addon takes over, so that they can be given back to wasm. */
