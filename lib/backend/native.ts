@@ -33,6 +33,9 @@ export interface NativeKernels {
   depthwiseInputGrad: NativeKernel;
   maxPoolGrad: NativeKernel;
   avgPoolGrad: NativeKernel;
+  /** Average pooling over each window's real pixels (count_include_pad=False): (x, an empty array, y); its gradient (x, dy, dx). */
+  avgPoolReal: NativeKernel;
+  avgPoolRealGrad: NativeKernel;
   /** a [M, C] times b[:C] plus b[C:], per channel. */
   channelAffine: NativeKernel;
   /** Training batch norm of x [M, C] with gamma, beta [C]: writes y, the batch mean and the biased variance. */

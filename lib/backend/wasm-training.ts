@@ -14,6 +14,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { avgPoolRealGradConfig, NATIVE_AVG_POOL_REAL_KERNELS, nativeAvgPoolRealConfigs } from "./wasm-kernels/avg-pool-real";
 import { biasAddConfig } from "./wasm-kernels/bias-add";
 import { blockCopyConfigs } from "./wasm-kernels/block-copy";
 import { conv2DBackpropFilterConfig } from "./wasm-kernels/conv2d-backprop-filter";
@@ -70,8 +71,8 @@ export function registerWasmTrainingKernels(native: NativeKernels | null): void 
   TRAINING_KERNELS.forEach(register);
   NATIVE_KERNEL_NAMES.filter((name) => !WASM_TRAINING_KERNELS.includes(name)).forEach((name) => restoreBaseKernel(name));
   // Kernels only the addon has: registered with it, gone without it (their callers then compose tf ops).
-  [...NATIVE_TRAINING_KERNELS, ...NATIVE_RELU_CONV_KERNELS, ...NATIVE_WEIGHTED_SUM_KERNELS, ...NATIVE_LSTM_LAYER_KERNELS, RELU_GRAD].filter((name) => tf.getKernel(name, "wasm")).forEach((name) => tf.unregisterKernel(name, "wasm"));
-  if (native) [...nativeKernelConfigs(native), ...nativeTrainingConfigs(native), ...nativeReluConvConfigs(native), ...nativeWeightedSumConfigs(native), ...blockCopyConfigs(native), ...nativeLstmLayerConfigs(native), reluGradConfig(native)].forEach(register);
+  [...NATIVE_TRAINING_KERNELS, ...NATIVE_RELU_CONV_KERNELS, ...NATIVE_WEIGHTED_SUM_KERNELS, ...NATIVE_LSTM_LAYER_KERNELS, ...NATIVE_AVG_POOL_REAL_KERNELS, RELU_GRAD].filter((name) => tf.getKernel(name, "wasm")).forEach((name) => tf.unregisterKernel(name, "wasm"));
+  if (native) [...nativeKernelConfigs(native), ...nativeTrainingConfigs(native), ...nativeReluConvConfigs(native), ...nativeWeightedSumConfigs(native), ...blockCopyConfigs(native), ...nativeLstmLayerConfigs(native), ...nativeAvgPoolRealConfigs(native), reluGradConfig(native)].forEach(register);
   if (!gradientsRegistered) {
     registerDilatedConvGradients();
     registerMeanGradient();
@@ -79,6 +80,7 @@ export function registerWasmTrainingKernels(native: NativeKernels | null): void 
     tf.registerGradient(reluConv2dGradConfig);
     tf.registerGradient(lstmCellGradConfig);
     tf.registerGradient(lstmLayerGradConfig);
+    tf.registerGradient(avgPoolRealGradConfig);
     tf.registerGradient(weightedSumGradConfig);
   }
   gradientsRegistered = true;

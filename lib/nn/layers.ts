@@ -2,6 +2,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../core/random";
 import { movingAverageInPlace } from "../backend/in-place";
+import { AVG_POOL_REAL, type AvgPoolRealAttrs } from "../backend/wasm-kernels/avg-pool-real";
 import { batchNormTraining } from "./batch-norm-training";
 import { addMacs } from "./macs";
 import { Module } from "./module";
@@ -193,6 +194,11 @@ function realFraction(h: number, w: number, size: number, stride: number): tf.Te
 export function avgPool(x: tf.Tensor4D, size: number, stride: number, padding: Padding = "same"): tf.Tensor4D {
   if (padding === "valid") return tf.avgPool(x, size, stride, "valid");
   const [, h, w] = x.shape;
+  if (tf.getKernel(AVG_POOL_REAL, tf.getBackend()) && x.dtype === "float32") {
+    // One native kernel each way on wasm (backend/wasm-kernels/avg-pool-real.ts).
+    const attrs: AvgPoolRealAttrs = { size, stride, pads: [samePadding(h, size, stride), samePadding(w, size, stride)] };
+    return tf.engine().runKernel(AVG_POOL_REAL, { x }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+  }
   const pads: Array<[number, number]> = [[0, 0], samePadding(h, size, stride), samePadding(w, size, stride), [0, 0]];
   const sums = tf.avgPool(tf.pad(x, pads), size, stride, "valid");
   return tf.div(sums, realFraction(h, w, size, stride));

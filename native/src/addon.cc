@@ -63,6 +63,8 @@ Sizes depthwise_sizes(const Geometry& g) { return {input_size(g), size_t(g.taps(
 Sizes depthwise_grad_sizes(const Geometry& g) { return {input_size(g), output_size(g), size_t(g.taps()) * g.out_c}; }
 Sizes depthwise_input_grad_sizes(const Geometry& g) { return {output_size(g), size_t(g.taps()) * g.out_c, input_size(g)}; }
 Sizes pool_grad_sizes(const Geometry& g) { return {input_size(g), output_size(g), input_size(g)}; }
+// A forward pool reads x only: its second array is empty.
+Sizes pool_sizes(const Geometry& g) { return {input_size(g), 0, output_size(g)}; }
 Sizes affine_sizes(const Geometry& g) { return {input_size(g), size_t(2) * g.c, input_size(g)}; }
 
 bool positive(const Geometry& g) {
@@ -123,6 +125,8 @@ KERNEL(depthwiseFilterGrad, depthwise_filter_grad, depthwise_grad_sizes, true)
 KERNEL(depthwiseInputGrad, depthwise_input_grad, depthwise_input_grad_sizes, true)
 KERNEL(maxPoolGrad, max_pool_grad, pool_grad_sizes, true)
 KERNEL(avgPoolGrad, avg_pool_grad, pool_grad_sizes, true)
+KERNEL(avgPoolReal, avg_pool_real, pool_sizes, true)
+KERNEL(avgPoolRealGrad, avg_pool_real_grad, pool_grad_sizes, true)
 KERNEL(channelAffine, channel_affine, affine_sizes, true)
 
 // Kernels with more arrays than (a, b, out, geometry): Float32Arrays then numbers, checked here.
@@ -443,6 +447,8 @@ NAPI_MODULE_INIT() {
       {"depthwiseInputGrad", nullptr, depthwiseInputGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPoolGrad", nullptr, maxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"avgPoolGrad", nullptr, avgPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"avgPoolReal", nullptr, avgPoolReal, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"avgPoolRealGrad", nullptr, avgPoolRealGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"channelAffine", nullptr, channelAffine, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormForward", nullptr, batch_norm_forward_js, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormBackward", nullptr, batch_norm_backward_js, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -1,5 +1,6 @@
 #include "pooling.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -63,6 +64,65 @@ void avg_pool_grad(const Geometry& g, const float*, const float* dy, float* dx, 
             for (int ch = 0; ch < g.c; ch++) dxb[at + ch] += grad[ch] * share;
           }
         }
+      }
+    }
+  };
+  pool.run(g.n, task);
+}
+
+namespace {
+
+// The rows [top, bottom) and columns [left, right) of output (oy, ox)'s window inside the image
+// (pooling windows are not dilated).
+struct Window {
+  int top, bottom, left, right;
+  int pixels() const { return std::max(bottom - top, 0) * std::max(right - left, 0); }
+};
+
+Window window_of(const Geometry& g, int oy, int ox) {
+  const int top = oy * g.sh - g.pad_top, left = ox * g.sw - g.pad_left;
+  return {std::max(top, 0), std::min(top + g.kh, g.h), std::max(left, 0), std::min(left + g.kw, g.w)};
+}
+
+}  // namespace
+
+void avg_pool_real(const Geometry& g, const float* x, const float*, float* y, ThreadPool& pool) {
+  const int64_t image = int64_t(g.h) * g.w * g.c;
+  auto task = [&](int b) {
+    float* __restrict out = y + int64_t(b) * g.ho * g.wo * g.c;
+    for (int oy = 0; oy < g.ho; oy++) {
+      for (int ox = 0; ox < g.wo; ox++, out += g.c) {
+        std::fill(out, out + g.c, 0.0f);
+        const Window win = window_of(g, oy, ox);
+        for (int iy = win.top; iy < win.bottom; iy++)
+          for (int ix = win.left; ix < win.right; ix++) {
+            const float* __restrict row = x + b * image + (int64_t(iy) * g.w + ix) * g.c;
+            for (int ch = 0; ch < g.c; ch++) out[ch] += row[ch];
+          }
+        const float share = win.pixels() > 0 ? 1.0f / float(win.pixels()) : 0.0f;
+        for (int ch = 0; ch < g.c; ch++) out[ch] *= share;
+      }
+    }
+  };
+  pool.run(g.n, task);
+}
+
+void avg_pool_real_grad(const Geometry& g, const float*, const float* dy, float* dx, ThreadPool& pool) {
+  const int64_t image = int64_t(g.h) * g.w * g.c;
+  auto task = [&](int b) {
+    float* dxb = dx + b * image;
+    std::memset(dxb, 0, sizeof(float) * image);
+    const float* grad = dy + int64_t(b) * g.ho * g.wo * g.c;
+    for (int oy = 0; oy < g.ho; oy++) {
+      for (int ox = 0; ox < g.wo; ox++, grad += g.c) {
+        const Window win = window_of(g, oy, ox);
+        if (win.pixels() <= 0) continue;
+        const float share = 1.0f / float(win.pixels());
+        for (int iy = win.top; iy < win.bottom; iy++)
+          for (int ix = win.left; ix < win.right; ix++) {
+            float* __restrict to = dxb + (int64_t(iy) * g.w + ix) * g.c;
+            for (int ch = 0; ch < g.c; ch++) to[ch] += grad[ch] * share;
+          }
       }
     }
   };

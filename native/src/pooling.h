@@ -10,5 +10,9 @@ namespace nasbook {
 void max_pool_grad(const Geometry& g, const float* x, const float* dy, float* dx, ThreadPool& pool);
 // x is only its shape's witness: the gradient does not depend on its values.
 void avg_pool_grad(const Geometry& g, const float* x, const float* dy, float* dx, ThreadPool& pool);
+// Average pooling over each window's pixels inside the image only (PyTorch's count_include_pad=False,
+// DARTS' avg_pool_3x3), forward and gradient: y = the window's sum / its real pixels.
+void avg_pool_real(const Geometry& g, const float* x, const float* unused, float* y, ThreadPool& pool);
+void avg_pool_real_grad(const Geometry& g, const float* x, const float* dy, float* dx, ThreadPool& pool);
 
 }  // namespace nasbook

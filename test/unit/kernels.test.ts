@@ -18,6 +18,7 @@ import { LSTM_LAYER } from "../../lib/backend/wasm-kernels/lstm-layer";
 import { Rng } from "../../lib/core/random";
 import { StackedLstm } from "../../lib/strategies/controller/lstm";
 import { RELU_GRAD } from "../../lib/backend/wasm-kernels/relu-gradient";
+import { avgPool } from "../../lib/nn/layers";
 import { lstmCell } from "../../lib/nn/lstm-cell";
 import { weightedSum } from "../../lib/nn/weighted-sum";
 
@@ -227,6 +228,18 @@ test("max and average pool gradients match cpu, with all-negative windows", () =
         weights.dispose();
       }
     }
+  }
+}));
+
+test("average pooling over real pixels ('same', count_include_pad=False) and its gradient match cpu's composition", () => eachVariant(async () => {
+  for (const [shape, size, stride] of [[[2, 7, 7, 1], 3, 1], [[2, 9, 8, 8], 3, 2], [[1, 8, 8, 17], 2, 2], [[3, 5, 6, 3], 3, 1]] as Array<[number[], number, number]>) {
+    const inputs: Array<[Float32Array, number[]]> = [[random(shape), shape]];
+    const pool = (t: tf.Tensor) => avgPool(t as tf.Tensor4D, size, stride);
+    const what = `avg pool ${size}/${stride} of ${shape}`;
+    assertClose(await on("wasm", inputs, pool), await on("cpu", inputs, pool), what);
+    // The loss weights every output differently, so that a gradient sent to the wrong pixel shows.
+    const grad = (t: tf.Tensor) => tf.grad((v: tf.Tensor) => tf.sum(tf.mul(pool(v), tf.range(1, 1 + tf.util.sizeFromShape(pool(v).shape)).reshape(pool(v).shape))))(t);
+    assertClose(await on("wasm", inputs, grad), await on("cpu", inputs, grad), `${what}: gradient`);
   }
 }));
 
