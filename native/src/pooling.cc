@@ -48,28 +48,6 @@ void max_pool_grad(const Geometry& g, const float* x, const float* dy, float* dx
   pool.run(g.n, task);
 }
 
-void avg_pool_grad(const Geometry& g, const float*, const float* dy, float* dx, ThreadPool& pool) {
-  const int64_t image = int64_t(g.h) * g.w * g.c;
-  const float share = 1.0f / float(g.taps());
-  auto task = [&](int b) {
-    float* dxb = dx + b * image;
-    std::memset(dxb, 0, sizeof(float) * image);
-    const float* grad = dy + int64_t(b) * g.ho * g.wo * g.c;
-    for (int oy = 0; oy < g.ho; oy++) {
-      for (int ox = 0; ox < g.wo; ox++, grad += g.c) {
-        for (int i = 0; i < g.kh; i++) {
-          for (int j = 0; j < g.kw; j++) {
-            const int64_t at = tap_offset(g, 0, oy, ox, i, j);
-            if (at < 0) continue;
-            for (int ch = 0; ch < g.c; ch++) dxb[at + ch] += grad[ch] * share;
-          }
-        }
-      }
-    }
-  };
-  pool.run(g.n, task);
-}
-
 namespace {
 
 // The rows [top, bottom) and columns [left, right) of output (oy, ox)'s window inside the image
@@ -107,7 +85,11 @@ void avg_pool_real(const Geometry& g, const float* x, const float*, float* y, Th
   pool.run(g.n, task);
 }
 
-void avg_pool_real_grad(const Geometry& g, const float*, const float* dy, float* dx, ThreadPool& pool) {
+namespace {
+
+// Each window's dY spread over its pixels inside the image, as dY times `share_of(window)`.
+template <typename Share>
+void spread_average(const Geometry& g, const float* dy, float* dx, ThreadPool& pool, Share share_of) {
   const int64_t image = int64_t(g.h) * g.w * g.c;
   auto task = [&](int b) {
     float* dxb = dx + b * image;
@@ -117,7 +99,7 @@ void avg_pool_real_grad(const Geometry& g, const float*, const float* dy, float*
       for (int ox = 0; ox < g.wo; ox++, grad += g.c) {
         const Window win = window_of(g, oy, ox);
         if (win.pixels() <= 0) continue;
-        const float share = 1.0f / float(win.pixels());
+        const float share = share_of(win);
         for (int iy = win.top; iy < win.bottom; iy++)
           for (int ix = win.left; ix < win.right; ix++) {
             float* __restrict to = dxb + (int64_t(iy) * g.w + ix) * g.c;
@@ -127,6 +109,17 @@ void avg_pool_real_grad(const Geometry& g, const float*, const float* dy, float*
     }
   };
   pool.run(g.n, task);
+}
+
+}  // namespace
+
+void avg_pool_grad(const Geometry& g, const float*, const float* dy, float* dx, ThreadPool& pool) {
+  const float share = 1.0f / float(g.taps());
+  spread_average(g, dy, dx, pool, [&](const Window&) { return share; });
+}
+
+void avg_pool_real_grad(const Geometry& g, const float*, const float* dy, float* dx, ThreadPool& pool) {
+  spread_average(g, dy, dx, pool, [](const Window& win) { return 1.0f / float(win.pixels()); });
 }
 
 }  // namespace nasbook
