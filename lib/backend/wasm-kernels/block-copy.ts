@@ -9,7 +9,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import type { NativeKernels } from "../native";
-import { baseKernel, type KernelArgs } from "./wasm-ops";
+import { baseKernel, heapOutput, type KernelArgs } from "./wasm-ops";
 
 /** A tensor's values on wasm's heap. */
 export type Heap = Float32Array | Int32Array | Uint8Array;
@@ -94,7 +94,7 @@ function heapOf(backend: BackendWasm, t: tf.TensorInfo): Heap {
 }
 
 function slice(backend: BackendWasm, x: tf.TensorInfo, begin: number[], size: number[], copyRows: RowsCopy): tf.TensorInfo {
-  const out = backend.makeOutput(size, x.dtype);
+  const out = heapOutput(backend, size, x.dtype);
   if (tf.util.sizeFromShape(size) === 0) return out;
   // Views only after makeOutput: allocating can grow the heap, which detaches older views.
   copyBlock(heapOf(backend, x), heapOf(backend, out), { srcShape: x.shape, srcBegin: begin, dstShape: size, dstBegin: size.map(() => 0), size }, copyRows);
@@ -131,7 +131,7 @@ const concatKernel = (copyRows: RowsCopy) => (args: KernelArgs): tf.TensorInfo =
   const along = tf.util.parseAxisParam((args.attrs as unknown as tf.ConcatAttrs).axis, inputs[0].shape)[0];
   tf.backend_util.assertParamsConsistent(inputs.map((t) => t.shape), along);
   const outShape = tf.backend_util.computeOutShape(inputs.map((t) => t.shape), along);
-  const out = wasm.makeOutput(outShape, inputs[0].dtype);
+  const out = heapOutput(wasm, outShape, inputs[0].dtype);
   const dst = heapOf(wasm, out);
   const dstBegin = outShape.map(() => 0);
   for (const input of inputs) {

@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import type { NativeKernels } from "../native";
 import { assertChannelsLast, ConvGradAttrs, forwardConvInfo, GradAttrs } from "./conv-as-forward";
-import type { KernelArgs, Shape4 } from "./wasm-ops";
+import { heapOutput, type KernelArgs, type Shape4 } from "./wasm-ops";
 
 type Geometry = Int32Array;
 type NativeKernel = NativeKernels["conv2d"];
@@ -44,7 +44,7 @@ export function runOnHeap(backend: BackendWasm, kernel: NativeKernel, a: tf.Tens
       throw new Error(`nasbook's native kernels take float32 tensors; got ${input.dtype}`);
     }
   }
-  const out = backend.makeOutput(outShape, "float32");
+  const out = heapOutput(backend, outShape, "float32");
   try {
     // Views only after makeOutput: allocating can grow the heap, which detaches older views.
     const view = (t: tf.TensorInfo | Float32Array) => (t instanceof Float32Array ? t : (backend.typedArrayFromHeap(t) as Float32Array));
@@ -186,7 +186,7 @@ const relu: NativeKernelSpec = {
     const { x } = args.inputs as { x: tf.TensorInfo };
     if (x.dtype !== "float32" || tf.util.sizeFromShape(x.shape) < RELU_MIN_FLOATS) return fallback(args);
     const wasm = args.backend as BackendWasm;
-    const out = wasm.makeOutput(x.shape, "float32");
+    const out = heapOutput(wasm, x.shape, "float32");
     // Views only after makeOutput: allocating can grow the heap, which detaches older views.
     native.relu(wasm.typedArrayFromHeap(x) as Float32Array, wasm.typedArrayFromHeap(out) as Float32Array);
     return out;

@@ -13,7 +13,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import type { NativeKernels } from "../native";
-import type { KernelArgs } from "./wasm-ops";
+import { heapOutput, type KernelArgs } from "./wasm-ops";
 
 /** Inputs x [..., C], scale, offset [C]; attr epsilon; outputs y, mean, variance. */
 export const BATCH_NORM_TRAINING = "NasbookBatchNormTraining";
@@ -54,7 +54,7 @@ export function onHeap(backend: BackendWasm, inputs: tf.TensorInfo[], shapes: nu
   for (const input of inputs) {
     if (input.dtype !== "float32") throw new Error(`nasbook's native training kernels take float32 tensors; got ${input.dtype}`);
   }
-  const outputs = shapes.map((shape) => backend.makeOutput(shape, "float32"));
+  const outputs = shapes.map((shape) => heapOutput(backend, shape, "float32"));
   try {
     // Views only after every makeOutput: allocating can grow the heap, which detaches older views.
     body([...inputs, ...outputs].map((t) => backend.typedArrayFromHeap(t) as Float32Array));

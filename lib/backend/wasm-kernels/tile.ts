@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { type Heap, stridesOf } from "./block-copy";
-import { KernelArgs, withWasmOps } from "./wasm-ops";
+import { heapOutput, KernelArgs, withWasmOps } from "./wasm-ops";
 
 /**
  * Writes the tile of src's block at `srcAt` (axes d and after) into out at `outAt`: the input's
@@ -30,7 +30,7 @@ function tile({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   if (x.dtype === "string" || x.shape.length === 0) return withWasmOps(backend, (ops) => ops.run("Tile", { x }, { reps }));
   const wasm = backend as BackendWasm;
   const outShape = x.shape.map((size, d) => size * reps[d]);
-  const out = wasm.makeOutput(outShape, x.dtype);
+  const out = heapOutput(wasm, outShape, x.dtype);
   if (tf.util.sizeFromShape(outShape) === 0) return out;
   // Views only after makeOutput: allocating can grow the heap, which detaches older views.
   const [src, dst] = [wasm.typedArrayFromHeap(x), wasm.typedArrayFromHeap(out)] as Heap[];

@@ -21,6 +21,22 @@ export interface ConvCall {
   readonly pads: SpatialPads;
 }
 
+/**
+ * `backend.makeOutput`, refusing a failed allocation. When wasm's heap is full its malloc returns
+ * 0, and tfjs makes the tensor there anyway: wasm's own kernels then trap ("memory access out of
+ * bounds"), but a kernel writing through a typed-array view would overwrite the heap from its
+ * start and go on with garbage. This throws instead, before anything is written.
+ */
+export function heapOutput(backend: BackendWasm, shape: number[], dtype: tf.DataType): tf.TensorInfo {
+  const out = backend.makeOutput(shape, dtype);
+  const bytes = tf.util.sizeFromShape(shape) * tf.util.bytesPerElement(dtype);
+  if (bytes > 0 && backend.dataIdMap.get(out.dataId)?.memoryOffset === 0) {
+    backend.disposeData(out.dataId);
+    throw new Error(`wasm's memory is exhausted: no room for a [${shape}] ${dtype} tensor of ${(bytes / 2 ** 20).toFixed(0)} MiB`);
+  }
+  return out;
+}
+
 /** The kernels compositions build on, captured before nasbook registers its own versions. */
 const baseKernels = new Map<string, tf.KernelConfig>();
 

@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import type { NativeKernels } from "../native";
-import type { KernelArgs } from "./wasm-ops";
+import { heapOutput, type KernelArgs } from "./wasm-ops";
 
 /** Inputs [weights, ...terms]; attrs WeightedSumAttrs; output sum_k weights[columns[k]] * terms[k]. */
 export const WEIGHTED_SUM = "NasbookWeightedSum";
@@ -32,7 +32,7 @@ function forward(native: NativeKernels) {
     const { columns } = attrs as unknown as WeightedSumAttrs;
     checkFloat32([weights, ...terms]);
     const wasm = backend as BackendWasm;
-    const out = wasm.makeOutput(terms[0].shape, "float32");
+    const out = heapOutput(wasm, terms[0].shape, "float32");
     // Views only after makeOutput: allocating can grow the heap, which detaches older views.
     const [w, ...t] = views(wasm, [weights, ...terms]);
     native.weightedSum(t, Float32Array.from(columns, (c) => w[c]), views(wasm, [out])[0]);
@@ -46,7 +46,7 @@ function gradient(native: NativeKernels) {
     const { columns } = attrs as unknown as WeightedSumAttrs;
     checkFloat32([dy, weights, ...terms]);
     const wasm = backend as BackendWasm;
-    const outputs = [weights, ...terms].map((t) => wasm.makeOutput(t.shape, "float32"));
+    const outputs = [weights, ...terms].map((t) => heapOutput(wasm, t.shape, "float32"));
     const [g, w, ...t] = views(wasm, [dy, weights, ...terms]);
     const [dWeights, ...dTerms] = views(wasm, outputs);
     const picked = new Float32Array(columns.length);
