@@ -31,6 +31,9 @@ export interface NativeKernels {
   depthwiseFilterGrad: NativeKernel;
   /** (dy, filter, dx, the forward convolution's geometry). */
   depthwiseInputGrad: NativeKernel;
+  /** depthwiseConv2d of relu(a), and its filter gradient (relu(x), dy, dfilter). */
+  reluDepthwiseConv2d: NativeKernel;
+  reluDepthwiseFilterGrad: NativeKernel;
   maxPoolGrad: NativeKernel;
   avgPoolGrad: NativeKernel;
   /** Average pooling over each window's real pixels (count_include_pad=False): (x, an empty array, y); its gradient (x, dy, dx). */

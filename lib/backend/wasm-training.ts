@@ -28,7 +28,7 @@ import { maxPoolGradConfig } from "./wasm-kernels/max-pool-grad";
 import { registerMeanGradient } from "./wasm-kernels/mean-gradient";
 import { NATIVE_TRAINING_KERNELS, nativeTrainingConfigs } from "./wasm-kernels/native-training";
 import { NATIVE_KERNEL_NAMES, nativeKernelConfigs } from "./wasm-kernels/native-kernels";
-import { NATIVE_RELU_CONV_KERNELS, nativeReluConvConfigs, reluConv2dGradConfig } from "./wasm-kernels/native-relu-conv";
+import { NATIVE_RELU_CONV_KERNELS, nativeReluConvConfigs, RELU_CONV_GRAD_CONFIGS } from "./wasm-kernels/native-relu-conv";
 import { meanConfig, sumConfig } from "./wasm-kernels/reduce-as-pool";
 import { RELU_GRAD, registerReluGradient, reluGradConfig } from "./wasm-kernels/relu-gradient";
 import { unsortedSegmentSumConfig } from "./wasm-kernels/unsorted-segment-sum";
@@ -77,7 +77,7 @@ export function registerWasmTrainingKernels(native: NativeKernels | null): void 
     registerDilatedConvGradients();
     registerMeanGradient();
     registerReluGradient();
-    tf.registerGradient(reluConv2dGradConfig);
+    RELU_CONV_GRAD_CONFIGS.forEach((config) => tf.registerGradient(config));
     tf.registerGradient(lstmCellGradConfig);
     tf.registerGradient(lstmLayerGradConfig);
     tf.registerGradient(avgPoolRealGradConfig);

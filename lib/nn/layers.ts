@@ -6,7 +6,7 @@ import { AVG_POOL_REAL, type AvgPoolRealAttrs } from "../backend/wasm-kernels/av
 import { batchNormTraining } from "./batch-norm-training";
 import { addMacs } from "./macs";
 import { Module } from "./module";
-import { reluConv2d } from "./relu-conv";
+import { reluConv2d, reluDepthwiseConv2d } from "./relu-conv";
 
 export type Padding = "same" | "valid";
 
@@ -75,8 +75,18 @@ export class DepthwiseConv2d extends Module {
   }
 
   apply(x: tf.Tensor4D): tf.Tensor4D {
-    const { stride = 1, dilation = 1, padding = "same", kernel } = this.options;
-    const y = tf.depthwiseConv2d(x, this.kernel as tf.Tensor4D, stride, padding, "NHWC", dilation);
+    const { stride = 1, dilation = 1, padding = "same" } = this.options;
+    return this.finish(tf.depthwiseConv2d(x, this.kernel as tf.Tensor4D, stride, padding, "NHWC", dilation));
+  }
+
+  /** apply(relu(x)), one kernel each way where the native addon fuses them (relu-conv.ts). */
+  applyToRelu(x: tf.Tensor4D): tf.Tensor4D {
+    const { stride = 1, dilation = 1, padding = "same" } = this.options;
+    return this.finish(reluDepthwiseConv2d(x, this.kernel as tf.Tensor4D, stride, padding, dilation));
+  }
+
+  private finish(y: tf.Tensor4D): tf.Tensor4D {
+    const { kernel } = this.options;
     addMacs(y.shape[1] * y.shape[2] * kernel[0] * kernel[1] * this.channels);
     return y;
   }

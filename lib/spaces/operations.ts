@@ -9,6 +9,7 @@ import type { Rng } from "../core/random";
 import { BatchNorm, Conv2d, DepthwiseConv2d, avgPool, maxPool } from "../nn/layers";
 import { addMacs } from "../nn/macs";
 import { Module, Sequential } from "../nn/module";
+import { reluDepthwiseIsFused } from "../nn/relu-conv";
 
 export interface OperationOptions {
   /** BatchNorm with learned scale and shift (true for final networks, false in DARTS search). */
@@ -77,6 +78,7 @@ export class ReluConvBn extends Sequential {
  * convolutions (backend/wasm-kernels/dilated-conv-gradients.ts), so the k x k taps run as they
  * are. Elsewhere tfjs cannot differentiate dilation, and it refuses stride and dilation together:
  * there the k x k kernel is spread over a ((k-1)d+1)-wide grid of zeros, the same function.
+ * Applied to relu(x) where the native addon fuses the two, the k x k taps run at any stride.
  * MACs are counted for the k x k taps the operation defines, not the zeros.
  */
 export class DilatedDepthwiseConv2d extends Module {
@@ -90,7 +92,7 @@ export class DilatedDepthwiseConv2d extends Module {
     rng: Rng,
   ) {
     super();
-    this.conv = this.addChild(new DepthwiseConv2d(channels, { kernel: [kernel, kernel] }, rng));
+    this.conv = this.addChild(new DepthwiseConv2d(channels, { kernel: [kernel, kernel], stride, dilation }, rng));
   }
 
   apply(x: tf.Tensor4D): tf.Tensor4D {
@@ -101,6 +103,11 @@ export class DilatedDepthwiseConv2d extends Module {
       : tf.depthwiseConv2d(x, this.spreadKernel(), stride, "same");
     addMacs(y.shape[1] * y.shape[2] * k * k * c);
     return y;
+  }
+
+  /** apply(relu(x)). */
+  applyToRelu(x: tf.Tensor4D): tf.Tensor4D {
+    return reluDepthwiseIsFused() ? this.conv.applyToRelu(x) : this.apply(tf.relu(x));
   }
 
   /** The k x k kernel with d - 1 zeros between taps. */
@@ -117,15 +124,26 @@ export class DilatedDepthwiseConv2d extends Module {
 
 /** ReLU, depthwise k x k (dilated), pointwise 1x1, BatchNorm (quark0's DilConv). */
 export class DilConv extends Sequential {
+  private readonly depthwise: DepthwiseConv2d | DilatedDepthwiseConv2d;
+  private readonly pointwise: Conv2d;
+  private readonly norm: BatchNorm;
+
   constructor(channels: number, kernel: number, dilation: number, stride: number, options: OperationOptions, rng: Rng) {
-    super([
-      new Relu(),
+    const depthwise =
       dilation === 1
         ? new DepthwiseConv2d(channels, { kernel: [kernel, kernel], stride }, rng)
-        : new DilatedDepthwiseConv2d(channels, kernel, dilation, stride, rng),
-      new Conv2d(channels, channels, { kernel: [1, 1] }, rng),
-      new BatchNorm(channels, { affine: options.affine }),
-    ]);
+        : new DilatedDepthwiseConv2d(channels, kernel, dilation, stride, rng);
+    const pointwise = new Conv2d(channels, channels, { kernel: [1, 1] }, rng);
+    const norm = new BatchNorm(channels, { affine: options.affine });
+    super([new Relu(), depthwise, pointwise, norm]);
+    this.depthwise = depthwise;
+    this.pointwise = pointwise;
+    this.norm = norm;
+  }
+
+  /** The layers' composition, with ReLU and the depthwise convolution fused where the native addon runs. */
+  override apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+    return this.norm.apply(this.pointwise.apply(this.depthwise.applyToRelu(x)), training);
   }
 }
 

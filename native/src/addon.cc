@@ -123,6 +123,8 @@ KERNEL(reluConv2dFilterGrad, relu_conv2d_filter_grad, conv_grad_sizes, false)
 KERNEL(depthwiseConv2d, depthwise_conv2d, depthwise_sizes, true)
 KERNEL(depthwiseFilterGrad, depthwise_filter_grad, depthwise_grad_sizes, true)
 KERNEL(depthwiseInputGrad, depthwise_input_grad, depthwise_input_grad_sizes, true)
+KERNEL(reluDepthwiseConv2d, relu_depthwise_conv2d, depthwise_sizes, true)
+KERNEL(reluDepthwiseFilterGrad, relu_depthwise_filter_grad, depthwise_grad_sizes, true)
 KERNEL(maxPoolGrad, max_pool_grad, pool_grad_sizes, true)
 KERNEL(avgPoolGrad, avg_pool_grad, pool_grad_sizes, true)
 KERNEL(avgPoolReal, avg_pool_real, pool_sizes, true)
@@ -445,6 +447,8 @@ NAPI_MODULE_INIT() {
       {"depthwiseConv2d", nullptr, depthwiseConv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"depthwiseFilterGrad", nullptr, depthwiseFilterGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"depthwiseInputGrad", nullptr, depthwiseInputGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reluDepthwiseConv2d", nullptr, reluDepthwiseConv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reluDepthwiseFilterGrad", nullptr, reluDepthwiseFilterGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPoolGrad", nullptr, maxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"avgPoolGrad", nullptr, avgPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"avgPoolReal", nullptr, avgPoolReal, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "conv.h"
+#include "depthwise.h"
 #include "tile.h"
 
 namespace nasbook {
@@ -34,6 +35,14 @@ void relu_conv2d(const Geometry& g, const float* x, const float* filter, float* 
 
 void relu_conv2d_filter_grad(const Geometry& g, const float* x, const float* dy, float* dfilter, ThreadPool& pool) {
   conv2d_filter_grad(g, relu_of(g, x), dy, dfilter, pool);
+}
+
+void relu_depthwise_conv2d(const Geometry& g, const float* x, const float* filter, float* y, ThreadPool& pool) {
+  depthwise_conv2d(g, relu_of(g, x), filter, y, pool);
+}
+
+void relu_depthwise_filter_grad(const Geometry& g, const float* x, const float* dy, float* dfilter, ThreadPool& pool) {
+  depthwise_filter_grad(g, relu_of(g, x), dy, dfilter, pool);
 }
 
 void relu(const float* x, float* y, int64_t n, ThreadPool& pool) {

@@ -1,9 +1,10 @@
 /**
- * ReLU then Conv2D, the first two ops of the ReLU-conv-BN edge that NAS-Bench-201 and DARTS
- * cells are built of, as one native kernel forward and one per gradient (native/src/relu_conv.h):
- * relu(x) never becomes a tensor, and the ReLU's gradient (dx times step(x)) is applied by the
- * input gradient's kernel. Registered on wasm only with the addon, like native-training.ts;
- * lib/nn/relu-conv.ts composes tf.relu and tf.conv2d wherever they are not.
+ * ReLU then a convolution, the first two ops of the ReLU-conv-BN edge that NAS-Bench-201 and
+ * DARTS cells are built of (Conv2D, and the depthwise one of DARTS' SepConv and DilConv), as one
+ * native kernel forward and one per gradient (native/src/relu_conv.h): relu(x) never becomes a
+ * tensor, and the ReLU's gradient (dx times step(x)) is applied by the input gradient's kernel.
+ * Registered on wasm only with the addon, like native-training.ts; lib/nn/relu-conv.ts composes
+ * tf.relu and tf.conv2d (or tf.depthwiseConv2d) wherever they are not.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
@@ -18,58 +19,101 @@ export const RELU_CONV2D = "NasbookReluConv2D";
 export const RELU_CONV2D_INPUT_GRAD = "NasbookReluConv2DInputGrad";
 /** Inputs x, dy; attrs ReluConvAttrs and filterShape; output dfilter. */
 export const RELU_CONV2D_FILTER_GRAD = "NasbookReluConv2DFilterGrad";
+/** The same three for depthwiseConv2d(relu(x), filter), filter [kh, kw, c, multiplier]. */
+export const RELU_DEPTHWISE_CONV2D = "NasbookReluDepthwiseConv2D";
+export const RELU_DEPTHWISE_CONV2D_INPUT_GRAD = "NasbookReluDepthwiseConv2DInputGrad";
+export const RELU_DEPTHWISE_CONV2D_FILTER_GRAD = "NasbookReluDepthwiseConv2DFilterGrad";
 
-/** NHWC, dilation 1. */
+/** NHWC. The depthwise kernels take a dilation together with the stride (tf.depthwiseConv2d does not); Conv2D's is 1. */
 export interface ReluConvAttrs {
   strides: number;
   pad: "same" | "valid";
+  dilations?: number;
 }
+
+type NativeKernel = NativeKernels["conv2d"];
+
+/** One kind of convolution's three kernels: their names and the addon's functions they run. */
+interface ReluConvKind {
+  readonly names: readonly [forward: string, inputGrad: string, filterGrad: string];
+  readonly depthwise: boolean;
+  forward(n: NativeKernels): NativeKernel;
+  /** The plain convolution's input gradient, masked by the ReLU afterwards. */
+  inputGrad(n: NativeKernels): NativeKernel;
+  filterGrad(n: NativeKernels): NativeKernel;
+}
+
+const KINDS: readonly ReluConvKind[] = [
+  {
+    names: [RELU_CONV2D, RELU_CONV2D_INPUT_GRAD, RELU_CONV2D_FILTER_GRAD],
+    depthwise: false,
+    forward: (n) => n.reluConv2d,
+    inputGrad: (n) => n.conv2dInputGrad,
+    filterGrad: (n) => n.reluConv2dFilterGrad,
+  },
+  {
+    names: [RELU_DEPTHWISE_CONV2D, RELU_DEPTHWISE_CONV2D_INPUT_GRAD, RELU_DEPTHWISE_CONV2D_FILTER_GRAD],
+    depthwise: true,
+    forward: (n) => n.reluDepthwiseConv2d,
+    inputGrad: (n) => n.depthwiseInputGrad,
+    filterGrad: (n) => n.reluDepthwiseFilterGrad,
+  },
+];
 
 const heap = (backend: unknown) => backend as BackendWasm;
 
-function forward(native: NativeKernels) {
+function forward(kind: ReluConvKind, native: NativeKernels) {
   return ({ inputs, backend, attrs }: KernelArgs) => {
     const { x, filter } = inputs as Record<"x" | "filter", tf.TensorInfo>;
-    const info = forwardConvInfo(x.shape, filter.shape, attrs as unknown as ConvGradAttrs);
-    return runOnHeap(heap(backend), native.reluConv2d, x, filter, info.outShape, geometryOf(info));
+    const info = forwardConvInfo(x.shape, filter.shape, attrs as unknown as ConvGradAttrs, kind.depthwise);
+    return runOnHeap(heap(backend), kind.forward(native), x, filter, info.outShape, geometryOf(info));
   };
 }
 
-function inputGrad(native: NativeKernels) {
+function inputGrad(kind: ReluConvKind, native: NativeKernels) {
   return ({ inputs, backend, attrs }: KernelArgs) => {
     const { dy, filter, x } = inputs as Record<"dy" | "filter" | "x", tf.TensorInfo>;
     const a = attrs as unknown as GradAttrs<"inputShape">;
     const wasm = heap(backend);
-    const dx = runOnHeap(wasm, native.conv2dInputGrad, dy, filter, a.inputShape, geometryOf(forwardConvInfo(a.inputShape, filter.shape, a)));
+    const info = forwardConvInfo(a.inputShape, filter.shape, a, kind.depthwise);
+    const dx = runOnHeap(wasm, kind.inputGrad(native), dy, filter, a.inputShape, geometryOf(info));
     const masked = wasm.typedArrayFromHeap(dx) as Float32Array;
     native.reluGrad(wasm.typedArrayFromHeap(x) as Float32Array, masked, masked);
     return dx;
   };
 }
 
-function filterGrad(native: NativeKernels) {
+function filterGrad(kind: ReluConvKind, native: NativeKernels) {
   return ({ inputs, backend, attrs }: KernelArgs) => {
     const { x, dy } = inputs as Record<"x" | "dy", tf.TensorInfo>;
     const a = attrs as unknown as GradAttrs<"filterShape">;
-    return runOnHeap(heap(backend), native.reluConv2dFilterGrad, x, dy, a.filterShape, geometryOf(forwardConvInfo(x.shape, a.filterShape, a)));
+    const info = forwardConvInfo(x.shape, a.filterShape, a, kind.depthwise);
+    return runOnHeap(heap(backend), kind.filterGrad(native), x, dy, a.filterShape, geometryOf(info));
   };
 }
 
 const run = (name: string, inputs: tf.NamedTensorMap, attrs: object) => tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
 
-/** The gradient of RELU_CONV2D: both halves as native kernels. */
-export const reluConv2dGradConfig: tf.GradConfig = {
-  kernelName: RELU_CONV2D,
-  inputsToSave: ["x", "filter"],
-  gradFunc: (dy, [x, filter], attrs) => ({
-    x: () => run(RELU_CONV2D_INPUT_GRAD, { dy: dy as tf.Tensor, filter, x }, { ...attrs, inputShape: x.shape as Shape4 }),
-    filter: () => run(RELU_CONV2D_FILTER_GRAD, { x, dy: dy as tf.Tensor }, { ...attrs, filterShape: filter.shape as Shape4 }),
-  }),
-};
+/** The gradient of a forward ReLU-convolution: both halves as native kernels. */
+function gradConfig({ names: [forwardName, inputGradName, filterGradName] }: ReluConvKind): tf.GradConfig {
+  return {
+    kernelName: forwardName,
+    inputsToSave: ["x", "filter"],
+    gradFunc: (dy, [x, filter], attrs) => ({
+      x: () => run(inputGradName, { dy: dy as tf.Tensor, filter, x }, { ...attrs, inputShape: x.shape as Shape4 }),
+      filter: () => run(filterGradName, { x, dy: dy as tf.Tensor }, { ...attrs, filterShape: filter.shape as Shape4 }),
+    }),
+  };
+}
 
-export const NATIVE_RELU_CONV_KERNELS: readonly string[] = [RELU_CONV2D, RELU_CONV2D_INPUT_GRAD, RELU_CONV2D_FILTER_GRAD];
+export const RELU_CONV_GRAD_CONFIGS: readonly tf.GradConfig[] = KINDS.map(gradConfig);
+
+export const NATIVE_RELU_CONV_KERNELS: readonly string[] = KINDS.flatMap((kind) => kind.names);
 
 export function nativeReluConvConfigs(native: NativeKernels): tf.KernelConfig[] {
   const config = (kernelName: string, kernelFunc: unknown): tf.KernelConfig => ({ kernelName, backendName: "wasm", kernelFunc: kernelFunc as tf.KernelFunc });
-  return [config(RELU_CONV2D, forward(native)), config(RELU_CONV2D_INPUT_GRAD, inputGrad(native)), config(RELU_CONV2D_FILTER_GRAD, filterGrad(native))];
+  return KINDS.flatMap((kind) => {
+    const [forwardName, inputGradName, filterGradName] = kind.names;
+    return [config(forwardName, forward(kind, native)), config(inputGradName, inputGrad(kind, native)), config(filterGradName, filterGrad(kind, native))];
+  });
 }
