@@ -1,6 +1,35 @@
 #include "thread_pool.h"
 
+#include <chrono>
+
 namespace nasbook {
+namespace {
+
+// A training step calls kernels tens of microseconds apart (tfjs's JavaScript in between), and a
+// thread woken from sleep can take as long as a small convolution to start: so a thread spins
+// this long for the next call (and a caller for the last task) before it sleeps, as OpenMP's do.
+constexpr auto kSpin = std::chrono::microseconds(100);
+
+inline void pause() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+// Spins until done() or kSpin has passed; says whether done() came true.
+template <typename Done>
+bool spin_until(Done done) {
+  const auto deadline = std::chrono::steady_clock::now() + kSpin;
+  for (int i = 1;; i++) {
+    if (done()) return true;
+    pause();
+    if (i % 64 == 0 && std::chrono::steady_clock::now() > deadline) return false;
+  }
+}
+
+}  // namespace
 
 ThreadPool::ThreadPool(int threads) {
   for (int i = 1; i < threads; i++) workers_.emplace_back([this] { work(); });
@@ -46,6 +75,7 @@ void ThreadPool::run(int tasks, const std::function<void(int)>& task) {
   }
   wake_.notify_all();
   drain(call, task, tasks);
+  if (spin_until([&] { return done_ == tasks; })) return;
   std::unique_lock<std::mutex> lock(mutex_);
   finished_.wait(lock, [&] { return done_ == tasks; });
 }
@@ -55,6 +85,7 @@ void ThreadPool::work() {
   for (;;) {
     const std::function<void(int)>* task;
     int tasks;
+    spin_until([&] { return uint32_t(claim_.load(std::memory_order_relaxed) >> 32) != seen; });
     {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [&] { return stopping_ || call_ != seen; });
