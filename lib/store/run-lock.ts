@@ -9,8 +9,9 @@
  * with a message; another host's lock cannot be checked and is refused with what to do. The same
  * process may open its own run again (a notebook cell run twice).
  * Two processes taking over one stale lock must not remove each other's new lock: the stale
- * file is known by its inode (read and stat through one descriptor), renamed aside (one rename
- * wins), and put back if the file renamed turns out to be a newer lock.
+ * file is known by its inode and its text (read and stat through one descriptor; the inode alone
+ * is not enough, as the file system hands a removed lock's inode to the next file made), renamed
+ * aside (one rename wins), and put back if the file renamed turns out to be a newer lock.
  */
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
@@ -25,8 +26,15 @@ type LockHolder = { pid: number; host: string; startedAt: string };
 /** Paths this process holds, removed at exit. */
 const held = new Set<string>();
 
-/** The lock's holder and inode, read through one descriptor so both are of the same file; null when there is no lock. */
-function readLock(file: string): { holder: LockHolder | null; inode: number } | null {
+/** Which lock file this is: its inode and its text, read through one descriptor so both are of the same file. */
+type LockIdentity = { inode: number; text: string };
+
+function sameLock(a: LockIdentity, b: LockIdentity): boolean {
+  return a.inode === b.inode && a.text === b.text;
+}
+
+/** The lock's holder and identity; null when there is no lock. */
+function readLock(file: string): { holder: LockHolder | null; identity: LockIdentity } | null {
   let fd: number;
   try {
     fd = fs.openSync(file, "r");
@@ -35,7 +43,8 @@ function readLock(file: string): { holder: LockHolder | null; inode: number } | 
     throw error;
   }
   try {
-    return { holder: parseHolder(fs.readFileSync(fd, "utf8")), inode: fs.fstatSync(fd).ino };
+    const text = fs.readFileSync(fd, "utf8");
+    return { holder: parseHolder(text), identity: { inode: fs.fstatSync(fd).ino, text } };
   } finally {
     fs.closeSync(fd);
   }
@@ -84,8 +93,8 @@ function createWhole(file: string, text: string): boolean {
   }
 }
 
-/** Removes the lock file with inode `stale`, and no newer one another process has linked into its place meanwhile. */
-function removeStale(file: string, stale: number): void {
+/** Removes the lock file `stale`, and no newer one another process has linked into its place meanwhile. */
+function removeStale(file: string, stale: LockIdentity): void {
   const aside = `${file}.${process.pid}-${randomBytes(4).toString("hex")}.stale`;
   try {
     fs.renameSync(file, aside);
@@ -94,7 +103,8 @@ function removeStale(file: string, stale: number): void {
     throw error;
   }
   try {
-    if (fs.statSync(aside).ino !== stale) fs.linkSync(aside, file);
+    const moved = readLock(aside);
+    if (moved && !sameLock(moved.identity, stale)) fs.linkSync(aside, file);
   } catch (error) {
     // EEXIST: a third process locked in between; the loop reads whoever holds the lock now.
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
@@ -115,7 +125,7 @@ export function lockRunDirectory(dir: string): void {
     }
     const lock = readLock(file);
     if (lock === null) continue;  // removed since the create failed: try again
-    const { holder, inode } = lock;
+    const { holder, identity } = lock;
     if (held.has(file) && holder?.pid === me.pid) return;
     if (holder && holder.host !== me.host) {
       throw new RunStoreError(`${dir} is locked by process ${holder.pid} on host ${holder.host} (since ${holder.startedAt}), which this machine cannot check. If no process writes it any more, delete ${file} and run again.`);
@@ -126,7 +136,7 @@ export function lockRunDirectory(dir: string): void {
     }
     const who = holder ? `process ${holder.pid} (since ${holder.startedAt}), which is no longer running` : "a process that stopped while taking it";
     process.stderr.write(`nasbook: ${dir} was locked by ${who}; taking the lock over.\n`);
-    removeStale(file, inode);
+    removeStale(file, identity);
   }
   throw new RunStoreError(`${dir}: could not take its lock (${file}); another process keeps taking it. Run again.`);
 }
