@@ -52,8 +52,6 @@ export const avgPoolRealGradConfig: tf.GradConfig = {
   gradFunc: (dy, [x], attrs) => ({ x: () => tf.engine().runKernel(AVG_POOL_REAL_GRAD, { dy: dy as tf.Tensor, x }, attrs) as tf.Tensor }),
 };
 
-export const NATIVE_AVG_POOL_REAL_KERNELS: readonly string[] = [AVG_POOL_REAL, AVG_POOL_REAL_GRAD];
-
 export function nativeAvgPoolRealConfigs(native: NativeKernels): tf.KernelConfig[] {
   return [
     { kernelName: AVG_POOL_REAL, backendName: "wasm", kernelFunc: forward(native) as tf.KernelFunc },

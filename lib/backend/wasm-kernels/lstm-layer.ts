@@ -49,8 +49,6 @@ export const lstmLayerGradConfig: tf.GradConfig = {
   },
 };
 
-export const NATIVE_LSTM_LAYER_KERNELS: readonly string[] = [LSTM_LAYER, LSTM_LAYER_GRAD];
-
 export function nativeLstmLayerConfigs(native: NativeKernels): tf.KernelConfig[] {
   return [
     { kernelName: LSTM_LAYER, backendName: "wasm", kernelFunc: forward(native) as tf.KernelFunc },

@@ -108,8 +108,6 @@ function gradConfig({ names: [forwardName, inputGradName, filterGradName] }: Rel
 
 export const RELU_CONV_GRAD_CONFIGS: readonly tf.GradConfig[] = KINDS.map(gradConfig);
 
-export const NATIVE_RELU_CONV_KERNELS: readonly string[] = KINDS.flatMap((kind) => kind.names);
-
 export function nativeReluConvConfigs(native: NativeKernels): tf.KernelConfig[] {
   const config = (kernelName: string, kernelFunc: unknown): tf.KernelConfig => ({ kernelName, backendName: "wasm", kernelFunc: kernelFunc as tf.KernelFunc });
   return KINDS.flatMap((kind) => {

@@ -115,8 +115,6 @@ function adam(native: NativeKernels) {
   };
 }
 
-export const NATIVE_TRAINING_KERNELS: readonly string[] = [BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, MOMENTUM_SGD, ADAM];
-
 export function nativeTrainingConfigs(native: NativeKernels): tf.KernelConfig[] {
   return [
     { kernelName: BATCH_NORM_TRAINING, backendName: "wasm", kernelFunc: forward(native) as tf.KernelFunc },

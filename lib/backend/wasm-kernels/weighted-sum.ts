@@ -70,8 +70,6 @@ export const weightedSumGradConfig: tf.GradConfig = {
   },
 };
 
-export const NATIVE_WEIGHTED_SUM_KERNELS: readonly string[] = [WEIGHTED_SUM, WEIGHTED_SUM_GRAD];
-
 export function nativeWeightedSumConfigs(native: NativeKernels): tf.KernelConfig[] {
   return [
     { kernelName: WEIGHTED_SUM, backendName: "wasm", kernelFunc: forward(native) as tf.KernelFunc },
