@@ -132,9 +132,13 @@ export class QueuePool<G extends Json> implements ConcurrentEvaluator<G> {
       );
     }
     const state = await found.getState();
-    if (state === "completed") return checkedReply(found.returnvalue, id);
-    if (state === "failed") return { ok: false, error: `queue job ${id} failed: ${found.failedReason}`, fatal: false };
-    return null;
+    if (state !== "completed" && state !== "failed") return null;
+    // Read again: the job read above may predate its finish (a worker's reply and the move to
+    // finished are one step in Redis, so a job seen finished already holds its reply).
+    const finished = await queue.getJob(id);
+    if (!finished) return null;
+    if (state === "completed") return checkedReply(finished.returnvalue, id);
+    return { ok: false, error: `queue job ${id} failed: ${finished.failedReason}`, fatal: false };
   }
 
   private sleep(id: string): Promise<void> {
