@@ -2,8 +2,9 @@
 // statistics, and its closed-form gradient (lib/nn/batch-norm-training.ts has the maths):
 //   forward:  mean, biased variance; y = gamma * (x - mean) / sqrt(variance + eps) + beta;
 //   backward: dbeta = sum dy, dgamma = sum dy * xhat, dx = gain * (dy - dbeta/M - xhat * dgamma/M).
-// Sums are taken in double over fixed shares of rows (set by M alone) added in order: the same
-// bits on any number of threads.
+// The variance and dgamma's sum are taken about the mean (a large mean cancels no precision away);
+// sums run in float vectors over a few rows, then in double over fixed shares of rows (set by M
+// alone) added in order: the same bits on any number of threads.
 #pragma once
 #include <cstdint>
 
