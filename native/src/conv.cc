@@ -1,6 +1,7 @@
 #include "conv.h"
 
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "tile.h"
@@ -71,8 +72,8 @@ bool parallel(const Geometry& g) { return double(g.pixels()) * patch_length(g) *
 
 // Stride 1 and dilation 1 with the output channels in one narrow tile: gathering patches would
 // cost as much as the products, so the tiles read a zero-padded copy of the input in place.
-// Output pixel (oy, ox) becomes row oy * wp + ox of its image, so row r + 1 reads c floats after
-// row r at every tap; rows with ox >= wo are computed and dropped (wp / wo more work, 1.14x at 14x14).
+// Output pixel (oy, ox) reads from pixel oy * wp + ox of its padded image at every tap, so pixel
+// ox + 1 reads c floats after pixel ox.
 bool in_place_patches(const Geometry& g) {
   return g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.pad_top >= 0 && g.pad_left >= 0 &&
          g.out_c <= kNarrowLanes;  // not lanes_for: with AVX-512 the narrow and wide tiles are both 16 lanes
@@ -116,51 +117,73 @@ struct PaddedInput {
   }
 };
 
-using WindowTile = void (*)(int, const int64_t*, int, const float*, const float*, float*);
+// A run of Rows output pixels of one image row: tile_window_rows for the window widths NAS spaces
+// use (1 to 7), else tile_taps.
+using RowTile = void (*)(const Geometry&, const int64_t* row_offsets, const int64_t* offsets, const float*, const float*, float*);
 
-// tile_window_rows for the window widths NAS spaces use (1 to 7), or null for tile_taps.
-template <int Lanes>
-WindowTile window_rows_tile(int kw) {
-  if constexpr (Lanes != kVector) return nullptr;
-  else {
-    switch (kw) {
-      case 1: return tile_window_rows<Lanes, 1>;
-      case 3: return tile_window_rows<Lanes, 3>;
-      case 5: return tile_window_rows<Lanes, 5>;
-      case 7: return tile_window_rows<Lanes, 7>;
-      default: return nullptr;
-    }
-  }
+template <int Lanes, int Rows, int KW>
+void window_run(const Geometry& g, const int64_t* row_offsets, const int64_t*, const float* a, const float* b, float* out) {
+  tile_window_rows<Lanes, KW, Rows>(g.kh, row_offsets, g.c, a, b, out);
 }
 
+template <int Lanes, int Rows>
+void taps_run(const Geometry& g, const int64_t*, const int64_t* offsets, const float* a, const float* b, float* out) {
+  tile_taps<Lanes, Rows>(g.taps(), offsets, g.c, a, g.c, b, out);
+}
+
+template <int Lanes, int Rows>
+RowTile run_tile(int kw) {
+  if constexpr (Lanes == kVector) {
+    switch (kw) {
+      case 1: return window_run<Lanes, Rows, 1>;
+      case 3: return window_run<Lanes, Rows, 3>;
+      case 5: return window_run<Lanes, Rows, 5>;
+      case 7: return window_run<Lanes, Rows, 7>;
+    }
+  }
+  return taps_run<Lanes, Rows>;
+}
+
+template <int Lanes, int... R>
+RowTile run_tile_for(int kw, int rows, std::integer_sequence<int, R...>) {
+  RowTile found = nullptr;
+  ((rows == R + 1 ? found = run_tile<Lanes, R + 1>(kw) : found), ...);
+  return found;
+}
+
+// Each output row in runs of equal length, as few as a tile's rows allow (14 pixels: two of 7),
+// so that no tile computes the padding columns (a wp-wide row, computed whole and cropped, had
+// (kw - 1) / wp of its products thrown away: 30% for a 7-wide window at 14x14). A 1-wide window
+// has no padding columns: an image's output rows are then one row, in whole tiles.
 template <int Lanes>
 void conv2d_in_place(const Geometry& g, const float* x, const float* filter, float* y, ThreadPool& pool) {
-  constexpr int kRows = tile_rows<Lanes>(), kTaskRows = kRows * kForwardTiles;
-  const PaddedInput padded(g, x, kTaskRows + g.kw);
+  constexpr int kRows = tile_rows<Lanes>();
+  const int rows_per_image = g.kw == 1 ? 1 : g.ho;
+  const int64_t row_pixels = int64_t(g.ho) * g.wo / rows_per_image;
+  const int64_t runs = (row_pixels + kRows - 1) / kRows;
+  const int run = int((row_pixels + runs - 1) / runs);
+  const PaddedInput padded(g, x, run + g.kw);  // the last run's extra pixels read past the image
   if (parallel(g)) pool.run(g.n, [&](int b) { padded.write_image(b); });
   else for (int b = 0; b < g.n; b++) padded.write_image(b);
   const std::vector<int64_t> offsets = padded.tap_offsets(g);
   std::vector<int64_t> row_offsets;  // window row i's first tap, for tile_window_rows
   for (int i = 0; i < g.kh; i++) row_offsets.push_back(offsets[size_t(i) * g.kw]);
-  const auto window = window_rows_tile<Lanes>(g.kw);
+  const RowTile tile = run_tile_for<Lanes>(g.kw, run, std::make_integer_sequence<int, kRows>{});
   const std::vector<float> packed = pack_columns(filter, patch_length(g), g.out_c, Lanes);
-  const int64_t rows = int64_t(g.ho) * padded.wp;  // per image
-  const int tasks_per_image = int((rows + kTaskRows - 1) / kTaskRows);
+  const int64_t all_runs = int64_t(g.n) * rows_per_image * runs;
+  const int64_t runs_per_task = std::max(1, kForwardTiles * kRows / run);  // about kForwardTiles whole tiles
   auto task = [&](int task_index) {
-    const int b = task_index / tasks_per_image;
-    const int64_t first = int64_t(task_index % tasks_per_image) * kTaskRows;
-    const float* image = padded.data + b * padded.image_floats;
-    float partial[kRows * Lanes];
-    for (int64_t r0 = first; r0 < std::min(rows, first + kTaskRows); r0 += kRows) {
-      if (window) window(g.kh, row_offsets.data(), g.c, image + r0 * g.c, packed.data(), partial);
-      else tile_taps<Lanes>(g.taps(), offsets.data(), g.c, image + r0 * g.c, g.c, packed.data(), partial);
-      for (int i = 0; i < kRows && r0 + i < rows; i++) {
-        const int oy = int((r0 + i) / padded.wp), ox = int((r0 + i) % padded.wp);
-        if (ox < g.wo) copy_floats(y + ((int64_t(b) * g.ho + oy) * g.wo + ox) * g.out_c, partial + i * Lanes, g.out_c);
-      }
+    float partial[tile_rows<Lanes>() * Lanes];
+    const int64_t last = std::min(all_runs, (task_index + 1) * runs_per_task);
+    for (int64_t r = task_index * runs_per_task; r < last; r++) {
+      const int64_t row = r / runs, b = row / rows_per_image, oy = row % rows_per_image, ox0 = r % runs * run;
+      tile(g, row_offsets.data(), offsets.data(), padded.data + b * padded.image_floats + (oy * padded.wp + ox0) * g.c,
+           packed.data(), partial);
+      float* out = y + (row * row_pixels + ox0) * g.out_c;
+      for (int i = 0; i < std::min<int64_t>(run, row_pixels - ox0); i++) copy_floats(out + i * g.out_c, partial + i * Lanes, g.out_c);
     }
   };
-  const int tasks = g.n * tasks_per_image;
+  const int tasks = int((all_runs + runs_per_task - 1) / runs_per_task);
   if (parallel(g)) pool.run(tasks, task);
   else for (int t = 0; t < tasks; t++) task(t);
 }
@@ -201,41 +224,40 @@ void conv2d_tiled(const Geometry& g, const float* x, const float* filter, float*
 }
 
 // The filter gradient from the padded input in place: for window row i, the kw * c taps
-// (j, ci) of output row r are the contiguous floats at (r + i * wp) * c, so a tile's rows are
-// taps and its steps the rows of an image, against dY laid out on the same wp-wide rows (zeros
-// in the dropped columns). Shares are whole images, fixed by the sizes as below.
+// (j, ci) of output pixel (oy, ox) are the contiguous floats at (oy * wp + ox + i * wp) * c, so a
+// tile's rows are taps and its steps an image's output pixels, row by row, against dY padded to
+// Lanes channels. Shares are whole images, fixed by the sizes as below.
 template <int Lanes>
 void conv2d_filter_grad_in_place(const Geometry& g, const float* x, const float* dy, float* dfilter, ThreadPool& pool) {
   constexpr int kRows = tile_rows<Lanes>();
   const int row_taps = g.kw * g.c, row_taps_padded = (row_taps + kRows - 1) / kRows * kRows;
   const PaddedInput padded(g, x, row_taps_padded / g.c + 1);  // the last tile reads past its image
-  const int64_t rows = int64_t(g.ho) * padded.wp;  // per image
+  const int64_t pixels = int64_t(g.ho) * g.wo;  // per image
   thread_local std::vector<float> grad_rows;  // reused, as the padded input
-  grad_rows.resize(size_t(g.n * rows) * Lanes);
+  grad_rows.resize(size_t(g.n * pixels) * Lanes);
   float* grads = grad_rows.data();  // the tasks' threads name their own thread_locals
   // Each image and its dY rows first (a tile reads into the next image), then the sums.
   auto write_image = [&](int b) {
     padded.write_image(b);
-    float* image_grads = grads + b * rows * Lanes;
-    std::fill(image_grads, image_grads + rows * Lanes, 0.0f);
-    for (int oy = 0; oy < g.ho; oy++)
-      for (int ox = 0; ox < g.wo; ox++)
-        copy_floats(image_grads + (int64_t(oy) * padded.wp + ox) * Lanes, dy + ((int64_t(b) * g.ho + oy) * g.wo + ox) * g.out_c, g.out_c);
+    float* image_grads = grads + b * pixels * Lanes;
+    if (g.out_c < Lanes) std::fill(image_grads, image_grads + pixels * Lanes, 0.0f);
+    for (int64_t p = 0; p < pixels; p++) copy_floats(image_grads + p * Lanes, dy + (b * pixels + p) * g.out_c, g.out_c);
   };
   if (parallel(g)) pool.run(g.n, write_image);
   else for (int b = 0; b < g.n; b++) write_image(b);
   const int shares = parallel(g) ? int(std::clamp<int64_t>(g.pixels() / (4 * kGradPixels), 1, std::min(kMaxShares, g.n))) : 1;
   const size_t sum_floats = size_t(g.kh) * row_taps_padded * Lanes;
   std::vector<std::vector<float>> sums(shares, std::vector<float>(sum_floats, 0.0f));
+  const int64_t padded_row = int64_t(padded.wp) * g.c;
   auto task = [&](int share) {
     float* sum = sums[share].data();
     for (int b = g.n * share / shares; b < g.n * (share + 1) / shares; b++) {
       const float* image = padded.data + b * padded.image_floats;
-      const float* dy_rows = grads + b * rows * Lanes;
+      const float* dy_rows = grads + b * pixels * Lanes;
       for (int i = 0; i < g.kh; i++)
         for (int t0 = 0; t0 < row_taps; t0 += kRows)
-          tile<Lanes>(int(rows), image + int64_t(i) * padded.wp * g.c + t0, 1, g.c, dy_rows, Lanes,
-                      sum + (int64_t(i) * row_taps_padded + t0) * Lanes, Lanes, true);
+          tile_2d<Lanes>(g.ho, g.wo, image + i * padded_row + t0, 1, g.c, padded_row, dy_rows, Lanes, int64_t(g.wo) * Lanes,
+                         sum + (int64_t(i) * row_taps_padded + t0) * Lanes, Lanes, true);
     }
   };
   pool.run(shares, task);

@@ -51,31 +51,43 @@ inline void copy_floats(float* to, const float* from, int64_t n) {
   for (; t < n; t++) to[t] = from[t];
 }
 
-// c[i][0:Lanes] (+)= sum_t a[i * a_row + t * a_step] * b[t * b_step + 0:Lanes] for i < tile_rows<Lanes>().
+// c[i][0:Lanes] (+)= sum over u < outer, t < inner of a[i * a_row + u * a_outer + t * a_step] *
+// b[u * b_outer + t * b_step + 0:Lanes] for i < tile_rows<Lanes>(): steps in rows of steps, so that
+// a tile can walk an image's rows and skip what lies between them.
 template <int Lanes>
-inline void tile(int steps, const float* a, ptrdiff_t a_row, ptrdiff_t a_step, const float* b, ptrdiff_t b_step,
-                 float* c, ptrdiff_t c_row, bool accumulate) {
+inline void tile_2d(int outer, int inner, const float* a, ptrdiff_t a_row, ptrdiff_t a_step, ptrdiff_t a_outer, const float* b,
+                    ptrdiff_t b_step, ptrdiff_t b_outer, float* c, ptrdiff_t c_row, bool accumulate) {
   constexpr int kRows = tile_rows<Lanes>(), kParts = Lanes / kVector;
   vec acc[kRows][kParts];
   for (int i = 0; i < kRows; i++)
     for (int p = 0; p < kParts; p++) acc[i][p] = accumulate ? load(c + i * c_row + p * kVector) : vec{};
-  for (int t = 0; t < steps; t++) {
-    vec bt[kParts];
-    for (int p = 0; p < kParts; p++) bt[p] = load(b + t * b_step + p * kVector);
-    const float* at = a + t * a_step;
-    for (int i = 0; i < kRows; i++)
-      for (int p = 0; p < kParts; p++) acc[i][p] += at[i * a_row] * bt[p];
+  for (int u = 0; u < outer; u++, a += a_outer, b += b_outer) {
+    for (int t = 0; t < inner; t++) {
+      vec bt[kParts];
+      for (int p = 0; p < kParts; p++) bt[p] = load(b + t * b_step + p * kVector);
+      const float* at = a + t * a_step;
+      for (int i = 0; i < kRows; i++)
+        for (int p = 0; p < kParts; p++) acc[i][p] += at[i * a_row] * bt[p];
+    }
   }
   for (int i = 0; i < kRows; i++)
     for (int p = 0; p < kParts; p++) store(c + i * c_row + p * kVector, acc[i][p]);
 }
 
+// c[i][0:Lanes] (+)= sum_t a[i * a_row + t * a_step] * b[t * b_step + 0:Lanes] for i < tile_rows<Lanes>().
+template <int Lanes>
+inline void tile(int steps, const float* a, ptrdiff_t a_row, ptrdiff_t a_step, const float* b, ptrdiff_t b_step,
+                 float* c, ptrdiff_t c_row, bool accumulate) {
+  tile_2d<Lanes>(1, steps, a, a_row, a_step, 0, b, b_step, 0, c, c_row, accumulate);
+}
+
 // The same sums with A read in place: step t = tap * c + ci reads a[i * a_row + offsets[tap] + ci],
 // so a padded image stands in for its patch matrix; B's rows follow one another, Lanes apart.
-template <int Lanes>
+// Rows may be fewer than a tile's, for a run of pixels that fills no whole tile.
+template <int Lanes, int Rows = tile_rows<Lanes>()>
 inline void tile_taps(int taps, const int64_t* offsets, int c, const float* a, ptrdiff_t a_row, const float* b,
                       float* out) {
-  constexpr int kRows = tile_rows<Lanes>(), kParts = Lanes / kVector;
+  constexpr int kRows = Rows, kParts = Lanes / kVector;
   vec acc[kRows][kParts] = {};
   for (int tap = 0; tap < taps; tap++) {
     const float* at = a + offsets[tap];
@@ -94,9 +106,9 @@ inline void tile_taps(int taps, const int64_t* offsets, int c, const float* a, p
 // reads what row r + j reads at tap (i, 0), so each value loaded feeds up to KW products, one
 // per tap of the window row, instead of one (a 3-wide window: 14 loads for 36 products, not 39).
 // `row_offsets[i]` is where window row i starts; B holds taps (i, j) in filter order, as there.
-template <int Lanes, int KW>
+template <int Lanes, int KW, int Rows = tile_rows<Lanes>()>
 inline void tile_window_rows(int kh, const int64_t* row_offsets, int c, const float* a, const float* b, float* out) {
-  constexpr int kRows = tile_rows<Lanes>();
+  constexpr int kRows = Rows;
   static_assert(Lanes == kVector, "one vector per row: the accumulators and KW filter rows fill the registers");
   vec acc[kRows] = {};
   for (int i = 0; i < kh; i++) {
