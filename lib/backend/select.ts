@@ -11,6 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { firstLine, intFromEnv } from "../core/env";
 import { NasbookError } from "../core/errors";
 import { loadNativeKernels, nativeOptions, type NativeOptions } from "./native";
+import { saveTensorsWithoutTapeNodes } from "./saved-tensors";
 import { MAX_WASM_THREADS, setThreadedWasmBackend } from "./wasm-threads";
 import { registerWasmTrainingKernels } from "./wasm-training";
 import { startWebgpu, WEBGPU_ADAPTER_KINDS, type WebgpuAdapterKind } from "./webgpu";
@@ -145,6 +146,7 @@ export async function initBackend(env: NodeJS.ProcessEnv = process.env): Promise
   for (const name of order) {
     try {
       const { tfName, detail } = await attempts[name](settings);
+      saveTensorsWithoutTapeNodes();
       chosen = { name, tfName, skipped, forced: forced !== null, detail };
       return chosen;
     } catch (error) {
