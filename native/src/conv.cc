@@ -285,6 +285,42 @@ void conv2d_filter_grad_in_place(const Geometry& g, const float* x, const float*
       }
 }
 
+// The filter gradient in place for 9 to 12 output channels, which fill 9 to 12 of a 16-lane
+// tile's lanes: here a tile's rows are the channels and its lanes kVector consecutive taps (j, ci)
+// of window row i, side by side in the padded input, and dY is read as it is. The same products
+// summed in the same order as conv2d_filter_grad_in_place, into dW transposed ([o][i][taps]).
+template <int Channels>
+void conv2d_filter_grad_channel_rows(const Geometry& g, const float* x, const float* dy, float* dfilter, ThreadPool& pool) {
+  const int row_taps = g.kw * g.c, row_taps_padded = (row_taps + kVector - 1) / kVector * kVector;
+  const PaddedInput padded(g, x, row_taps_padded / g.c + 1);  // the last tile reads past its image
+  if (parallel(g)) pool.run(g.n, [&](int b) { padded.write_image(b); });
+  else for (int b = 0; b < g.n; b++) padded.write_image(b);
+  const int64_t pixels = int64_t(g.ho) * g.wo;  // per image
+  const int shares = parallel(g) ? int(std::clamp<int64_t>(g.pixels() / (4 * kGradPixels), 1, std::min(kMaxShares, g.n))) : 1;
+  const int64_t channel_floats = int64_t(g.kh) * row_taps_padded;  // one channel's row of the transposed sums
+  std::vector<std::vector<float>> sums(shares, std::vector<float>(size_t(Channels * channel_floats), 0.0f));
+  const int64_t padded_row = int64_t(padded.wp) * g.c;
+  auto task = [&](int share) {
+    float* sum = sums[share].data();
+    for (int b = g.n * share / shares; b < g.n * (share + 1) / shares; b++) {
+      const float* image = padded.data + b * padded.image_floats;
+      const float* image_dy = dy + b * pixels * Channels;
+      for (int i = 0; i < g.kh; i++)
+        for (int t0 = 0; t0 < row_taps; t0 += kVector)
+          tile_2d<kVector, Channels>(g.ho, g.wo, image_dy, 1, Channels, int64_t(g.wo) * Channels, image + i * padded_row + t0, g.c,
+                                     padded_row, sum + int64_t(i) * row_taps_padded + t0, channel_floats, true);
+    }
+  };
+  pool.run(shares, task);
+  for (int i = 0; i < g.kh; i++)
+    for (int t = 0; t < row_taps; t++)
+      for (int o = 0; o < Channels; o++) {
+        float total = 0;
+        for (const auto& s : sums) total += s[o * channel_floats + int64_t(i) * row_taps_padded + t];
+        dfilter[(int64_t(i) * row_taps + t) * Channels + o] = total;
+      }
+}
+
 // dfilter[k][o] = sum over pixels m of patch[m][k] * dy[m][o]: each task sums a share of the
 // pixels into its own [k][blocks * Lanes] buffer; the shares are added at the end, in order. The
 // shares depend on the sizes only, never on the thread count, so results are the same bits on
@@ -346,6 +382,14 @@ void conv2d(const Geometry& g, const float* x, const float* filter, float* y, Th
 }
 
 void conv2d_filter_grad(const Geometry& g, const float* x, const float* dy, float* dfilter, ThreadPool& pool) {
+  if (in_place_window(g)) {
+    switch (g.out_c) {
+      case 9: return conv2d_filter_grad_channel_rows<9>(g, x, dy, dfilter, pool);
+      case 10: return conv2d_filter_grad_channel_rows<10>(g, x, dy, dfilter, pool);
+      case 11: return conv2d_filter_grad_channel_rows<11>(g, x, dy, dfilter, pool);
+      case 12: return conv2d_filter_grad_channel_rows<12>(g, x, dy, dfilter, pool);
+    }
+  }
   with_lanes(g.out_c, [&](auto lanes) {
     if (in_place_filter_grad(g)) return conv2d_filter_grad_in_place<lanes>(g, x, dy, dfilter, pool);
     conv2d_filter_grad_tiled<lanes>(g, x, dy, dfilter, pool);

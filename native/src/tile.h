@@ -72,13 +72,13 @@ inline void copy_floats(float* to, const float* from, int64_t n) {
 }
 
 // c[i][0:Lanes] (+)= sum over u < outer, t < inner of a[i * a_row + u * a_outer + t * a_step] *
-// b[u * b_outer + t * b_step + 0:Lanes] for i < tile_rows<Lanes>(): steps in rows of steps, so that
-// a tile can walk an image's rows and skip what lies between them.
-template <int Lanes>
+// b[u * b_outer + t * b_step + 0:Lanes] for i < Rows: steps in rows of steps, so that a tile can
+// walk an image's rows and skip what lies between them.
+template <int Lanes, int Rows = tile_rows<Lanes>()>
 inline void tile_2d(int outer, int inner, const float* a, ptrdiff_t a_row, ptrdiff_t a_step, ptrdiff_t a_outer, const float* b,
                     ptrdiff_t b_step, ptrdiff_t b_outer, float* c, ptrdiff_t c_row, bool accumulate) {
   using V = tile_vec<Lanes>;
-  constexpr int kRows = tile_rows<Lanes>(), kWidth = vector_lanes<Lanes>(), kParts = Lanes / kWidth;
+  constexpr int kRows = Rows, kWidth = vector_lanes<Lanes>(), kParts = Lanes / kWidth;
   V acc[kRows][kParts];
   for (int i = 0; i < kRows; i++)
     for (int p = 0; p < kParts; p++) acc[i][p] = accumulate ? load<V>(c + i * c_row + p * kWidth) : V{};

@@ -171,16 +171,21 @@ test("conv2d and its gradients match cpu over kernel sizes, strides, dilations a
 }));
 
 test("conv2d and its gradients match cpu from 1 to 40 channels in and out (narrow and wide tiles, padded input read in place)", () => eachVariant(async () => {
-  // 17, 32 and 40 out: one part-filled wide tile, one full, a full one and a part-filled one.
+  // 9 and 12 out: a filter gradient in tiles whose rows are the channels; 17, 32 and 40: one
+  // part-filled wide tile, one full, a full one and a part-filled one.
   for (const c of [1, 4, 8, 16, 32]) {
-    for (const o of [1, 4, 8, 16, 17, 32, 40]) {
+    for (const o of [1, 4, 8, 9, 12, 16, 17, 32, 40]) {
       await checkCase({ x: [2, 15, 15, c], filter: [3, 3, c, o], stride: 1, dilation: 1, pad: "same", depthwise: false });
       await checkCase({ x: [2, 7, 7, c], filter: [3, 3, c, o], stride: 2, dilation: 1, pad: "same", depthwise: false });
       await checkCase({ x: [2, 15, 15, c], filter: [3, 3, c, o], stride: 2, dilation: 1, pad: "valid", depthwise: false });
       await checkCase({ x: [2, 7, 7, c], filter: [1, 1, c, o], stride: 1, dilation: 1, pad: "valid", depthwise: false });
     }
   }
-  // NB201's cell convolution at its real size, and an explicit pad larger than the window reaches.
+  // NAS-RL's 5x5 window from 28 channels to 9 (on images enough for two shares of the filter
+  // gradient's sums), a 5x3 one to 11, NB201's cell convolution at its real size, and an explicit
+  // pad larger than the window reaches.
+  await checkCase({ x: [4, 24, 24, 28], filter: [5, 5, 28, 9], stride: 1, dilation: 1, pad: "same", depthwise: false });
+  await checkCase({ x: [3, 9, 7, 5], filter: [5, 3, 5, 11], stride: 1, dilation: 1, pad: "same", depthwise: false });
   await checkCase({ x: [3, 14, 14, 8], filter: [3, 3, 8, 8], stride: 1, dilation: 1, pad: "same", depthwise: false });
   await checkCase({ x: [2, 7, 7, 8], filter: [3, 3, 8, 8], stride: 1, dilation: 1, pad: [[0, 0], [3, 0], [0, 4], [0, 0]], depthwise: false });
 }));
@@ -361,7 +366,8 @@ test("slice, split and concat match cpu on every axis, short and long rows, empt
 test("native kernels give the same bits on any number of threads", { skip: !native }, () => {
   const kernels = native!;
   // x [8, 32, 32, 16], 3x3 filters, 'same': large enough that every kernel splits its work; with 8
-  // channels out the convolutions read the padded input in place, at stride 2 the input gradient spreads dY.
+  // channels out the convolutions read the padded input in place, at stride 2 the input gradient
+  // spreads dY; with 9 the filter gradient's tile rows are the channels.
   const conv = Int32Array.of(8, 32, 32, 16, 3, 3, 16, 32, 32, 1, 1, 1, 1, 1, 1);
   const narrow = Int32Array.of(8, 32, 32, 16, 3, 3, 8, 32, 32, 1, 1, 1, 1, 1, 1);
   const strided = Int32Array.of(8, 32, 32, 16, 3, 3, 8, 16, 16, 2, 2, 1, 1, 0, 0);
@@ -369,18 +375,21 @@ test("native kernels give the same bits on any number of threads", { skip: !nati
   const dy = random([8, 32, 32, 16]);
   const dyNarrow = random([8, 32, 32, 8]);
   const narrowFilter = random([3, 3, 16, 8]);
+  const nine = Int32Array.of(8, 32, 32, 16, 3, 3, 9, 32, 32, 1, 1, 1, 1, 1, 1);
+  const dyNine = random([8, 32, 32, 9]);
   const depthwiseFilter = random([3, 3, 16, 1]);
   const depthwiseStrided = Int32Array.of(8, 32, 32, 16, 3, 3, 16, 16, 16, 2, 2, 1, 1, 0, 0);
   assertSameBitsOnThreads(kernels, () => {
     const out = {
       conv: new Float32Array(8 * 32 * 32 * 16), filterGrad: new Float32Array(3 * 3 * 16 * 16),
       depthwise: new Float32Array(8 * 32 * 32 * 16), depthwiseGrad: new Float32Array(3 * 3 * 16),
-      narrow: new Float32Array(8 * 32 * 32 * 8), narrowFilterGrad: new Float32Array(3 * 3 * 16 * 8),
+      narrow: new Float32Array(8 * 32 * 32 * 8), narrowFilterGrad: new Float32Array(3 * 3 * 16 * 8), nineFilterGrad: new Float32Array(3 * 3 * 16 * 9),
       inputGrad: new Float32Array(8 * 32 * 32 * 16), stridedInputGrad: new Float32Array(8 * 32 * 32 * 16),
       depthwiseInputGrad: new Float32Array(8 * 32 * 32 * 16), depthwiseStridedInputGrad: new Float32Array(8 * 32 * 32 * 16),
     };
     kernels.conv2d(x, narrowFilter, out.narrow, narrow);
     kernels.conv2dFilterGrad(x, dyNarrow, out.narrowFilterGrad, narrow);
+    kernels.conv2dFilterGrad(x, dyNine, out.nineFilterGrad, nine);
     kernels.conv2dInputGrad(dyNarrow, narrowFilter, out.inputGrad, narrow);
     kernels.conv2dInputGrad(dyNarrow.subarray(0, 8 * 16 * 16 * 8), narrowFilter, out.stridedInputGrad, strided);
     kernels.conv2d(x, random([3, 3, 16, 16]).fill(0.25), out.conv, conv);

@@ -69,7 +69,7 @@ function random(n: number): Float32Array {
   });
 }
 
-/** Every kernel once, on sizes with partial tiles (20 input and 37 output channels, odd pixel counts). */
+/** Every kernel once, on sizes with partial tiles (20 input and 37, 8 or 9 output channels, odd pixel counts). */
 function runAll(addon: Addon): Float32Array[] {
   seed = 11;
   addon.setThreads(2);
@@ -88,6 +88,13 @@ function runAll(addon: Addon): Float32Array[] {
   };
   run(addon.conv2d, random(9 * 20 * 37), 3 * 9 * 7 * 37, conv);
   run(addon.conv2dFilterGrad, random(3 * 9 * 7 * 37), 9 * 20 * 37, conv);
+  // 8 channels out (half a vector under AVX-512) and 9 from a 5x3 window (the filter gradient's tile rows are the channels).
+  const eight = Int32Array.of(3, 9, 7, 20, 3, 3, 8, 9, 7, 1, 1, 1, 1, 1, 1);
+  const nine = Int32Array.of(3, 9, 7, 20, 5, 3, 9, 9, 7, 1, 1, 1, 1, 2, 1);
+  run(addon.conv2d, random(9 * 20 * 8), 3 * 9 * 7 * 8, eight);
+  run(addon.conv2dFilterGrad, random(3 * 9 * 7 * 8), 9 * 20 * 8, eight);
+  run(addon.conv2d, random(15 * 20 * 9), 3 * 9 * 7 * 9, nine);
+  run(addon.conv2dFilterGrad, random(3 * 9 * 7 * 9), 15 * 20 * 9, nine);
   run(addon.depthwiseConv2d, random(9 * 20), 3 * 5 * 4 * 20, depthwise);
   run(addon.depthwiseFilterGrad, random(3 * 5 * 4 * 20), 9 * 20, depthwise);
   run(addon.maxPoolGrad, random(3 * 4 * 3 * 20), 3 * 9 * 7 * 20, pool);
@@ -101,7 +108,7 @@ function runAll(addon: Addon): Float32Array[] {
 const ADDON = path.join(ROOT, "native", "build", "Release", "nasbook_native.node");
 const otherX86 = process.arch !== "x64" ? "not an x86-64 machine" : !fs.existsSync(ADDON) ? "the addon is not built here" : false;
 
-/** x86-64-v4 (AVX-512: 16-float vectors, where the narrow and wide tiles are the same width) only runs on a CPU that has it. */
+/** x86-64-v4 (AVX-512: 16-float vectors, 8-channel tiles in half of one) only runs on a CPU that has it. */
 function otherMarches(): string[] {
   const avx512 = fs.existsSync("/proc/cpuinfo") && /\bavx512f\b/.test(fs.readFileSync("/proc/cpuinfo", "utf8"));
   return [...(avx512 ? ["x86-64-v4"] : []), "x86-64-v3", "x86-64"];
