@@ -238,10 +238,16 @@ void conv2d_tiled(const Geometry& g, const float* x, const float* filter, float*
   else for (int t = 0; t < tasks; t++) task(t);
 }
 
+// The shares of an in-place filter gradient's partial sums: whole images, fixed by the sizes,
+// never by the thread count, so that results are the same bits on any number of threads.
+int image_shares(const Geometry& g) {
+  return parallel(g) ? int(std::clamp<int64_t>(g.pixels() / (4 * kGradPixels), 1, std::min(kMaxShares, g.n))) : 1;
+}
+
 // The filter gradient from the padded input in place: for window row i, the kw * c taps
 // (j, ci) of output pixel (oy, ox) are the contiguous floats at (oy * wp + ox + i * wp) * c, so a
 // tile's rows are taps and its steps an image's output pixels, row by row, against dY padded to
-// Lanes channels. Shares are whole images, fixed by the sizes as below.
+// Lanes channels, in image_shares.
 template <int Lanes>
 void conv2d_filter_grad_in_place(const Geometry& g, const float* x, const float* dy, float* dfilter, ThreadPool& pool) {
   constexpr int kRows = tile_rows<Lanes>();
@@ -260,7 +266,7 @@ void conv2d_filter_grad_in_place(const Geometry& g, const float* x, const float*
   };
   if (parallel(g)) pool.run(g.n, write_image);
   else for (int b = 0; b < g.n; b++) write_image(b);
-  const int shares = parallel(g) ? int(std::clamp<int64_t>(g.pixels() / (4 * kGradPixels), 1, std::min(kMaxShares, g.n))) : 1;
+  const int shares = image_shares(g);
   const size_t sum_floats = size_t(g.kh) * row_taps_padded * Lanes;
   std::vector<std::vector<float>> sums(shares, std::vector<float>(sum_floats, 0.0f));
   const int64_t padded_row = int64_t(padded.wp) * g.c;
@@ -296,7 +302,7 @@ void conv2d_filter_grad_channel_rows(const Geometry& g, const float* x, const fl
   if (parallel(g)) pool.run(g.n, [&](int b) { padded.write_image(b); });
   else for (int b = 0; b < g.n; b++) padded.write_image(b);
   const int64_t pixels = int64_t(g.ho) * g.wo;  // per image
-  const int shares = parallel(g) ? int(std::clamp<int64_t>(g.pixels() / (4 * kGradPixels), 1, std::min(kMaxShares, g.n))) : 1;
+  const int shares = image_shares(g);
   const int64_t channel_floats = int64_t(g.kh) * row_taps_padded;  // one channel's row of the transposed sums
   std::vector<std::vector<float>> sums(shares, std::vector<float>(size_t(Channels * channel_floats), 0.0f));
   const int64_t padded_row = int64_t(padded.wp) * g.c;
