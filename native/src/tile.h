@@ -27,7 +27,7 @@ typedef float vec __attribute__((vector_size(kVector * sizeof(float))));
 // products (a step loads 8 values for 12 products instead of 13: 10-15% faster from 32 channels).
 constexpr int kWideLanes = kVector > 8 ? 2 * kVector : 16;
 // Of a narrow one (8 channels): with AVX-512 half a vector, since Zen 4 runs two 8-float FMAs a
-// cycle but one 16-float: 8 channels in 16 lanes took twice as long. Intel's AVX-512 cores run
+// cycle but one 16-float: 8 channels in 16 lanes took 1.5x as long at 14x14. Intel's AVX-512 cores run
 // either at the same floats a cycle, so the half vector costs them nothing.
 constexpr int kNarrowLanes = 8;
 
@@ -46,8 +46,8 @@ template <int Lanes>
 constexpr int tile_rows() { return kAccumulators / (Lanes / vector_lanes<Lanes>()); }
 
 // The tile widths: narrow, one vector (AVX-512's 16 lanes) and wide; the tile for `channels`
-// output columns is the narrowest they fit in. A tile of one vector or less can read its input
-// in place (conv.cc).
+// output columns is the narrowest they fit in. A forward tile of one vector or less reads its
+// input in place (conv.cc).
 constexpr int kVectorLanes = kVector > kNarrowLanes ? kVector : kNarrowLanes;
 inline int lanes_for(int channels) {
   return channels <= kNarrowLanes ? kNarrowLanes : channels <= kVectorLanes ? kVectorLanes : kWideLanes;
