@@ -71,6 +71,24 @@ std::vector<float> pack_columns(const float* filter, int64_t k, int out_c, int l
 
 bool parallel(const Geometry& g) { return double(g.pixels()) * patch_length(g) * g.out_c >= kParallelMacs; }
 
+// task(0) to task(tasks - 1): shared with the pool's threads when the call is big enough.
+template <class F>
+void run_tasks(const Geometry& g, ThreadPool& pool, int tasks, F&& task) {
+  if (parallel(g)) pool.run(tasks, task);
+  else for (int t = 0; t < tasks; t++) task(t);
+}
+
+// dfilter[t][o] for t < taps: the shares' partial sums at at(t, o), added in share order.
+template <class At>
+void add_shares(const std::vector<std::vector<float>>& sums, int64_t taps, int out_c, At at, float* dfilter) {
+  for (int64_t t = 0; t < taps; t++)
+    for (int o = 0; o < out_c; o++) {
+      float total = 0;
+      for (const auto& s : sums) total += s[at(t, o)];
+      dfilter[t * out_c + o] = total;
+    }
+}
+
 // Stride 1 and dilation 1: gathering patches would cost as much as the products, so the tiles
 // read a zero-padded copy of the input in place. Output pixel (oy, ox) reads from pixel
 // oy * wp + ox of its padded image at every tap, so pixel ox + 1 reads c floats after pixel ox.
@@ -80,13 +98,23 @@ bool in_place_window(const Geometry& g) {
 // The forward pass in place: with the output channels in one vector or less.
 bool in_place_patches(const Geometry& g) { return in_place_window(g) && lanes_for(g.out_c) <= kVectorLanes; }
 
-// The filter gradient in place with up to one wide tile of channels, but a wide tile (6 taps by
-// 32 channels) over a 4x4 image's 16 pixels stops too often, and one image is one share (one
-// thread): patches gathered across images were 15% faster at 4x4, in place 8% faster at 7x7
-// and 17% at 32x32.
-bool in_place_filter_grad(const Geometry& g) {
-  if (!in_place_window(g) || g.out_c > kWideLanes) return false;
-  return lanes_for(g.out_c) <= kVectorLanes || (int64_t(g.ho) * g.wo >= 32 && g.n >= 2);
+// How a filter gradient's products are summed:
+// - kGathered: from gathered patches, tiles of taps by channels (any geometry);
+// - kInPlace: the same tiles read from the padded input in place, with up to one wide tile of
+//   channels; but a wide tile (6 taps by 32 channels) over a 4x4 image's 16 pixels stops too
+//   often, and one image is one share (one thread): patches gathered across images were 15%
+//   faster at 4x4, in place 8% faster at 7x7 and 17% at 32x32;
+// - kChannelRows: in place with 9 to 12 channels on a tile's rows and taps on its lanes, where
+//   tiles of channels would leave up to 7 of 16 lanes idle (faster at every size timed: 5x5
+//   28->9 at 4x4 by 64 images 190 against 330 us, at 14x14 by one image 37 against 56).
+enum class FilterGradPath { kGathered, kInPlace, kChannelRows };
+
+FilterGradPath filter_grad_path(const Geometry& g) {
+  if (!in_place_window(g)) return FilterGradPath::kGathered;
+  if (g.out_c >= 9 && g.out_c <= 12) return FilterGradPath::kChannelRows;
+  if (g.out_c > kWideLanes) return FilterGradPath::kGathered;
+  const bool in_place = lanes_for(g.out_c) <= kVectorLanes || (int64_t(g.ho) * g.wo >= 32 && g.n >= 2);
+  return in_place ? FilterGradPath::kInPlace : FilterGradPath::kGathered;
 }
 
 // The input with its padding written out: n images of hp x wp pixels, then `slack` zero pixels
@@ -178,8 +206,7 @@ void conv2d_in_place(const Geometry& g, const float* x, const float* filter, flo
   const int64_t runs = (row_pixels + kRows - 1) / kRows;
   const int run = int((row_pixels + runs - 1) / runs);
   const PaddedInput padded(g, x, run + g.kw);  // the last run's extra pixels read past the image
-  if (parallel(g)) pool.run(g.n, [&](int b) { padded.write_image(b); });
-  else for (int b = 0; b < g.n; b++) padded.write_image(b);
+  run_tasks(g, pool, g.n, [&](int b) { padded.write_image(b); });
   const std::vector<int64_t> offsets = padded.tap_offsets(g);
   std::vector<int64_t> row_offsets;  // window row i's first tap, for tile_window_rows
   for (int i = 0; i < g.kh; i++) row_offsets.push_back(offsets[size_t(i) * g.kw]);
@@ -199,8 +226,7 @@ void conv2d_in_place(const Geometry& g, const float* x, const float* filter, flo
     }
   };
   const int tasks = int((all_runs + runs_per_task - 1) / runs_per_task);
-  if (parallel(g)) pool.run(tasks, task);
-  else for (int t = 0; t < tasks; t++) task(t);
+  run_tasks(g, pool, tasks, task);
 }
 
 template <int Lanes>
@@ -234,8 +260,7 @@ void conv2d_tiled(const Geometry& g, const float* x, const float* filter, float*
       }
     }
   };
-  if (parallel(g)) pool.run(tasks, task);
-  else for (int t = 0; t < tasks; t++) task(t);
+  run_tasks(g, pool, tasks, task);
 }
 
 // The shares of an in-place filter gradient's partial sums: whole images, fixed by the sizes,
@@ -264,8 +289,7 @@ void conv2d_filter_grad_in_place(const Geometry& g, const float* x, const float*
     if (g.out_c < Lanes) std::fill(image_grads, image_grads + pixels * Lanes, 0.0f);
     for (int64_t p = 0; p < pixels; p++) copy_floats(image_grads + p * Lanes, dy + (b * pixels + p) * g.out_c, g.out_c);
   };
-  if (parallel(g)) pool.run(g.n, write_image);
-  else for (int b = 0; b < g.n; b++) write_image(b);
+  run_tasks(g, pool, g.n, write_image);
   const int shares = image_shares(g);
   const size_t sum_floats = size_t(g.kh) * row_taps_padded * Lanes;
   std::vector<std::vector<float>> sums(shares, std::vector<float>(sum_floats, 0.0f));
@@ -282,13 +306,8 @@ void conv2d_filter_grad_in_place(const Geometry& g, const float* x, const float*
     }
   };
   pool.run(shares, task);
-  for (int i = 0; i < g.kh; i++)
-    for (int t = 0; t < row_taps; t++)
-      for (int o = 0; o < g.out_c; o++) {
-        float total = 0;
-        for (const auto& s : sums) total += s[(int64_t(i) * row_taps_padded + t) * Lanes + o];
-        dfilter[(int64_t(i) * row_taps + t) * g.out_c + o] = total;
-      }
+  add_shares(sums, int64_t(g.kh) * row_taps, g.out_c,
+             [&](int64_t t, int o) { return (t / row_taps * row_taps_padded + t % row_taps) * Lanes + o; }, dfilter);
 }
 
 // The filter gradient in place for 9 to 12 output channels, which fill 9 to 12 of a 16-lane
@@ -299,8 +318,7 @@ template <int Channels>
 void conv2d_filter_grad_channel_rows(const Geometry& g, const float* x, const float* dy, float* dfilter, ThreadPool& pool) {
   const int row_taps = g.kw * g.c, row_taps_padded = (row_taps + kVector - 1) / kVector * kVector;
   const PaddedInput padded(g, x, row_taps_padded / g.c + 1);  // the last tile reads past its image
-  if (parallel(g)) pool.run(g.n, [&](int b) { padded.write_image(b); });
-  else for (int b = 0; b < g.n; b++) padded.write_image(b);
+  run_tasks(g, pool, g.n, [&](int b) { padded.write_image(b); });
   const int64_t pixels = int64_t(g.ho) * g.wo;  // per image
   const int shares = image_shares(g);
   const int64_t channel_floats = int64_t(g.kh) * row_taps_padded;  // one channel's row of the transposed sums
@@ -318,13 +336,8 @@ void conv2d_filter_grad_channel_rows(const Geometry& g, const float* x, const fl
     }
   };
   pool.run(shares, task);
-  for (int i = 0; i < g.kh; i++)
-    for (int t = 0; t < row_taps; t++)
-      for (int o = 0; o < Channels; o++) {
-        float total = 0;
-        for (const auto& s : sums) total += s[o * channel_floats + int64_t(i) * row_taps_padded + t];
-        dfilter[(int64_t(i) * row_taps + t) * Channels + o] = total;
-      }
+  add_shares(sums, int64_t(g.kh) * row_taps, Channels,
+             [&](int64_t t, int o) { return o * channel_floats + t / row_taps * row_taps_padded + t % row_taps; }, dfilter);
 }
 
 // dfilter[k][o] = sum over pixels m of patch[m][k] * dy[m][o]: each task sums a share of the
@@ -358,13 +371,7 @@ void conv2d_filter_grad_tiled(const Geometry& g, const float* x, const float* dy
     }
   };
   pool.run(shares, task);
-  for (int64_t t = 0; t < k; t++) {
-    for (int o = 0; o < g.out_c; o++) {
-      float total = 0;
-      for (const auto& s : sums) total += s[t * width + o];
-      dfilter[t * g.out_c + o] = total;
-    }
-  }
+  add_shares(sums, k, g.out_c, [&](int64_t t, int o) { return t * width + o; }, dfilter);
 }
 
 // Calls f with the tile width for `channels`, as a std::integral_constant.
@@ -388,16 +395,13 @@ void conv2d(const Geometry& g, const float* x, const float* filter, float* y, Th
 }
 
 void conv2d_filter_grad(const Geometry& g, const float* x, const float* dy, float* dfilter, ThreadPool& pool) {
-  if (in_place_window(g)) {
-    switch (g.out_c) {
-      case 9: return conv2d_filter_grad_channel_rows<9>(g, x, dy, dfilter, pool);
-      case 10: return conv2d_filter_grad_channel_rows<10>(g, x, dy, dfilter, pool);
-      case 11: return conv2d_filter_grad_channel_rows<11>(g, x, dy, dfilter, pool);
-      case 12: return conv2d_filter_grad_channel_rows<12>(g, x, dy, dfilter, pool);
-    }
-  }
+  using Kernel = void (*)(const Geometry&, const float*, const float*, float*, ThreadPool&);
+  static constexpr Kernel kChannelRows[] = {conv2d_filter_grad_channel_rows<9>, conv2d_filter_grad_channel_rows<10>,
+                                            conv2d_filter_grad_channel_rows<11>, conv2d_filter_grad_channel_rows<12>};
+  const FilterGradPath path = filter_grad_path(g);
+  if (path == FilterGradPath::kChannelRows) return kChannelRows[g.out_c - 9](g, x, dy, dfilter, pool);
   with_lanes(g.out_c, [&](auto lanes) {
-    if (in_place_filter_grad(g)) return conv2d_filter_grad_in_place<lanes>(g, x, dy, dfilter, pool);
+    if (path == FilterGradPath::kInPlace) return conv2d_filter_grad_in_place<lanes>(g, x, dy, dfilter, pool);
     conv2d_filter_grad_tiled<lanes>(g, x, dy, dfilter, pool);
   });
 }
