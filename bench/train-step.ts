@@ -5,7 +5,8 @@
  * training steps, the controller's update) on nasbook's default backend (wasm with the native
  * kernels), next to PyTorch building the same networks (bench/torch_reference.py, CPU, all
  * cores) when `$TORCH_PYTHON` (default /usr/bin/python3) has torch. PyTorch and nasbook
- * alternate for R rounds (default 3), each in a fresh process; the table shows medians and the
+ * alternate for R rounds (default 3), workload by workload, each in a fresh process, who goes
+ * first alternating; the table shows medians and the
  * achieved GFLOP/s, the ratio lines the median of the per-round ratios, and the machine's
  * measured peak (a large 1x1 convolution, a GEMM, on either side) is printed
  * beside them. The parameter counts of the two sides must agree, or the bench fails.
@@ -210,28 +211,47 @@ interface Round {
 }
 
 /**
- * Alternates PyTorch and nasbook for `rounds` rounds: on a shared machine the load changes within
- * seconds, so only timings taken side by side compare. The first round also tries every other
- * tfjs backend on the raw-op networks.
+ * Alternates PyTorch and nasbook for `rounds` rounds, workload by workload: on a shared machine
+ * the speed changes within minutes, so only timings taken side by side compare. Each workload's
+ * two timings are seconds apart, and which side goes first alternates, so that a machine speeding
+ * up or slowing down favours neither. The first round also tries every other tfjs backend on the
+ * raw-op networks.
  */
 async function timeRounds(rounds: number, workloads: readonly Workload[]): Promise<Round[]> {
   const all: Round[] = [];
   for (let r = 0; r < rounds; r++) {
     const backends = r === 0 ? ["tensorflow", "wasm", "cpu"] : ["wasm"];
-    const torch = torchTimings(workloads);
-    const nasbook = tfjsTimingsInChild(backends, workloads, "1");
-    const threads = String(Math.min(os.availableParallelism(), MAX_WASM_THREADS));
-    const threaded = wasmVariants().includes("wasm-threaded")
-      ? tfjsTimingsInChild(["wasm"], workloads, threads).rows.map((t) => ({ ...t, backend: "wasm-threaded" }))
-      : [];
-    const rows = [...torch.rows, ...nasbook.rows, ...threaded];
+    const rows: Timing[] = [];
+    const torchPeaks: Array<number | null> = [], nativePeaks: Array<number | null> = [];
+    workloads.forEach((workload, i) => {
+      let torch: Timing[] = [], nasbook: Timing[] = [];
+      const torchSide = () => {
+        const timed = torchTimings([workload]);
+        torchPeaks.push(timed.peakGflops);
+        torch = timed.rows;
+      };
+      const nasbookSide = () => {
+        const timed = tfjsTimingsInChild(backends, [workload], "1");
+        nativePeaks.push(timed.peakGflops);
+        nasbook = [...timed.rows, ...threadedTimings(workload)];
+      };
+      for (const side of (r + i) % 2 === 0 ? [torchSide, nasbookSide] : [nasbookSide, torchSide]) side();
+      rows.push(...torch, ...nasbook);
+    });
     checkParams(rows);
-    all.push({ rows, torchPeakGflops: torch.peakGflops, nativePeakGflops: nasbook.peakGflops, load: os.loadavg()[0] });
+    all.push({ rows, torchPeakGflops: medianOrNull(torchPeaks), nativePeakGflops: medianOrNull(nativePeaks), load: os.loadavg()[0] });
     // As it goes: a round on a busy machine can take minutes.
     const line = ratioRows(rows, workloads).map((x) => `${x.workload} ${x.wasm} ${x.overPytorch?.toFixed(2) ?? "n/a"}x`).join(", ");
     console.log(`round ${r + 1} (load ${all[r].load.toFixed(2)}): ${line}`);
   }
   return all;
+}
+
+/** Threaded wasm's timings of `workload` with `--threaded`, else none. */
+function threadedTimings(workload: Workload): Timing[] {
+  if (!wasmVariants().includes("wasm-threaded")) return [];
+  const threads = String(Math.min(os.availableParallelism(), MAX_WASM_THREADS));
+  return tfjsTimingsInChild(["wasm"], [workload], threads).rows.map((t) => ({ ...t, backend: "wasm-threaded" }));
 }
 
 /**
