@@ -1,7 +1,8 @@
 /**
  * The tensors saved for the backward pass without a tape node each (lib/backend/saved-tensors.ts):
- * a training step dispatches no Identity and leaks nothing, its gradients are what the maths
- * says, and a gradient of a gradient, which reaches back through the saved tensors, still does.
+ * a training step dispatches no Identity for its kernels' saved tensors nor for a custom
+ * gradient's, and leaks nothing; its gradients are what the maths says, and a gradient of a
+ * gradient, which reaches back through the saved tensors, still does.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -36,6 +37,29 @@ test("a training step saves its tensors without Identity kernels, frees them, an
   const expected = [0, 1, 2].flatMap((i) => [0, 1].map((j) => xs[0][i] * upstream[0][j] + xs[1][i] * upstream[1][j]));
   assertClose(grads[w.name].dataSync(), expected, "dL/dw");
   assertClose(value.dataSync(), [z.flat().reduce((s, v) => s + (v > 0 ? v * v : 0), 0)], "loss");
+  tf.dispose([grads[w.name], value, x, w]);
+});
+
+test("a custom gradient's saved tensors take no Identity either, and its gradient reads them", async () => {
+  await initBackend();
+  const x = tf.tensor1d([0.5, -1.5, 2]);
+  const w = tf.variable(tf.tensor1d([2, 3, -1]));
+  // cube(t) = t^3 with its gradient 3 t^2 from the saved t, as batch norm saves its statistics.
+  const cube = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [t, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    save([t]);
+    return { value: tf.pow(t, 3), gradFunc: (dy, [saved]) => tf.mul(dy, tf.mul(3, tf.square(saved))) };
+  });
+  const step = () => tf.variableGrads(() => tf.sum(cube(tf.mul(x, w)) as tf.Tensor) as tf.Scalar, [w]);
+  tf.dispose(step());  // warm-up
+  const before = tf.memory().numTensors;
+  const profile = await tf.profile(() => tf.dispose(step()));
+  assert.deepEqual(profile.kernels.filter((k) => k.name === "Identity"), [], "the saved t went through no Identity dispatch");
+  assert.equal(tf.memory().numTensors, before, "the saved copy is freed after the backward pass");
+  // d/dw sum((x w)^3) = 3 (x w)^2 x.
+  const { grads, value } = step();
+  const xs = [0.5, -1.5, 2], ws = [2, 3, -1];
+  assertClose(grads[w.name].dataSync(), xs.map((v, i) => 3 * (v * ws[i]) ** 2 * v), "dL/dw");
   tf.dispose([grads[w.name], value, x, w]);
 });
 
