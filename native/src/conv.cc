@@ -263,11 +263,14 @@ void conv2d_tiled(const Geometry& g, const float* x, const float* filter, float*
   run_tasks(g, pool, tasks, task);
 }
 
-// The shares of an in-place filter gradient's partial sums: whole images, fixed by the sizes,
-// never by the thread count, so that results are the same bits on any number of threads.
-int image_shares(const Geometry& g) {
-  return parallel(g) ? int(std::clamp<int64_t>(g.pixels() / (4 * kGradPixels), 1, std::min(kMaxShares, g.n))) : 1;
+// The shares of a filter gradient's partial sums, at most `limit`: fixed by the sizes, never by
+// the thread count, so that results are the same bits on any number of threads.
+int shares(const Geometry& g, int64_t limit) {
+  return parallel(g) ? int(std::clamp<int64_t>(g.pixels() / (4 * kGradPixels), 1, limit)) : 1;
 }
+
+// In place, a share is whole images.
+int image_shares(const Geometry& g) { return shares(g, std::min(kMaxShares, g.n)); }
 
 // The filter gradient from the padded input in place: for window row i, the kw * c taps
 // (j, ci) of output pixel (oy, ox) are the contiguous floats at (oy * wp + ox + i * wp) * c, so a
@@ -350,15 +353,15 @@ void conv2d_filter_grad_tiled(const Geometry& g, const float* x, const float* dy
   const int64_t k = patch_length(g), pixels = g.pixels();
   const int blocks = column_blocks(g.out_c, Lanes), width = blocks * Lanes;
   const int64_t k_padded = (k + kRows - 1) / kRows * kRows;
-  const int shares = parallel(g) ? int(std::clamp<int64_t>(pixels / (4 * kGradPixels), 1, kMaxShares)) : 1;
-  std::vector<std::vector<float>> sums(shares, std::vector<float>(size_t(k_padded) * width, 0.0f));
+  const int share_count = shares(g, kMaxShares);
+  std::vector<std::vector<float>> sums(share_count, std::vector<float>(size_t(k_padded) * width, 0.0f));
   auto task = [&](int share) {
     thread_local std::vector<float> patches, grads;
     // A tile's last row reads up to kRows - 1 floats past the patch row (into padding rows that are discarded).
     patches.resize(size_t(kGradPixels) * k + kRows);
     grads.assign(size_t(kGradPixels) * width, 0.0f);
     float* sum = sums[share].data();
-    const int64_t begin = pixels * share / shares, end = pixels * (share + 1) / shares;
+    const int64_t begin = pixels * share / share_count, end = pixels * (share + 1) / share_count;
     for (int64_t first = begin; first < end; first += kGradPixels) {
       const int rows = int(std::min<int64_t>(kGradPixels, end - first));
       gather_patches(g, x, first, rows, rows, patches.data());
@@ -370,7 +373,7 @@ void conv2d_filter_grad_tiled(const Geometry& g, const float* x, const float* dy
       }
     }
   };
-  pool.run(shares, task);
+  pool.run(share_count, task);
   add_shares(sums, k, g.out_c, [&](int64_t t, int o) { return t * width + o; }, dfilter);
 }
 
