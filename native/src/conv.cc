@@ -266,7 +266,7 @@ void conv2d_tiled(const Geometry& g, const float* x, const float* filter, float*
 // The shares of a filter gradient's partial sums, at most `limit`: fixed by the sizes, never by
 // the thread count, so that results are the same bits on any number of threads.
 int shares(const Geometry& g, int64_t limit) {
-  return parallel(g) ? int(std::clamp<int64_t>(g.pixels() / (4 * kGradPixels), 1, limit)) : 1;
+  return parallel(g) ? int(std::clamp<int64_t>(g.pixels() / kGradPixels, 1, limit)) : 1;
 }
 
 // In place, a share is whole images.
