@@ -10,7 +10,7 @@
 namespace nasbook {
 namespace {
 
-constexpr int64_t kShareRows = 1024;          // rows summed by one task
+constexpr int64_t kShareRows = 512;           // rows summed by one task
 constexpr int kMaxShares = 16;
 constexpr int64_t kParallelFloats = 1 << 15;  // below this a pass runs on the calling thread
 constexpr int kMinPeriodVectors = 4;          // independent sums in flight: one vector's adds would wait on each other
