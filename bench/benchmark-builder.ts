@@ -16,11 +16,14 @@ export interface BuilderThroughput {
   readonly projectedHours: number;
 }
 
-export async function builderThroughput(workers: number, parts = 300): Promise<BuilderThroughput> {
+/**
+ * `threads` kernel threads per worker, when given (NASBOOK_NATIVE_THREADS); else the pool's
+ * default, the cores shared out among the workers.
+ */
+export async function builderThroughput(workers: number, threads?: number, parts = 300): Promise<BuilderThroughput> {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "nasbook-bench-build-"));
-  const saved = process.env.NASBOOK_WORKERS;
-  // The builder sizes its pool from NASBOOK_WORKERS (worker-pool.ts's defaultWorkerCount).
-  process.env.NASBOOK_WORKERS = String(workers);
+  // The builder sizes its pool from NASBOOK_WORKERS (worker-pool.ts's defaultWorkerCount), each worker's kernels from NASBOOK_NATIVE_THREADS.
+  const restore = setEnv({ NASBOOK_WORKERS: String(workers), NASBOOK_NATIVE_THREADS: threads === undefined ? undefined : String(threads) });
   try {
     const start = performance.now();
     const result = await buildBenchmark({ space: "nb201", dataset: "fashion-mnist", scale: "quick", seed: 0, out, part: { k: 1, n: parts } });
@@ -28,8 +31,20 @@ export async function builderThroughput(workers: number, parts = 300): Promise<B
     const cellsPerMinute = (result.trained / seconds) * 60;
     return { trainings: result.trained, seconds, cellsPerMinute, projectedHours: result.total / cellsPerMinute / 60 };
   } finally {
-    if (saved === undefined) delete process.env.NASBOOK_WORKERS;
-    else process.env.NASBOOK_WORKERS = saved;
+    restore();
     fs.rmSync(out, { recursive: true, force: true });
   }
+}
+
+/** Sets (or, for undefined, unsets) environment variables; returns what puts them back. */
+function setEnv(values: Record<string, string | undefined>): () => void {
+  const saved = Object.fromEntries(Object.keys(values).map((name) => [name, process.env[name]]));
+  const assign = (entries: Record<string, string | undefined>) => {
+    for (const [name, value] of Object.entries(entries)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  assign(values);
+  return () => assign(saved);
 }

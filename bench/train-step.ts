@@ -28,6 +28,7 @@ import { initBackend } from "../lib/backend/select";
 import { firstLine } from "../lib/core/env";
 import { median } from "../lib/core/stats";
 import { MAX_WASM_THREADS } from "../lib/backend/wasm-threads";
+import { threadsPerWorker } from "../lib/experiment/worker-pool";
 import { builderThroughput } from "./benchmark-builder";
 import { BENCH_NETWORKS, type BenchNetwork } from "./networks";
 import { parallelThroughput, type ParallelTiming } from "./parallel-search";
@@ -400,16 +401,26 @@ async function main(): Promise<void> {
   if (process.argv.includes("--profile")) await printProfile(workloads);
 }
 
-/** The builder with one worker, then two: the speed-up the second core buys a table build. */
+/**
+ * The builder with one worker on one kernel thread, one on every core, then two workers (one
+ * kernel thread each on two cores): what a second worker buys, like for like, and over a lone
+ * worker whose kernels already use both cores.
+ */
 async function builderComparison() {
+  const runs = [
+    { label: "1 worker, 1 kernel thread", workers: 1, threads: 1 },
+    { label: "1 worker, kernels on every core", workers: 1, threads: undefined },
+    { label: `2 workers, ${threadsPerWorker(2)} kernel thread(s) each`, workers: 2, threads: undefined },
+  ];
   const results = [];
-  for (const workers of [1, 2]) {
-    const b = await builderThroughput(workers);
-    console.log(`\nbench build (nb201, quick fidelity, ${workers} worker(s), ${b.trainings} trainings in ${b.seconds.toFixed(1)} s, workers started in the clock): ` +
+  for (const run of runs) {
+    const b = await builderThroughput(run.workers, run.threads);
+    console.log(`\nbench build (nb201, quick fidelity, ${run.label}, ${b.trainings} trainings in ${b.seconds.toFixed(1)} s, workers started in the clock): ` +
       `${b.cellsPerMinute.toFixed(1)} cells/min; the whole table would take ${b.projectedHours.toFixed(2)} h here`);
-    results.push({ workers, ...b });
+    results.push({ ...run, ...b });
   }
-  console.log(`two builder workers: ${(results[1].cellsPerMinute / results[0].cellsPerMinute).toFixed(2)}x one`);
+  const [single, allCores, two] = results.map((r) => r.cellsPerMinute);
+  console.log(`two builder workers: ${(two / single).toFixed(2)}x one worker on one kernel thread, ${(two / allCores).toFixed(2)}x one on every core`);
   return results;
 }
 

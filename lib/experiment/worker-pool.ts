@@ -12,6 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as v8 from "node:v8";
 import { Worker, type ResourceLimits } from "node:worker_threads";
+import { nativeOptions } from "../backend/native";
 import type { BackendName } from "../backend/select";
 import { intFromEnv } from "../core/env";
 import { NasbookError } from "../core/errors";
@@ -63,7 +64,7 @@ export interface WorkerPoolOptions {
   readonly backend?: BackendName;
   /** Caps each worker's JS heap, so that a runaway candidate crashes only its own worker. */
   readonly resourceLimits?: ResourceLimits;
-  /** Kernel threads per worker; default the cores shared out among the workers. */
+  /** Kernel threads per worker; default `threadsPerWorker(workers)`. */
   readonly threads?: number;
   /** The parent's splits of `job.data` (`shareSplits`), so that no worker reloads the dataset. */
   readonly splits?: SharedSplits;
@@ -74,6 +75,16 @@ const WORKER_SCRIPT = path.join(__dirname, "evaluation-worker.js");
 /** `NASBOOK_WORKERS` when set, else the number of cores this process may use. */
 export function defaultWorkerCount(env: NodeJS.ProcessEnv = process.env): number {
   return intFromEnv(env, "NASBOOK_WORKERS", { min: 1, fallback: os.availableParallelism() });
+}
+
+/**
+ * Kernel threads per worker: `NASBOOK_NATIVE_THREADS` when set (one each on one worker times
+ * the work of one core, as `npm run bench` does), else the cores shared out among `workers`: two
+ * workers on two cores run one kernel thread each, a lone worker all of them.
+ */
+export function threadsPerWorker(workers: number, env: NodeJS.ProcessEnv = process.env): number {
+  if (env.NASBOOK_NATIVE_THREADS) return nativeOptions(env).threads;
+  return Math.max(1, Math.floor(os.availableParallelism() / workers));
 }
 
 /**
@@ -203,8 +214,7 @@ export class WorkerPool<G extends Json> implements ConcurrentEvaluator<G> {
 
   private spawn(): EvaluationThread {
     tuneWorkerHeaps();
-    // The cores shared out: two workers on two cores run one kernel thread each, a lone worker all of them.
-    const threads = this.options.threads ?? Math.max(1, Math.floor(os.availableParallelism() / this.concurrency));
+    const threads = this.options.threads ?? threadsPerWorker(this.concurrency);
     const thread = new EvaluationThread({ job: this.job, backend: this.options.backend, threads, splits: this.options.splits }, this.options.resourceLimits);
     this.all.add(thread);
     return thread;

@@ -15,7 +15,7 @@ import { loadDataset, SealedTest, shareSplits, type DataSplits } from "../../lib
 import { TrainFromScratch } from "../../lib/evaluators/train-from-scratch";
 import { runMultiTrialSearch, type MultiTrialSearchOptions } from "../../lib/experiment/multi-trial-search";
 import { searchEvaluator } from "../../lib/experiment/multi-trial";
-import { WorkerPool, type EvaluationJob } from "../../lib/experiment/worker-pool";
+import { threadsPerWorker, WorkerPool, type EvaluationJob } from "../../lib/experiment/worker-pool";
 import { spaceFromSpec, type SpaceSpec } from "../../lib/spaces/registry";
 import { RunStore } from "../../lib/store/run-store";
 import { RegularizedEvolution } from "../../lib/strategies/regularized-evolution";
@@ -138,6 +138,16 @@ test("with one worker the search still trains in a worker (all the cores' kernel
   } finally {
     await close();
   }
+});
+
+test("workers share the cores out unless NASBOOK_NATIVE_THREADS names their kernel threads", () => {
+  const cores = os.availableParallelism();
+  assert.equal(threadsPerWorker(1, {}), cores);
+  assert.equal(threadsPerWorker(cores, {}), 1);
+  assert.equal(threadsPerWorker(2 * cores, { NASBOOK_NATIVE_THREADS: "" }), 1);
+  assert.equal(threadsPerWorker(1, { NASBOOK_NATIVE_THREADS: "1" }), 1);
+  assert.equal(threadsPerWorker(cores, { NASBOOK_NATIVE_THREADS: "3" }), 3);
+  assert.throws(() => threadsPerWorker(1, { NASBOOK_NATIVE_THREADS: "two" }), /NASBOOK_NATIVE_THREADS must be an integer from 1 to 64; got "two"/);
 });
 
 test("a round is a work queue: while one slow candidate trains, the other lane takes all the rest", async () => {
