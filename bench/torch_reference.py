@@ -427,7 +427,7 @@ def main():
     for spec in specs:
         net, step = workload(spec["torch"])
         params[spec["name"]] = sum(p.numel() for p in net.parameters())
-        ms[spec["name"]] = ms_per_step(step, spec["steps"], 1 if spec["steps"] < 10 else 3)
+        ms[spec["name"]] = ms_per_step(step, spec["steps"], spec.get("warmup", 3))
     print(json.dumps({"torch": torch.__version__, "device": str(DEVICE), "threads": torch.get_num_threads(), "msPerStep": ms, "params": params, "peakGflops": peak_gflops()}))
 
 

@@ -65,10 +65,18 @@ function listOption(name: string): string[] | null {
 }
 
 
-/** Median ms of `steps` timed steps after `warmup` untimed ones (3 for cheap workloads, 1 for the slow). */
+/**
+ * Untimed steps before the clock runs, the same on both sides: 40 for cheap workloads, whose
+ * first 20-odd steps run in V8's interpreter and baseline tiers (a NAS-Bench-201 step took 23-35
+ * ms until its 20th, 14-18 ms after; a search trains hundreds of steps a child), 1 for the slow.
+ */
+function warmupSteps(steps: number): number {
+  return steps < 10 ? 1 : 40;
+}
+
+/** Median ms of `steps` timed steps after warmupSteps(steps) untimed ones. */
 function timeSteps(run: WorkloadRun, steps: number): number {
-  const warmup = steps < 10 ? 1 : 3;
-  for (let i = 0; i < warmup; i++) {
+  for (let i = 0; i < warmupSteps(steps); i++) {
     run.prepare?.();
     run.step();
   }
@@ -159,7 +167,7 @@ async function tfjsTimings(backends: readonly string[], workloads: readonly Work
 function torchTimings(workloads: readonly Workload[]): TorchRound {
   const specFile = path.join(os.tmpdir(), `nasbook-torch-spec-${process.pid}.json`);
   const steps = (w: Workload) => option("--steps", w.steps);
-  writeFileSync(specFile, JSON.stringify(workloads.map((w) => ({ name: w.name, steps: steps(w), torch: w.torch }))));
+  writeFileSync(specFile, JSON.stringify(workloads.map((w) => ({ name: w.name, steps: steps(w), warmup: warmupSteps(steps(w)), torch: w.torch }))));
   const script = path.resolve(__dirname, "../../bench/torch_reference.py");
   const run = spawnSync(PYTHON, [script, "--spec", specFile], { encoding: "utf8" });
   rmSync(specFile, { force: true });
