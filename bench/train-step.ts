@@ -29,6 +29,7 @@ import { firstLine } from "../lib/core/env";
 import { median } from "../lib/core/stats";
 import { MAX_WASM_THREADS } from "../lib/backend/wasm-threads";
 import { threadsPerWorker } from "../lib/experiment/worker-pool";
+import { redisServerMissing } from "../test/unit/run-fixtures";
 import { builderThroughput } from "./benchmark-builder";
 import { BENCH_NETWORKS, type BenchNetwork } from "./networks";
 import { parallelThroughput, type ParallelTiming } from "./parallel-search";
@@ -396,7 +397,9 @@ async function main(): Promise<void> {
   const parallel = process.argv.includes("--no-parallel") ? null : await parallelThroughput(option("--trials", 96), option("--workers", 2));
   if (parallel) printParallel(parallel);
   const builder = process.argv.includes("--no-builder") ? null : await builderComparison();
-  const queue = process.argv.includes("--no-queue") ? null : await queueThroughput(option("--queue-trials", 24));
+  const redisMissing = redisServerMissing();
+  if (redisMissing && !process.argv.includes("--no-queue")) console.log(`\nqueue skipped: ${redisMissing}`);
+  const queue = process.argv.includes("--no-queue") || redisMissing ? null : await queueThroughput(option("--queue-trials", 24));
   for (const row of queue?.rows ?? []) {
     console.log(`${row.workers} queue worker(s) over redis on loopback: ${row.queueTrialsPerMinute.toFixed(1)} trials/min, ${row.workers} worker thread(s): ` +
       `${row.threadsTrialsPerMinute.toFixed(1)} trials/min (${queue?.trials} trials, 1 kernel thread each); the queue costs ${row.overheadSecondsPerTrial.toFixed(2)} s per trial`);

@@ -45,7 +45,7 @@ export interface WorkloadRun {
 
 export interface Workload {
   readonly name: string;
-  /** Timed steps per round (after one warm-up step; three for the cheap ones). */
+  /** Timed steps per round (after train-step.ts's untimed warm-up steps: 40 for the cheap ones, 1 for the slow). */
   readonly steps: number;
   /** Run unless `--workloads` names others; the paper's DARTS step (tens of seconds) is not. */
   readonly byDefault: boolean;

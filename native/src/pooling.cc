@@ -62,27 +62,44 @@ Window window_of(const Geometry& g, int oy, int ox) {
   return {std::max(top, 0), std::min(top + g.kh, g.h), std::max(left, 0), std::min(left + g.kw, g.w)};
 }
 
+// Image b pooled row by row: an output row's windows share their rows, so each input row is read
+// once for the whole output row, and the windows' columns are worked out once per call, not per
+// pixel. Each output still sums its window row by row, left to right. C is the channel count
+// when the compiler is to know it (1: an image's raw pixels), else 0 for g.c: at one channel
+// the general loops' bookkeeping cost ten times the adds (NAS-RL's input pooling, 50 x 28x28 x 1,
+// took 121 us on one thread).
+template <int C>
+void avg_pool_image(const Geometry& g, const std::vector<Window>& columns, const float* x, float* y, int b) {
+  const int c = C > 0 ? C : g.c;
+  const int64_t out_row = int64_t(g.wo) * c;
+  const float* image = x + int64_t(b) * g.h * g.w * c;
+  float* __restrict out = y + int64_t(b) * g.ho * out_row;
+  for (int oy = 0; oy < g.ho; oy++, out += out_row) {
+    const Window rows = window_of(g, oy, 0);
+    std::fill(out, out + out_row, 0.0f);
+    for (int iy = rows.top; iy < rows.bottom; iy++) {
+      const float* __restrict row = image + int64_t(iy) * g.w * c;
+      for (int ox = 0; ox < g.wo; ox++) {
+        float* __restrict o = out + int64_t(ox) * c;
+        for (int ix = columns[ox].left; ix < columns[ox].right; ix++)
+          for (int ch = 0; ch < c; ch++) o[ch] += row[int64_t(ix) * c + ch];
+      }
+    }
+    for (int ox = 0; ox < g.wo; ox++) {
+      const Window win{rows.top, rows.bottom, columns[ox].left, columns[ox].right};
+      const float share = win.pixels() > 0 ? 1.0f / float(win.pixels()) : 0.0f;
+      for (int ch = 0; ch < c; ch++) out[int64_t(ox) * c + ch] *= share;
+    }
+  }
+}
+
 }  // namespace
 
 void avg_pool_real(const Geometry& g, const float* x, const float*, float* y, ThreadPool& pool) {
-  const int64_t image = int64_t(g.h) * g.w * g.c;
-  auto task = [&](int b) {
-    float* __restrict out = y + int64_t(b) * g.ho * g.wo * g.c;
-    for (int oy = 0; oy < g.ho; oy++) {
-      for (int ox = 0; ox < g.wo; ox++, out += g.c) {
-        std::fill(out, out + g.c, 0.0f);
-        const Window win = window_of(g, oy, ox);
-        for (int iy = win.top; iy < win.bottom; iy++)
-          for (int ix = win.left; ix < win.right; ix++) {
-            const float* __restrict row = x + b * image + (int64_t(iy) * g.w + ix) * g.c;
-            for (int ch = 0; ch < g.c; ch++) out[ch] += row[ch];
-          }
-        const float share = win.pixels() > 0 ? 1.0f / float(win.pixels()) : 0.0f;
-        for (int ch = 0; ch < g.c; ch++) out[ch] *= share;
-      }
-    }
-  };
-  pool.run(g.n, task);
+  std::vector<Window> columns(g.wo);
+  for (int ox = 0; ox < g.wo; ox++) columns[ox] = window_of(g, 0, ox);
+  const auto image = g.c == 1 ? avg_pool_image<1> : avg_pool_image<0>;
+  pool.run(g.n, [&](int b) { image(g, columns, x, y, b); });
 }
 
 namespace {

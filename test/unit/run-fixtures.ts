@@ -1,5 +1,5 @@
 /** Helpers of the tests (and benchmarks) that run searches: trials compared without timings, a redis-server of their own. */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
@@ -28,8 +28,16 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Why no redis-server can be started here (it is not on PATH), or null when one can. */
+export function redisServerMissing(): string | null {
+  const probe = spawnSync("redis-server", ["--version"], { stdio: "ignore" });
+  return probe.error ? `redis-server could not be run (${(probe.error as NodeJS.ErrnoException).code}): install it (Debian: apt-get install redis-server) or put it on PATH` : null;
+}
+
 /** A redis-server on a free loopback port, keeping nothing on disk; resolves once it answers. Kill `process` when done. */
 export async function startRedisServer(): Promise<{ url: string; port: number; process: ChildProcess }> {
+  const missing = redisServerMissing();
+  if (missing) throw new Error(missing);
   const port = await freePort();
   const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
   const url = `redis://127.0.0.1:${port}`;
