@@ -31,6 +31,7 @@ import { NASRL_CONTROLLER, ReinforceController } from "../lib/strategies/control
 import { BilevelSearch, DARTS_HYPERPARAMETERS } from "../lib/strategies/darts/search";
 import type { LabelledBatch } from "../lib/strategies/darts/hypergradient";
 import { BENCH_NETWORKS, type BenchNetwork } from "./networks";
+import { softmaxCrossEntropy } from "../lib/nn/losses";
 
 /** A workload started on the current backend. */
 export interface WorkloadRun {
@@ -97,7 +98,7 @@ const MIXED_OP_MACS = 256 * [3, 3, 5, 5, 3, 5].reduce((n, k) => n + k * k * 16 +
 function networkStep(network: Network, batch: LabelledBatch): () => void {
   const optimizer = new MomentumSGD(network.trainableVariables, { momentum: 0.9, weightDecay: 5e-4 });
   return () => {
-    const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(batch.labels, network.apply(batch.x, true)) as tf.Scalar, 0.05);
+    const loss = optimizer.minimize(() => softmaxCrossEntropy(batch.labels, network.apply(batch.x, true)), 0.05);
     loss.dataSync();
     loss.dispose();
   };

@@ -2,7 +2,7 @@
  * Makes tfjs's wasm backend able to train: registers nasbook's kernels (built from wasm's own
  * XNNPACK kernels) for what wasm lacks, does slowly (Conv2DBackpropInput; Tile; Sum and Mean over
  * the batch and spatial axes; Add of a per-channel bias; Identity and Cast, which copy; Slice,
- * SplitV and Concat, row by row; an LSTM cell's gates, ten tiny ops) or gets wrong (MaxPoolGrad),
+ * SplitV and Concat, row by row; an LSTM cell's gates, ten tiny ops; softmax cross-entropy, some 45) or gets wrong (MaxPoolGrad),
  * and gradients: dilation-aware convolutions, Mean without a tensor of ones, ReLU's as one kernel
  * where the addon has it. Called by `initBackend` when wasm is chosen. With nasbook's native addon
  * loaded, its kernels replace the heavy ones (wasm-kernels/native-kernels.ts) and add kernels of
@@ -29,6 +29,7 @@ import { NATIVE_KERNEL_NAMES, nativeKernelConfigs } from "./wasm-kernels/native-
 import { nativeReluConvConfigs, RELU_CONV_GRAD_CONFIGS } from "./wasm-kernels/native-relu-conv";
 import { meanConfig, sumConfig } from "./wasm-kernels/reduce-as-pool";
 import { registerReluGradient, reluGradConfig } from "./wasm-kernels/relu-gradient";
+import { softmaxCrossEntropyConfigs, softmaxCrossEntropyGradConfig } from "./wasm-kernels/softmax-cross-entropy";
 import { unsortedSegmentSumConfig } from "./wasm-kernels/unsorted-segment-sum";
 import { castConfig, identityConfig } from "./wasm-kernels/share-not-copy";
 import { tileConfig } from "./wasm-kernels/tile";
@@ -51,6 +52,7 @@ const TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   tileConfig,
   ...blockCopyConfigs(null),
   ...lstmCellConfigs,
+  ...softmaxCrossEntropyConfigs,
 ];
 
 /** Names of the wasm kernels nasbook provides, for reports and tests. */
@@ -65,7 +67,7 @@ function nativeConfigs(native: NativeKernels): tf.KernelConfig[] {
 }
 
 /** Gradients of nasbook's own kernels, registered once (a kernel without its addon is never run). */
-const GRADIENTS: readonly tf.GradConfig[] = [...RELU_CONV_GRAD_CONFIGS, lstmCellGradConfig, lstmLayerGradConfig, avgPoolRealGradConfig, weightedSumGradConfig];
+const GRADIENTS: readonly tf.GradConfig[] = [...RELU_CONV_GRAD_CONFIGS, lstmCellGradConfig, lstmLayerGradConfig, avgPoolRealGradConfig, weightedSumGradConfig, softmaxCrossEntropyGradConfig];
 
 let gradientsRegistered = false;
 

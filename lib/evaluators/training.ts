@@ -10,6 +10,7 @@ import type { Network, ProgressCallback } from "../core/types";
 import type { Subset } from "../data";
 import { cosineSchedule } from "../nn/schedule";
 import { MomentumSGD } from "../nn/sgd";
+import { softmaxCrossEntropy } from "../nn/losses";
 
 export interface TrainingOptions {
   readonly epochs: number;
@@ -55,7 +56,7 @@ export function train(network: Network, data: { train: Subset; valid: Subset }, 
         let value: number;
         // A step that throws (a shape error, wasm out of memory) must not leave its batch behind: the search goes on.
         try {
-          const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, network.apply(batch.x, true)) as tf.Scalar, learningRate);
+          const loss = optimizer.minimize(() => softmaxCrossEntropy(labels, network.apply(batch.x, true)), learningRate);
           value = loss.dataSync()[0];
           loss.dispose();
         } finally {

@@ -18,8 +18,10 @@ import { LSTM_LAYER } from "../../lib/backend/wasm-kernels/lstm-layer";
 import { Rng } from "../../lib/core/random";
 import { StackedLstm } from "../../lib/strategies/controller/lstm";
 import { RELU_GRAD } from "../../lib/backend/wasm-kernels/relu-gradient";
+import { SOFTMAX_CROSS_ENTROPY } from "../../lib/backend/wasm-kernels/softmax-cross-entropy";
 import { avgPool } from "../../lib/nn/layers";
 import { lstmCell } from "../../lib/nn/lstm-cell";
+import { softmaxCrossEntropy } from "../../lib/nn/losses";
 import { weightedSum } from "../../lib/nn/weighted-sum";
 
 type Shape4 = [number, number, number, number];
@@ -248,6 +250,31 @@ test("average pooling over real pixels ('same', count_include_pad=False) and its
     assertClose(await on("wasm", inputs, grad), await on("cpu", inputs, grad), `${what}: gradient`);
   }
 }));
+
+test("softmax cross-entropy and its gradients for logits and labels match tfjs's composition on cpu", async () => {
+  await initBackend({ NASBOOK_BACKEND: "wasm" });
+  const loss = (labels: tf.Tensor, logits: tf.Tensor) => softmaxCrossEntropy(labels, logits);
+  const profile = await tf.profile(() => loss(tf.oneHot([1, 0], 3).toFloat(), tf.zeros([2, 3])));
+  assert.ok(profile.kernelNames.includes(SOFTMAX_CROSS_ENTROPY), `wasm runs ${profile.kernelNames.join(", ")}`);
+  for (const [b, k] of [[50, 10], [3, 1], [7, 120]]) {
+    // Logits up to 100 (exp overflows float32 unshifted); labels one-hot, then smoothed distributions.
+    const logits = random([b, k]).map((v, i) => (i < k ? 100 * v : 3 * v));
+    const oneHot = new Float32Array(b * k).map((_, i) => (i % k === (Math.floor(i / k) * 7) % k ? 1 : 0));
+    const spread = random([b, k]).map((v) => v + 1.5);
+    const smoothed = spread.map((v, i) => v / spread.slice(i - (i % k), i - (i % k) + k).reduce((x, y) => x + y, 0));
+    for (const [name, labels] of [["one-hot", oneHot], ["smoothed", smoothed]] as const) {
+      const inputs: Array<[Float32Array, number[]]> = [[labels, [b, k]], [logits, [b, k]]];
+      const what = `${b} x ${k}, ${name} labels`;
+      assertClose(await on("wasm", inputs, loss), await on("cpu", inputs, loss), what);
+      const grads = (y: tf.Tensor, z: tf.Tensor) => tf.grads((a: tf.Tensor, c: tf.Tensor) => loss(a, c))([y, z]);
+      assertClose(await on("wasm", inputs, (y, z) => grads(y, z)[1]), await on("cpu", inputs, (y, z) => grads(y, z)[1]), `${what}: gradient for the logits`);
+      // tfjs's gradient for the labels is (labels - softmax) / B, not the derivative: compare with -logSoftmax / B.
+      const derivative = (_: tf.Tensor, z: tf.Tensor) => tf.neg(tf.logSoftmax(z)).div(b);
+      assertClose(await on("wasm", inputs, (y, z) => grads(y, z)[0]), await on("cpu", inputs, derivative), `${what}: gradient for the labels`);
+    }
+  }
+  await tf.setBackend("wasm");
+});
 
 test("a window of tied maxima sends its whole gradient to one of them", () => eachVariant(async () => {
   const grad = tf.tidy(() => tf.grad((x: tf.Tensor) => tf.maxPool(x as tf.Tensor4D, 2, 2, "valid").mul(tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1])).sum())(tf.zeros([1, 4, 4, 1])));

@@ -12,6 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Mixing, Supernet } from "../../spaces/supernet";
+import { softmaxCrossEntropy } from "../../nn/losses";
 
 /** A minibatch with one-hot labels. */
 export interface LabelledBatch {
@@ -23,7 +24,7 @@ export interface LabelledBatch {
 export type MixingSource<K extends string> = () => Mixing<K>;
 
 export function supernetLoss<K extends string>(supernet: Supernet<K>, batch: LabelledBatch, mixing: MixingSource<K>): tf.Scalar {
-  return tf.losses.softmaxCrossEntropy(batch.labels, supernet.apply(batch.x, true, mixing())) as tf.Scalar;
+  return softmaxCrossEntropy(batch.labels, supernet.apply(batch.x, true, mixing()));
 }
 
 export interface AlphaGradient {

@@ -13,6 +13,7 @@ import type { Batch } from "../../data/batches";
 import { cosineWithRestarts } from "../../nn/schedule";
 import { MomentumSGD } from "../../nn/sgd";
 import type { SinglePathNet } from "../../spaces/single-path";
+import { softmaxCrossEntropy } from "../../nn/losses";
 
 export interface SharedWeightsConfig {
   readonly batchSize: number;
@@ -61,7 +62,7 @@ export class SharedWeightsTrainer {
       const logits = this.net.apply(batch.x, true, tokens);
       correct = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.cast(batch.y, "int32")), "int32")).dataSync()[0]);
       const labels = tf.oneHot(tf.cast(batch.y, "int32"), logits.shape[1]);
-      return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
+      return softmaxCrossEntropy(labels, logits);
     }, this.learningRate(epoch));
     const value = loss.dataSync()[0];
     loss.dispose();

@@ -21,6 +21,7 @@ import { MomentumSGD } from "../../nn/sgd";
 import { restoreVariables, snapshotVariables } from "../../nn/snapshot";
 import type { Json, SearchSpace } from "../../core/types";
 import { CHECKPOINT_FORMAT, CheckpointError, validateHistory, type HyperNetCheckpoint, type HyperNetEpoch } from "./checkpoint";
+import { softmaxCrossEntropy } from "../../nn/losses";
 
 /** A main network whose weights (some of them) a HyperNet generates per architecture of its space. */
 export interface HyperNetModel<G extends Json> {
@@ -89,7 +90,7 @@ export class HyperNetTraining<G extends Json> {
       const labels = tf.tidy(() => tf.oneHot(batch.y, train.info.numClasses));
       let value: number;
       try {
-        const loss = this.sgd.minimize(() => tf.losses.softmaxCrossEntropy(labels, this.network.apply(batch.x, genotype)) as tf.Scalar, lr);
+        const loss = this.sgd.minimize(() => softmaxCrossEntropy(labels, this.network.apply(batch.x, genotype)), lr);
         value = loss.dataSync()[0];
         loss.dispose();
       } finally {
