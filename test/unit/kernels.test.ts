@@ -253,6 +253,8 @@ test("average pooling over real pixels ('same', count_include_pad=False) and its
 
 test("softmax cross-entropy and its gradients for logits and labels match tfjs's composition on cpu", async () => {
   await initBackend({ NASBOOK_BACKEND: "wasm" });
+  // An earlier test's `on("cpu", ...)` may have left cpu current; initBackend does not switch back.
+  await tf.setBackend("wasm");
   const loss = (labels: tf.Tensor, logits: tf.Tensor) => softmaxCrossEntropy(labels, logits);
   const profile = await tf.profile(() => loss(tf.oneHot([1, 0], 3).toFloat(), tf.zeros([2, 3])));
   assert.ok(profile.kernelNames.includes(SOFTMAX_CROSS_ENTROPY), `wasm runs ${profile.kernelNames.join(", ")}`);
