@@ -397,9 +397,10 @@ async function main(): Promise<void> {
   const parallel = process.argv.includes("--no-parallel") ? null : await parallelThroughput(option("--trials", 96), option("--workers", 2));
   if (parallel) printParallel(parallel);
   const builder = process.argv.includes("--no-builder") ? null : await builderComparison();
-  const redisMissing = redisServerMissing();
-  if (redisMissing && !process.argv.includes("--no-queue")) console.log(`\nqueue skipped: ${redisMissing}`);
-  const queue = process.argv.includes("--no-queue") || redisMissing ? null : await queueThroughput(option("--queue-trials", 24));
+  const skipQueue = process.argv.includes("--no-queue");
+  const redisMissing = skipQueue ? null : redisServerMissing();
+  if (redisMissing) console.log(`\nqueue skipped: ${redisMissing}`);
+  const queue = skipQueue || redisMissing ? null : await queueThroughput(option("--queue-trials", 24));
   for (const row of queue?.rows ?? []) {
     console.log(`${row.workers} queue worker(s) over redis on loopback: ${row.queueTrialsPerMinute.toFixed(1)} trials/min, ${row.workers} worker thread(s): ` +
       `${row.threadsTrialsPerMinute.toFixed(1)} trials/min (${queue?.trials} trials, 1 kernel thread each); the queue costs ${row.overheadSecondsPerTrial.toFixed(2)} s per trial`);

@@ -255,8 +255,9 @@ test("softmax cross-entropy and its gradients for logits and labels match tfjs's
   await initBackend({ NASBOOK_BACKEND: "wasm" });
   // An earlier test's `on("cpu", ...)` may have left cpu current; initBackend does not switch back.
   await tf.setBackend("wasm");
-  const loss = (labels: tf.Tensor, logits: tf.Tensor) => softmaxCrossEntropy(labels, logits);
-  const profile = await tf.profile(() => loss(tf.oneHot([1, 0], 3).toFloat(), tf.zeros([2, 3])));
+  const loss = softmaxCrossEntropy;
+  const profile = await tf.profile(() => tf.tidy(() => loss(tf.oneHot([1, 0], 3).toFloat(), tf.zeros([2, 3]))));
+  (profile.result as tf.Tensor).dispose();
   assert.ok(profile.kernelNames.includes(SOFTMAX_CROSS_ENTROPY), `wasm runs ${profile.kernelNames.join(", ")}`);
   for (const [b, k] of [[50, 10], [3, 1], [7, 120]]) {
     // Logits up to 100 (exp overflows float32 unshifted); labels one-hot, then smoothed distributions.
@@ -268,7 +269,7 @@ test("softmax cross-entropy and its gradients for logits and labels match tfjs's
       const inputs: Array<[Float32Array, number[]]> = [[labels, [b, k]], [logits, [b, k]]];
       const what = `${b} x ${k}, ${name} labels`;
       assertClose(await on("wasm", inputs, loss), await on("cpu", inputs, loss), what);
-      const grads = (y: tf.Tensor, z: tf.Tensor) => tf.grads((a: tf.Tensor, c: tf.Tensor) => loss(a, c))([y, z]);
+      const grads = (y: tf.Tensor, z: tf.Tensor) => tf.grads(loss)([y, z]);
       assertClose(await on("wasm", inputs, (y, z) => grads(y, z)[1]), await on("cpu", inputs, (y, z) => grads(y, z)[1]), `${what}: gradient for the logits`);
       // tfjs's gradient for the labels is (labels - softmax) / B, not the derivative: compare with -logSoftmax / B.
       const derivative = (_: tf.Tensor, z: tf.Tensor) => tf.neg(tf.logSoftmax(z)).div(b);

@@ -28,20 +28,26 @@ function freePort(): Promise<number> {
   });
 }
 
+function cannotRun(error: NodeJS.ErrnoException): string {
+  return `redis-server could not be run (${error.code}): install it (Debian: apt-get install redis-server) or put it on PATH`;
+}
+
 /** Why no redis-server can be started here (it is not on PATH), or null when one can. */
 export function redisServerMissing(): string | null {
   const probe = spawnSync("redis-server", ["--version"], { stdio: "ignore" });
-  return probe.error ? `redis-server could not be run (${(probe.error as NodeJS.ErrnoException).code}): install it (Debian: apt-get install redis-server) or put it on PATH` : null;
+  return probe.error ? cannotRun(probe.error) : null;
 }
 
 /** A redis-server on a free loopback port, keeping nothing on disk; resolves once it answers. Kill `process` when done. */
 export async function startRedisServer(): Promise<{ url: string; port: number; process: ChildProcess }> {
-  const missing = redisServerMissing();
-  if (missing) throw new Error(missing);
   const port = await freePort();
   const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  // Without a listener a failed spawn (no redis-server on PATH) is an uncaught 'error' event.
+  let failed: NodeJS.ErrnoException | null = null;
+  child.once("error", (error) => (failed = error));
   const url = `redis://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
+    if (failed) throw new Error(cannotRun(failed));
     try {
       await checkRedis(url);
       return { url, port, process: child };
